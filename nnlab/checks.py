@@ -1,0 +1,491 @@
+"""What hidden checks are written with: metadata, the `learner` proxy and the comparator.
+
+A check is a pytest test in ``grader/test_<slug>.py``::
+
+    from nnlab.checks import check, expect_close, reference
+
+    ref = reference("activations")
+
+    @check("sigmoid", weight=2, hint="sigmoid(z) = 1 / (1 + exp(-z)).")
+    def test_sigmoid_matches_reference(learner):
+        z = np.random.default_rng(101).normal(size=(3, 4))
+        expect_close(learner.call("sigmoid", z), ref.sigmoid(z.copy()))
+
+``learner.call`` runs the learner's function in the sandboxed child and returns an
+:class:`Outcome` holding plain data only; ``learner.sigmoid(z)`` is a shortcut for its
+value. Every ``expect_*`` helper raises :class:`CheckFailed` with a message that says
+what was expected, what came back, on which input, so the grader never needs a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import numbers
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+from nnlab.resources import grader_dir
+from nnlab.sandbox.launcher import Reply, Sandbox, SandboxFailure
+from nnlab.sandbox.protocol import Handle, Unsupported
+
+DEFAULT_RTOL, DEFAULT_ATOL = 1e-5, 1e-7
+FLOAT32_RTOL, FLOAT32_ATOL = 1e-4, 1e-6
+KINDS = ("correctness", "speed")
+
+
+# --- metadata --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    function: str
+    weight: float = 1.0
+    kind: str = "correctness"
+    hint: str = ""
+    timeout: float | None = None
+
+
+def check(
+    function: str,
+    *,
+    weight: float = 1.0,
+    kind: str = "correctness",
+    hint: str,
+    timeout: float | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Tag a pytest test as a graded check of the contract function ``function``."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    if weight <= 0:
+        raise ValueError("a check's weight must be positive")
+    info = CheckInfo(function, float(weight), kind, hint.strip(), timeout)
+    return pytest.mark.nnlab_check(info=info)
+
+
+def check_info(item: pytest.Item) -> CheckInfo | None:
+    marker = item.get_closest_marker("nnlab_check")
+    return marker.kwargs.get("info") if marker else None
+
+
+def reference(slug: str) -> ModuleType:
+    """The NumPy reference module ``grader/reference/<slug>.py`` (trusted, parent-side)."""
+    name = f"nnlab_reference_{slug}"
+    if name not in sys.modules:
+        path = grader_dir() / "reference" / f"{slug}.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"no reference module at {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+class CheckFailed(AssertionError):
+    """A wrong answer: the message says what was expected and what came back."""
+
+
+class LearnerError(Exception):
+    """The learner's code raised, crashed or ran out of time; ``status`` says which."""
+
+    def __init__(self, message: str, status: str = "error") -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def fail(message: str) -> None:
+    raise CheckFailed(message)
+
+
+# --- calls into the child --------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """One call of a learner function: its arguments (parent's copies) and the plain reply."""
+
+    function: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    reply: Reply
+    parameter_names: tuple[str, ...] = ()
+    file_name: str = ""
+    wall_seconds: float = 0.0
+
+    @property
+    def raised(self) -> Any:
+        return self.reply.raised
+
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        return self.reply.warnings
+
+    @property
+    def value(self) -> Any:
+        """The returned value; raises LearnerError if the function raised instead."""
+        raised = self.reply.raised
+        if raised is None:
+            return self.reply.value
+        where = raised.describe(self.file_name)
+        if raised.is_a("NotImplementedError"):
+            line = f" (line {raised.line})" if raised.line else ""
+            raise LearnerError(f"{self.function} is not implemented yet: it raises NotImplementedError{line}.")
+        raise LearnerError(f"{self.call_text} raised {where}")
+
+    @property
+    def call_text(self) -> str:
+        names = [self._name(i) for i in range(len(self.args))]
+        names += [f"{key}={describe_short(value)}" for key, value in self.kwargs.items()]
+        return f"{self.function}({', '.join(names)})"
+
+    def _name(self, index: int) -> str:
+        if index < len(self.parameter_names):
+            return self.parameter_names[index]
+        return f"arg{index}"
+
+    def inputs(self) -> dict[str, Any]:
+        named = {self._name(i): arg for i, arg in enumerate(self.args)}
+        named.update(self.kwargs)
+        return named
+
+    def input_text(self, index: tuple[int, ...] | None = None, shape: tuple[int, ...] | None = None) -> str:
+        """'with z = ...' lines; for an element-wise failure, the input element at that index."""
+        lines = []
+        for name, value in self.inputs().items():
+            if isinstance(value, Handle):
+                continue
+            array = value if isinstance(value, np.ndarray) else None
+            if array is not None and index is not None and array.shape == shape and array.size > 12:
+                lines.append(f"with {name} of shape {array.shape}, {name}[{_index_text(index)}] = {array[index]!r}")
+            else:
+                lines.append(f"with {name} = {describe_value(value)}")
+        return "\n".join(lines)
+
+
+class Learner:
+    """The learner's module as the checks see it: calls go to the sandboxed child."""
+
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        *,
+        file_name: str,
+        signatures: Mapping[str, tuple[str, ...]],
+        call_timeout: float,
+        budget_seconds: float,
+    ) -> None:
+        self._sandbox = sandbox
+        self.file_name = file_name
+        self.signatures = dict(signatures)
+        self.default_timeout = call_timeout
+        self.call_timeout = call_timeout
+        self._deadline = time.monotonic() + budget_seconds
+        self._budget = budget_seconds
+
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Outcome:
+        """Call ``function(*args, **kwargs)`` in the child; never raises for the learner's exceptions."""
+        return self._run(function, args, kwargs, probe=False)
+
+    def probe(self, probe: str, *args: Any, **kwargs: Any) -> Outcome:
+        """Run a trusted helper from ``grader/probes/<slug>.py`` in the child (e.g. describe a model)."""
+        return self._run(probe, args, kwargs, probe=True)
+
+    def __getattr__(self, function: str) -> Callable[..., Any]:
+        if function.startswith("_"):
+            raise AttributeError(function)
+        return lambda *args, **kwargs: self.call(function, *args, **kwargs).value
+
+    @contextmanager
+    def time_limit(self, seconds: float) -> Iterator[None]:
+        previous, self.call_timeout = self.call_timeout, seconds
+        try:
+            yield
+        finally:
+            self.call_timeout = previous
+
+    def _run(self, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], probe: bool) -> Outcome:
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise LearnerError(
+                f"not run: this exercise used up its {self._budget:g} s time budget", "timeout"
+            )
+        timeout = min(self.call_timeout, remaining)
+        started = time.perf_counter()
+        try:
+            if not self._sandbox.alive:
+                self._restart(remaining)
+            reply = self._sandbox.call(function, args, kwargs, timeout=timeout, probe=probe)
+        except SandboxFailure as failure:
+            message = str(failure)
+            if failure.status == "timeout" and timeout < self.call_timeout:
+                message += " (the exercise's time budget ran out)"
+            elif failure.status == "timeout":
+                message += ": look for an endless loop, or a much slower method than needed"
+            raise LearnerError(message, failure.status) from None
+        wall = time.perf_counter() - started
+        if reply.missing:
+            raise LearnerError(f"{self.file_name} has {reply.missing}: keep the name from the stub")
+        return Outcome(
+            function=function,
+            args=args,
+            kwargs=kwargs,
+            reply=reply,
+            parameter_names=self.signatures.get(function, ()),
+            file_name=self.file_name,
+            wall_seconds=wall,
+        )
+
+    def _restart(self, remaining: float) -> None:
+        self._sandbox.start()
+        reply = self._sandbox.load()
+        if reply.raised is not None:
+            raise LearnerError(f"{self.file_name} failed to load again: {reply.raised.describe(self.file_name)}")
+
+
+# --- the comparator --------------------------------------------------------------------------
+
+
+def _value_of(got: Any) -> tuple[Any, str]:
+    if isinstance(got, Outcome):
+        return got.value, got.call_text
+    return got, "the result"
+
+
+def _inputs_of(got: Any, index: tuple[int, ...] | None = None, shape: tuple[int, ...] | None = None) -> str:
+    if isinstance(got, Outcome):
+        text = got.input_text(index, shape)
+        return f"\n{text}" if text else ""
+    return ""
+
+
+def tolerances(got: Any, rtol: float | None, atol: float | None) -> tuple[float, float]:
+    """The contract's tolerance: looser when any input array is float32 (or float16)."""
+    low_precision = False
+    if isinstance(got, Outcome):
+        for value in got.inputs().values():
+            if isinstance(value, np.ndarray) and value.dtype in (np.float32, np.float16):
+                low_precision = True
+    default_rtol, default_atol = (FLOAT32_RTOL, FLOAT32_ATOL) if low_precision else (DEFAULT_RTOL, DEFAULT_ATOL)
+    return (default_rtol if rtol is None else rtol, default_atol if atol is None else atol)
+
+
+def as_numeric_array(value: Any, call: str, expected_shape: tuple[int, ...]) -> np.ndarray:
+    """``np.asarray`` of a plain returned value, or a CheckFailed that says why it is not numeric."""
+    if isinstance(value, (Handle, Unsupported)):
+        fail(f"{call} returned {value!r}; expected an array of shape {expected_shape}.")
+    if value is None:
+        fail(f"{call} returned None; expected an array of shape {expected_shape} (is a `return` missing?).")
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError):
+        fail(f"{call} returned {describe_value(value)}, which is not a rectangular array of numbers.")
+    if array.dtype.kind not in "biuf":
+        fail(f"{call} returned {describe_value(value)} (dtype {array.dtype}); expected numbers.")
+    return array
+
+
+def expect_close(
+    got: Any,
+    expected: Any,
+    *,
+    rtol: float | None = None,
+    atol: float | None = None,
+    what: str | None = None,
+    hint: str = "",
+) -> None:
+    """Same shape exactly, same non-finite positions, values within tolerance."""
+    value, call = _value_of(got)
+    call = what or call
+    expected_array = np.asarray(expected, dtype=np.float64)
+    array = as_numeric_array(value, call, expected_array.shape)
+    rtol, atol = tolerances(got, rtol, atol)
+    extra = f"\n{hint}" if hint else ""
+    if array.shape != expected_array.shape:
+        fail(
+            f"{call} returned shape {array.shape}; expected shape {expected_array.shape}"
+            f"{_shape_advice(array.shape, expected_array.shape)}."
+            f"{_inputs_of(got)}{extra}"
+        )
+    actual = array.astype(np.float64)
+    both_nan = np.isnan(actual) & np.isnan(expected_array)
+    same_inf = np.isinf(expected_array) & (actual == expected_array)
+    finite = np.isfinite(expected_array)
+    ok = both_nan | same_inf | (finite & np.isfinite(actual) & (np.abs(actual - expected_array) <= atol + rtol * np.abs(expected_array)))
+    if ok.all():
+        return
+    bad = np.argwhere(~ok)
+    index = tuple(int(i) for i in bad[0])
+    got_item, expected_item = actual[index], expected_array[index]
+    where = f" at index [{_index_text(index)}]" if index else ""
+    count = f" ({len(bad)} of {ok.size} values differ)" if ok.size > 1 else ""
+    if not np.isfinite(got_item) and np.isfinite(expected_item):
+        problem = f"{call} returned {_number(got_item)}{where}; expected {_number(expected_item)}{count}."
+    else:
+        problem = f"{call} is wrong{where}: expected {_number(expected_item)}, got {_number(got_item)}{count}."
+    fail(problem + _inputs_of(got, index if index else None, array.shape) + extra)
+
+
+def _shape_advice(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
+    if got == (*expected, 1) or got == (1, *expected):
+        return " (an extra axis of length 1: check reshape / keepdims)"
+    if math.prod(got) == math.prod(expected):
+        return " (same number of values, arranged differently)"
+    return ""
+
+
+def expect_equal(got: Any, expected: Any, *, what: str | None = None, hint: str = "") -> None:
+    """Exact equality of plain values (ints, strings, tuples, dicts), types included."""
+    value, call = _value_of(got)
+    call = what or call
+    reason = _difference(value, expected)
+    if reason is not None:
+        extra = f"\n{hint}" if hint else ""
+        fail(
+            f"{call} returned {describe_value(value)}; expected {describe_value(expected)}"
+            f"{f' ({reason})' if reason else ''}.{_inputs_of(got)}{extra}"
+        )
+
+
+def _difference(value: Any, expected: Any) -> str | None:
+    """None when equal; otherwise a reason for the message ('' when the values just differ)."""
+    if isinstance(expected, bool):
+        if not isinstance(value, (bool, np.bool_)):
+            return "a bool is expected"
+        return None if bool(value) == expected else ""
+    if isinstance(expected, numbers.Integral):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+            return f"an int is expected, not a {type(value).__name__}"
+        return None if int(value) == int(expected) else ""
+    if isinstance(expected, numbers.Real):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            return f"a number is expected, not a {type(value).__name__}"
+        close = math.isclose(float(value), float(expected), rel_tol=1e-9, abs_tol=1e-12)
+        return None if close else ""
+    if isinstance(expected, str):
+        if not isinstance(value, str):
+            return f"a str is expected, not a {type(value).__name__}"
+        return None if value == expected else ""
+    if isinstance(expected, (tuple, list)):
+        kind = type(expected).__name__
+        if type(value) is not type(expected):
+            return f"a {kind} is expected, not a {type(value).__name__}"
+        if len(value) != len(expected):
+            return f"{len(expected)} items are expected, not {len(value)}"
+        for position, (got_item, expected_item) in enumerate(zip(value, expected)):
+            inner = _difference(got_item, expected_item)
+            if inner is not None:
+                return f"item {position}: {inner}" if inner else ""
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(value, dict):
+            return f"a dict is expected, not a {type(value).__name__}"
+        if set(value) != set(expected):
+            missing = sorted(map(str, set(expected) - set(value)))
+            unexpected = sorted(map(str, set(value) - set(expected)))
+            parts = [f"missing keys {missing}"] if missing else []
+            parts += [f"unexpected keys {unexpected}"] if unexpected else []
+            return "; ".join(parts)
+        for key, expected_item in expected.items():
+            inner = _difference(value[key], expected_item)
+            if inner is not None:
+                return f"key {key!r}: {inner}" if inner else f"key {key!r} differs"
+        return None
+    return None if value == expected else ""
+
+
+def expect_raises(got: Outcome, error: str = "ValueError", *, hint: str = "") -> None:
+    """The call raised ``error`` (a subclass is fine) — any other outcome fails."""
+    extra = f"\n{hint}" if hint else ""
+    raised = got.raised
+    if raised is None:
+        fail(f"{got.call_text} returned {describe_value(got.reply.value)}; expected it to raise {error}.{_inputs_of(got)}{extra}")
+    if raised.is_a("NotImplementedError"):
+        got.value  # noqa: B018  (raises the 'not implemented yet' LearnerError)
+    if not raised.is_a(error):
+        fail(f"{got.call_text} raised {raised.describe(got.file_name)}; expected {error}.{_inputs_of(got)}{extra}")
+
+
+def expect_unmodified(got: Outcome, *, hint: str = "") -> None:
+    """The learner's function left its array arguments as they were."""
+    got.value  # noqa: B018  (a raising call is an error, not a pass)
+    names = [got._name(i) for i in range(len(got.args))]
+    after = got.reply.inputs_after
+    for name, before, now in zip(names, got.args, after):
+        if not isinstance(before, np.ndarray):
+            continue
+        if not isinstance(now, np.ndarray) or now.shape != before.shape or not np.array_equal(now, before, equal_nan=True):
+            extra = f"\n{hint}" if hint else ""
+            fail(
+                f"{got.call_text} changed its input {name} in place; work on a copy "
+                f"(e.g. `{name} = np.array({name}, dtype=float)`) instead.{extra}"
+            )
+
+
+def expect_no_warnings(got: Outcome, *, hint: str = "") -> None:
+    got.value  # noqa: B018
+    if got.warnings:
+        first = got.warnings[0]
+        extra = f"\n{hint}" if hint else ""
+        fail(f"{got.call_text} emitted {first['category']}: {first['message']}.{_inputs_of(got)}{extra}")
+
+
+# --- describing values -------------------------------------------------------------------------
+
+
+def _index_text(index: tuple[int, ...]) -> str:
+    return ", ".join(str(i) for i in index)
+
+
+def _number(value: Any) -> str:
+    return f"{float(value):.8g}"
+
+
+def describe_short(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"<array {value.shape}>" if value.size > 6 else describe_value(value)
+    return describe_value(value)
+
+
+def describe_value(value: Any) -> str:
+    """A one-line description that fits in a message: small arrays in full, big ones by shape."""
+    if isinstance(value, np.ndarray):
+        if value.size <= 12:
+            body = np.array2string(value, precision=6, separator=", ", max_line_width=10_000)
+            return f"array({body}, dtype={value.dtype})" if value.dtype != np.float64 else f"array({body})"
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, np.generic):
+        return f"{value!r}"
+    if isinstance(value, (Handle, Unsupported)):
+        return repr(value)
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+__all__ = [
+    "CheckFailed",
+    "CheckInfo",
+    "Learner",
+    "LearnerError",
+    "Outcome",
+    "check",
+    "describe_value",
+    "expect_close",
+    "expect_equal",
+    "expect_no_warnings",
+    "expect_raises",
+    "expect_unmodified",
+    "fail",
+    "reference",
+]

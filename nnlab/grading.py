@@ -1,0 +1,304 @@
+"""Grading: run an exercise's hidden checks against a learner's file.
+
+For each exercise the engine parses the learner's source here (no code runs),
+starts a sandboxed child that imports it, and runs the exercise's pytest checks
+in this process with :class:`ExercisePlugin`, which hands the checks a
+:class:`~nnlab.checks.Learner` and records each verdict. Data flows one way:
+catalogue -> workspace file -> child -> plain results -> comparator -> result objects.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nnlab import catalog
+from nnlab.checks import CheckFailed, CheckInfo, Learner, LearnerError, check_info
+from nnlab.resources import grader_dir
+from nnlab.results import CheckResult, ExerciseResult, Report
+from nnlab.sandbox.launcher import Sandbox
+from nnlab.workspace import Submission, find_submission
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Wall-clock limits, measured in the parent, for one exercise."""
+
+    load_seconds: float
+    call_seconds: float
+    exercise_seconds: float
+
+
+NUMPY_LIMITS = Limits(load_seconds=20.0, call_seconds=10.0, exercise_seconds=180.0)
+TENSORFLOW_LIMITS = Limits(load_seconds=90.0, call_seconds=120.0, exercise_seconds=600.0)
+
+
+def limits_for(exercise: catalog.Exercise) -> Limits:
+    return TENSORFLOW_LIMITS if exercise.uses_tensorflow else NUMPY_LIMITS
+
+
+class ExerciseNotLoaded(Exception):
+    """The learner's module could not be imported, so no check can run."""
+
+
+@dataclass
+class GradingOptions:
+    extra_check_dirs: Sequence[Path] = ()
+    on_exercise: Callable[[ExerciseResult], None] | None = None
+
+
+def grade(
+    folder: Path,
+    slugs: Iterable[str],
+    *,
+    include_missing: bool = True,
+    submission_name: str | None = None,
+    options: GradingOptions | None = None,
+) -> Report:
+    """Grade the exercises ``slugs`` of the submission in ``folder``."""
+    options = options or GradingOptions()
+    folder = Path(folder)
+    report = Report(submission=submission_name if submission_name is not None else str(folder))
+    for slug in slugs:
+        exercise = catalog.get(slug)
+        submission = find_submission(folder, slug)
+        if submission is None and not include_missing:
+            continue
+        result = grade_exercise(exercise, submission, options)
+        report.exercises.append(result)
+        if options.on_exercise:
+            options.on_exercise(result)
+    return report
+
+
+def check_files(slug: str, extra_dirs: Sequence[Path] = ()) -> list[Path]:
+    """The hidden checks of ``slug``, then any instructor's checks named ``test_<slug>*.py``."""
+    files = [grader_dir() / f"test_{slug}.py"]
+    for directory in extra_dirs:
+        files += sorted(Path(directory).glob(f"test_{slug}.py"))
+        files += sorted(Path(directory).glob(f"test_{slug}_*.py"))
+    return [path for path in files if path.is_file()]
+
+
+def grade_exercise(
+    exercise: catalog.Exercise, submission: Submission | None, options: GradingOptions
+) -> ExerciseResult:
+    if submission is None:
+        return ExerciseResult(
+            exercise.slug,
+            f"{exercise.slug}.py",
+            status="missing",
+            message=f"{exercise.slug}.py was not submitted (`nnlab start {exercise.slug}` creates it)",
+        )
+    result = ExerciseResult(exercise.slug, submission.path.name, status="graded", message=submission.note)
+    try:
+        source = submission.source()
+    except (OSError, ValueError) as error:
+        result.status, result.message = "error", f"{submission.path.name}: {error}"
+        return result
+    syntax_problem = find_syntax_error(source, submission.path.name)
+    if syntax_problem:
+        result.status, result.message = "error", syntax_problem
+        return result
+    files = check_files(exercise.slug, options.extra_check_dirs)
+    if not files:
+        result.status, result.message = "error", f"no checks found for {exercise.slug}"
+        return result
+    probes = grader_dir() / "probes" / f"{exercise.slug}.py"
+    limits = limits_for(exercise)
+    sandbox = Sandbox(
+        source,
+        f"{exercise.slug}.py",
+        exercise.slug,
+        probes=probes if probes.is_file() else None,
+        load_timeout=limits.load_seconds,
+    )
+    plugin = ExercisePlugin(exercise, sandbox, limits)
+    try:
+        sandbox.start()
+        run_checks(files, plugin)
+    finally:
+        sandbox.close()
+    if plugin.load_error:
+        result.status, result.message = "error", plugin.load_error
+    result.checks = plugin.results
+    return result.finish()
+
+
+def find_syntax_error(source: str, file_name: str) -> str | None:
+    """Compile (never run) the learner's source; a one-line reason when it does not parse."""
+    try:
+        compile(source, file_name, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        where = f"line {error.lineno}" if error.lineno else "an unknown line"
+        code = (error.text or "").strip()
+        shown = f": {code}" if code else ""
+        return f"SyntaxError in {file_name}, {where}: {error.msg}{shown}"
+    except ValueError as error:
+        return f"{file_name} cannot be compiled: {error}"
+    return None
+
+
+@contextlib.contextmanager
+def _isolated_pytest_environment() -> Iterator[None]:
+    """Keep the learner's own pytest settings and plugins out of the grading run."""
+    saved = {name: os.environ.get(name) for name in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")}
+    os.environ.pop("PYTEST_ADDOPTS", None)
+    os.environ.pop("PYTEST_PLUGINS", None)
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def run_checks(files: Sequence[Path], plugin: Any, *, collect_only: bool = False) -> int:
+    """Run pytest in this process on the check files, quietly, with nothing but our plugin."""
+    arguments = [
+        *(str(path) for path in files),
+        "-p", "no:terminal",
+        "-p", "no:cacheprovider",
+        "-p", "no:warnings",
+        "-p", "no:legacypath",
+        "--import-mode=importlib",
+        "--noconftest",
+        "--rootdir", str(grader_dir()),
+        "-c", str(Path(__file__).with_name("checks.ini")),
+    ]
+    if collect_only:
+        arguments.append("--collect-only")
+    with _isolated_pytest_environment(), contextlib.redirect_stdout(io.StringIO()):
+        return int(pytest.main(arguments, plugins=[plugin]))
+
+
+class ExercisePlugin:
+    """pytest plugin for one exercise: provides `learner`, records each check's verdict."""
+
+    def __init__(self, exercise: catalog.Exercise, sandbox: Sandbox, limits: Limits) -> None:
+        self.exercise = exercise
+        self.sandbox = sandbox
+        self.limits = limits
+        self.results: list[CheckResult] = []
+        self.load_error: str | None = None
+        self._learner: Learner | None = None
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "nnlab_check(info): a graded nnlab check")
+
+    @pytest.fixture
+    def learner(self) -> Learner:
+        if self._learner is None and self.load_error is None:
+            self._learner = self._load()
+        if self._learner is None:
+            raise ExerciseNotLoaded(self.load_error)
+        return self._learner
+
+    def _load(self) -> Learner | None:
+        file_name = f"{self.exercise.slug}.py"
+        try:
+            reply = self.sandbox.load()
+        except Exception as failure:  # a time-out or crash while importing
+            self.load_error = f"{file_name} could not be loaded: {failure}"
+            return None
+        if reply.raised is not None:
+            self.load_error = f"{file_name} raised while being imported: {reply.raised.describe(file_name)}"
+            return None
+        return Learner(
+            self.sandbox,
+            file_name=file_name,
+            signatures=catalog.signatures(self.exercise.slug),
+            call_timeout=self.limits.call_seconds,
+            budget_seconds=self.limits.exercise_seconds,
+        )
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if self._learner is not None:
+            info = check_info(item)
+            timeout = info.timeout if info and info.timeout else self.limits.call_seconds
+            self._learner.call_timeout = timeout
+            self._learner.default_timeout = timeout
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[None]:
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            self.results.append(self._verdict(item, call, report))
+
+    def _verdict(self, item: pytest.Item, call: pytest.CallInfo[Any], report: Any) -> CheckResult:
+        info = check_info(item) or CheckInfo(function="")
+        result = CheckResult(
+            name=_check_name(item),
+            function=info.function,
+            kind=info.kind,
+            status="passed",
+            weight=info.weight,
+            hint=info.hint,
+        )
+        if report.passed:
+            return result
+        error = call.excinfo.value if call.excinfo else None
+        if isinstance(error, ExerciseNotLoaded):
+            result.status, result.message = "error", "not run: the file could not be loaded"
+        elif isinstance(error, LearnerError):
+            result.status, result.message = error.status, str(error)
+        elif isinstance(error, CheckFailed):
+            result.status, result.message = "failed", str(error)
+        elif isinstance(error, AssertionError):
+            result.status, result.message = "failed", str(error) or "a check assertion failed"
+        elif report.skipped:
+            result.status, result.message = "error", "check skipped"
+        else:
+            kind = type(error).__name__ if error else "error"
+            result.status = "error"
+            result.message = f"the check itself failed ({kind}: {error}); please report this to the course authors"
+        return result
+
+
+def _check_name(item: pytest.Item) -> str:
+    name = item.name
+    return name[len("test_"):] if name.startswith("test_") else name
+
+
+@dataclass
+class CollectedCheck:
+    name: str
+    info: CheckInfo | None
+    path: Path
+
+
+@dataclass
+class _Collector:
+    checks: list[CollectedCheck] = field(default_factory=list)
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "nnlab_check(info): a graded nnlab check")
+
+    @pytest.fixture
+    def learner(self) -> None:
+        return None
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for item in session.items:
+            self.checks.append(CollectedCheck(_check_name(item), check_info(item), Path(str(item.path))))
+
+
+def collect_checks(slug: str, extra_dirs: Sequence[Path] = ()) -> list[CollectedCheck]:
+    """The checks of an exercise with their metadata, without running any (for hints, verify)."""
+    catalog.get(slug)
+    collector = _Collector()
+    files = check_files(slug, extra_dirs)
+    if files:
+        run_checks(files, collector, collect_only=True)
+    return collector.checks

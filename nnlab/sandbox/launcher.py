@@ -1,0 +1,367 @@
+"""The parent side of the sandbox: one killable child process per learner module.
+
+The child runs :mod:`nnlab.sandbox.server` in a fresh, isolated interpreter
+(``python -I``) inside a private temporary directory that holds a copy of the
+learner's file and nothing else. We talk to it over two pipes; its stdout and
+stderr are drained into bounded buffers and never parsed. Every wait has a
+deadline measured here, in the parent; on a time-out the whole process group
+is killed and the next call starts a new child.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nnlab.sandbox import protocol
+from nnlab.sandbox.protocol import Handle, ProtocolError
+
+SERVER = Path(__file__).with_name("server.py")
+OUTPUT_LIMIT = 64 * 1024
+REPLY_LIMIT = 64 * 1024 * 1024
+
+
+class SandboxFailure(Exception):
+    """The child did not answer properly: it died, timed out or sent garbage."""
+
+    status = "error"
+
+
+class ChildTimeout(SandboxFailure):
+    status = "timeout"
+
+
+class ChildCrashed(SandboxFailure):
+    pass
+
+
+@dataclass
+class RaisedInfo:
+    """An exception raised by the learner's code, as plain data."""
+
+    type: str
+    bases: list[str]
+    message: str
+    line: int | None = None
+    code: str = ""
+
+    def is_a(self, name: str) -> bool:
+        return self.type == name or name in self.bases
+
+    def describe(self, file_name: str) -> str:
+        text = f"{self.type}: {self.message}" if self.message else self.type
+        if self.line is not None:
+            text += f" ({file_name}, line {self.line}"
+            text += f": {self.code})" if self.code else ")"
+        return text
+
+
+@dataclass
+class Reply:
+    """What one call came back with."""
+
+    value: Any = None
+    raised: RaisedInfo | None = None
+    missing: str | None = None
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    inputs_after: list[Any] = field(default_factory=list)
+    seconds: float = 0.0
+    functions: list[str] = field(default_factory=list)
+
+
+class _BoundedReader(threading.Thread):
+    """Drains a pipe, keeping the first OUTPUT_LIMIT bytes and discarding the rest."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(daemon=True)
+        self.stream = stream
+        self.kept = bytearray()
+        self.dropped = 0
+
+    def run(self) -> None:
+        try:
+            while chunk := self.stream.read(65536):
+                room = OUTPUT_LIMIT - len(self.kept)
+                self.kept += chunk[:room]
+                self.dropped += max(0, len(chunk) - room)
+        except (OSError, ValueError):
+            pass
+
+    def text(self) -> str:
+        text = self.kept.decode("utf-8", "replace")
+        return text + (f"\n[... {self.dropped} more bytes not kept]" if self.dropped else "")
+
+
+def child_environment(home: str) -> dict[str, str]:
+    """A scrubbed environment: no PYTHON* variables, no secrets, a private HOME."""
+    keep = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": os.environ.get("LANG", "C.UTF-8"),
+        "HOME": home,
+        "TMPDIR": home,
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": home,
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    return keep
+
+
+class Sandbox:
+    """One learner module loaded in a child process; restarted after a kill."""
+
+    def __init__(
+        self,
+        source: str,
+        file_name: str,
+        module_name: str,
+        *,
+        probes: Path | None = None,
+        load_timeout: float = 20.0,
+    ) -> None:
+        self.source = source
+        self.file_name = Path(file_name).name
+        self.module_name = module_name
+        self.probes = probes
+        self.load_timeout = load_timeout
+        self.process: subprocess.Popen[bytes] | None = None
+        self.workdir: str | None = None
+        self.output: list[_BoundedReader] = []
+        self._to_child: int | None = None
+        self._from_child: int | None = None
+        self._buffer = bytearray()
+        self.generation = 0
+
+    # --- life cycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Spawn the child (without waiting for it): the load request is queued at once."""
+        self.close()
+        self.workdir = tempfile.mkdtemp(prefix="nnlab-child-")
+        learner_copy = Path(self.workdir) / self.file_name
+        learner_copy.write_text(self.source, encoding="utf-8")
+        request_read, request_write = os.pipe()
+        reply_read, reply_write = os.pipe()
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-B", str(SERVER), str(request_read), str(reply_write)],
+            cwd=self.workdir,
+            env=child_environment(self.workdir),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            pass_fds=(request_read, reply_write),
+            start_new_session=True,
+            close_fds=True,
+        )
+        os.close(request_read)
+        os.close(reply_write)
+        self._to_child, self._from_child = request_write, reply_read
+        self._buffer = bytearray()
+        self.output = [_BoundedReader(self.process.stdout), _BoundedReader(self.process.stderr)]
+        for reader in self.output:
+            reader.start()
+        self.generation += 1
+        self._send(
+            {
+                "op": "load",
+                "path": str(learner_copy),
+                "module": self.module_name,
+                "probes": str(self.probes) if self.probes else "",
+            },
+            [],
+        )
+
+    def load(self) -> Reply:
+        """Start the child if needed and wait for the learner's module to be imported."""
+        if self.process is None:
+            self.start()
+        return self._receive(self.load_timeout, what=f"importing {self.file_name}")
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def close(self) -> None:
+        """Kill the child's whole process group and remove its working directory."""
+        process, self.process = self.process, None
+        for fd in (self._to_child, self._from_child):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._to_child = self._from_child = None
+        if process is not None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            for reader in self.output:
+                reader.join(timeout=1)
+        if self.workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def printed(self) -> str:
+        return "".join(reader.text() for reader in self.output)
+
+    # --- calls ------------------------------------------------------------------------------
+
+    def call(
+        self,
+        function: str,
+        args: tuple[Any, ...] = (),
+        kwargs: dict[str, Any] | None = None,
+        *,
+        timeout: float,
+        probe: bool = False,
+    ) -> Reply:
+        """Run ``function(*args, **kwargs)`` in the child; raise SandboxFailure if it misbehaves."""
+        if not self.alive:
+            raise ChildCrashed("the process running your code is not running")
+        blobs: list[bytes] = []
+        header = {
+            "op": "call",
+            "function": function,
+            "probe": probe,
+            "args": protocol.encode(list(args), blobs),
+            "kwargs": protocol.encode(dict(kwargs or {}), blobs),
+        }
+        self._send(header, blobs)
+        return self._receive(timeout, what=function)
+
+    def _send(self, header: dict[str, Any], blobs: list[bytes]) -> None:
+        data = protocol.pack(header, blobs)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(self._to_child, view)
+                view = view[written:]
+        except (BrokenPipeError, OSError, TypeError):
+            pass  # the child is gone; _receive reports how it ended
+
+    def _receive(self, timeout: float, what: str) -> Reply:
+        deadline = time.monotonic() + timeout
+        try:
+            prefix = self._read_exactly(protocol.PREFIX_BYTES, deadline, timeout, what)
+            length = protocol.frame_length(prefix, REPLY_LIMIT)
+            header, blobs = protocol.unpack(self._read_exactly(length, deadline, timeout, what))
+            return self._reply(header, blobs)
+        except ProtocolError as error:
+            self.close()
+            raise ChildCrashed(f"the process running your code sent back unreadable data ({error})")
+        except SandboxFailure:
+            self.close()
+            raise
+
+    def _read_exactly(self, size: int, deadline: float, timeout: float, what: str) -> bytes:
+        while len(self._buffer) < size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ChildTimeout(f"{what} did not finish within {timeout:g} s")
+            ready, _, _ = select.select([self._from_child], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(self._from_child, max(65536, min(size - len(self._buffer), 1 << 24)))
+            if not chunk:
+                raise ChildCrashed(self._death_notice(what))
+            self._buffer += chunk
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        return data
+
+    def _death_notice(self, what: str) -> str:
+        process = self.process
+        code = None
+        if process is not None:
+            try:
+                code = process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                code = None
+        if code is not None and code < 0:
+            try:
+                reason = f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                reason = f"killed by signal {-code}"
+        elif code is not None:
+            reason = f"exited with status {code}"
+        else:
+            reason = "closed its connection"
+        return f"the process running your code {reason} during {what}"
+
+    def _reply(self, header: dict[str, Any], blobs: list[bytes]) -> Reply:
+        if "protocol_error" in header:
+            raise ProtocolError(str(header["protocol_error"]))
+        reply = Reply(
+            seconds=_number(header.get("seconds")),
+            warnings=_warnings(header.get("warnings")),
+        )
+        if header.get("ok"):
+            reply.value = protocol.decode(header.get("value"), blobs)
+            after = protocol.decode(header.get("inputs_after", []), blobs)
+            reply.inputs_after = after if isinstance(after, list) else []
+            functions = header.get("functions", [])
+            reply.functions = [str(f) for f in functions] if isinstance(functions, list) else []
+        elif "missing" in header:
+            reply.missing = str(header["missing"])[:300]
+        else:
+            reply.raised = _raised(header.get("raised"))
+        return reply
+
+
+def _number(value: Any) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+def _warnings(value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        return []
+    found = []
+    for item in value[:20]:
+        if isinstance(item, dict):
+            found.append(
+                {
+                    "category": str(item.get("category", "Warning"))[:100],
+                    "message": str(item.get("message", ""))[:500],
+                }
+            )
+    return found
+
+
+def _raised(value: Any) -> RaisedInfo:
+    if not isinstance(value, dict):
+        raise ProtocolError("malformed exception report")
+    where = value.get("where") if isinstance(value.get("where"), dict) else {}
+    line = where.get("line")
+    mro = value.get("mro")
+    return RaisedInfo(
+        type=str(value.get("type", "Exception"))[:100],
+        bases=[str(name)[:100] for name in mro[:20]] if isinstance(mro, list) else [],
+        message=str(value.get("message", ""))[:2000],
+        line=line if isinstance(line, int) and not isinstance(line, bool) else None,
+        code=str(where.get("code", ""))[:200],
+    )
+
+
+__all__ = ["ChildCrashed", "ChildTimeout", "Handle", "RaisedInfo", "Reply", "Sandbox", "SandboxFailure"]

@@ -1,0 +1,247 @@
+"""The wire format between the grading parent and the sandboxed child.
+
+Only plain data crosses: JSON for the structure, and `.npy` bytes (read back
+with ``allow_pickle=False``) for arrays. A frame is an 8-byte big-endian
+length followed by a payload; the payload is a 4-byte JSON length, the JSON
+header, then the blobs the header's ``"blobs"`` list measures.
+
+This module is loaded by path in the child as well as imported by the parent,
+so it depends on nothing but the standard library and NumPy.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import struct
+from typing import Any
+
+import numpy as np
+
+MAX_FRAME_BYTES = 256 * 1024 * 1024
+MAX_DEPTH = 32
+_LENGTH = struct.Struct(">Q")
+_HEADER = struct.Struct(">I")
+
+
+class ProtocolError(Exception):
+    """The other side sent something that is not a well-formed message."""
+
+
+class Handle:
+    """An object that stays in the child (a Keras model, say); the parent holds its id."""
+
+    def __init__(self, handle_id: int, type_name: str, text: str = "") -> None:
+        self.id = handle_id
+        self.type_name = type_name
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} object>"
+
+
+class Unsupported:
+    """A returned value that is neither plain data nor kept as a handle."""
+
+    def __init__(self, type_name: str, text: str) -> None:
+        self.type_name = type_name
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} object>"
+
+
+# --- encoding -------------------------------------------------------------------------------
+
+
+def _array_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    if not array.flags.c_contiguous:
+        array = array.copy(order="C")
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def encode(value: Any, blobs: list[bytes], keep: Any = None, depth: int = 0) -> Any:
+    """Turn a value into a JSON-able tree, appending array bytes to ``blobs``.
+
+    ``keep(value) -> Handle | None`` lets the child keep objects it cannot send.
+    """
+    if depth > MAX_DEPTH:
+        raise ProtocolError("value nested too deeply")
+    if value is None or type(value) in (bool, str):
+        return value
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int) and not isinstance(value, np.integer):
+        return {"$int": int.__repr__(value)}
+    if isinstance(value, float) and not isinstance(value, np.floating):
+        number = float.__float__(value)
+        return number if math.isfinite(number) else {"$float": repr(number)}
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, np.ndarray):
+        array = value.view(np.ndarray) if type(value) is not np.ndarray else value
+        if array.dtype.hasobject:
+            return _unsupported(value, keep)
+        blobs.append(_array_bytes(array))
+        return {"$array": len(blobs) - 1}
+    if isinstance(value, np.generic):
+        if isinstance(value, np.object_):
+            return _unsupported(value, keep)
+        blobs.append(_array_bytes(np.asarray(value)))
+        return {"$scalar": len(blobs) - 1}
+    if isinstance(value, Handle):
+        return {"$handle": value.id}
+    if type(value) in (list, tuple):
+        items = [encode(item, blobs, keep, depth + 1) for item in value]
+        return items if type(value) is list else {"$tuple": items}
+    if type(value) is dict:
+        return {
+            "$dict": [
+                [encode(k, blobs, keep, depth + 1), encode(v, blobs, keep, depth + 1)]
+                for k, v in value.items()
+            ]
+        }
+    return _unsupported(value, keep)
+
+
+def _unsupported(value: Any, keep: Any) -> Any:
+    if keep is not None:
+        handle = keep(value)
+        if handle is not None:
+            return {"$handle": handle.id, "type": handle.type_name, "text": handle.text}
+    return {"$object": _type_name(value), "text": _short_repr(value)}
+
+
+def _type_name(value: Any) -> str:
+    kind = type(value)
+    module = getattr(kind, "__module__", "") or ""
+    name = getattr(kind, "__qualname__", "object")
+    return name if module in ("builtins", "") else f"{module}.{name}"
+
+
+def _short_repr(value: Any, limit: int = 200) -> str:
+    try:
+        text = repr(value)
+    except BaseException:
+        return "<unprintable>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# --- decoding -------------------------------------------------------------------------------
+
+
+def decode(tree: Any, blobs: list[bytes], resolve: Any = None, depth: int = 0) -> Any:
+    """Rebuild plain Python/NumPy values from a tree made by :func:`encode`.
+
+    ``resolve(handle_id, type, text)`` maps handle references to objects (the child
+    turns them back into its objects; the parent into :class:`Handle`).
+    """
+    if depth > MAX_DEPTH:
+        raise ProtocolError("value nested too deeply")
+    if tree is None or isinstance(tree, (bool, str, float)):
+        return tree
+    if isinstance(tree, int):
+        return tree
+    if isinstance(tree, list):
+        return [decode(item, blobs, resolve, depth + 1) for item in tree]
+    if not isinstance(tree, dict) or len(tree) == 0:
+        raise ProtocolError(f"unexpected node {type(tree).__name__}")
+    if "$int" in tree:
+        text = tree["$int"]
+        if not isinstance(text, str) or len(text) > 4300:
+            raise ProtocolError("bad integer")
+        return int(text)
+    if "$float" in tree:
+        text = tree["$float"]
+        if text not in ("nan", "inf", "-inf"):
+            raise ProtocolError("bad float")
+        return float(text)
+    if "$array" in tree or "$scalar" in tree:
+        index = tree.get("$array", tree.get("$scalar"))
+        if not isinstance(index, int) or not 0 <= index < len(blobs):
+            raise ProtocolError("bad blob reference")
+        try:
+            array = np.load(io.BytesIO(blobs[index]), allow_pickle=False)
+        except Exception as error:
+            raise ProtocolError(f"unreadable array: {error}") from None
+        if type(array) is not np.ndarray:
+            raise ProtocolError("array blob did not hold an array")
+        return array if "$array" in tree else array[()]
+    if "$tuple" in tree:
+        items = tree["$tuple"]
+        if not isinstance(items, list):
+            raise ProtocolError("bad tuple")
+        return tuple(decode(item, blobs, resolve, depth + 1) for item in items)
+    if "$dict" in tree:
+        pairs = tree["$dict"]
+        if not isinstance(pairs, list):
+            raise ProtocolError("bad dict")
+        result = {}
+        for pair in pairs:
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise ProtocolError("bad dict item")
+            key = decode(pair[0], blobs, resolve, depth + 1)
+            try:
+                result[key] = decode(pair[1], blobs, resolve, depth + 1)
+            except TypeError:
+                raise ProtocolError("unhashable dict key") from None
+        return result
+    if "$handle" in tree:
+        handle_id = tree["$handle"]
+        if not isinstance(handle_id, int):
+            raise ProtocolError("bad handle")
+        type_name = str(tree.get("type", "object"))[:200]
+        text = str(tree.get("text", ""))[:200]
+        if resolve is None:
+            return Handle(handle_id, type_name, text)
+        return resolve(handle_id, type_name, text)
+    if "$object" in tree:
+        return Unsupported(str(tree["$object"])[:200], str(tree.get("text", ""))[:200])
+    raise ProtocolError("unknown node")
+
+
+# --- framing --------------------------------------------------------------------------------
+
+
+def pack(message: dict[str, Any], blobs: list[bytes]) -> bytes:
+    header = json.dumps({**message, "blobs": [len(blob) for blob in blobs]}).encode()
+    payload_length = _HEADER.size + len(header) + sum(len(blob) for blob in blobs)
+    return b"".join([_LENGTH.pack(payload_length), _HEADER.pack(len(header)), header, *blobs])
+
+
+def frame_length(prefix: bytes, limit: int = MAX_FRAME_BYTES) -> int:
+    (length,) = _LENGTH.unpack(prefix)
+    if length > limit:
+        raise ProtocolError(f"message of {length} bytes is over the {limit}-byte limit")
+    return length
+
+
+PREFIX_BYTES = _LENGTH.size
+
+
+def unpack(payload: bytes) -> tuple[dict[str, Any], list[bytes]]:
+    if len(payload) < _HEADER.size:
+        raise ProtocolError("truncated message")
+    (header_length,) = _HEADER.unpack_from(payload)
+    end = _HEADER.size + header_length
+    if end > len(payload):
+        raise ProtocolError("truncated header")
+    try:
+        header = json.loads(payload[_HEADER.size : end])
+    except (ValueError, RecursionError):
+        raise ProtocolError("header is not JSON") from None
+    if not isinstance(header, dict):
+        raise ProtocolError("header is not an object")
+    sizes = header.pop("blobs", [])
+    if not isinstance(sizes, list) or not all(isinstance(n, int) and n >= 0 for n in sizes):
+        raise ProtocolError("bad blob sizes")
+    if end + sum(sizes) != len(payload):
+        raise ProtocolError("blob sizes do not add up")
+    blobs = []
+    for size in sizes:
+        blobs.append(payload[end : end + size])
+        end += size
+    return header, blobs

@@ -1,0 +1,187 @@
+"""The learner's folder: exercise files, backups and `.nnlab/progress.json`.
+
+Every file nnlab writes here goes through :func:`atomic_write`, and nothing a
+learner wrote is ever replaced without a backup beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from nnlab import catalog
+from nnlab.results import Report
+
+PROGRESS_FILE = Path(".nnlab") / "progress.json"
+
+
+class WorkspaceError(Exception):
+    """A problem with the learner's folder or files, worth one line to the user."""
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old or the new file, never half of one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def require_folder(folder: Path) -> Path:
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise WorkspaceError(f"folder not found: {folder}")
+    return folder
+
+
+# --- submissions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One exercise file found in a folder; ``note`` says which was chosen when both exist."""
+
+    slug: str
+    path: Path
+    note: str = ""
+
+    @property
+    def is_notebook(self) -> bool:
+        return self.path.suffix == ".ipynb"
+
+    def source(self) -> str:
+        """The Python source to load: the file itself, or the notebook's code cells."""
+        if self.is_notebook:
+            from nnlab.notebook import notebook_source
+
+            return notebook_source(self.path)
+        return self.path.read_text(encoding="utf-8", errors="replace")
+
+
+def find_submission(folder: Path, slug: str) -> Submission | None:
+    """``<slug>.py`` or ``<slug>.ipynb`` in ``folder``; the .py wins when both exist."""
+    script, notebook = folder / f"{slug}.py", folder / f"{slug}.ipynb"
+    has_script, has_notebook = script.is_file(), notebook.is_file()
+    if has_script and has_notebook:
+        return Submission(slug, script, f"both {script.name} and {notebook.name} exist; graded {script.name}")
+    if has_script:
+        return Submission(slug, script)
+    if has_notebook:
+        return Submission(slug, notebook)
+    return None
+
+
+def present_slugs(folder: Path) -> list[str]:
+    return [slug for slug in catalog.slugs() if find_submission(folder, slug)]
+
+
+# --- start -----------------------------------------------------------------------------------
+
+
+def backup_path(path: Path) -> Path:
+    """The first free name among ``x.py.bak``, ``x.py.bak1``, ``x.py.bak2``, ..."""
+    candidate = path.with_name(path.name + ".bak")
+    number = 1
+    while candidate.exists():
+        candidate = path.with_name(f"{path.name}.bak{number}")
+        number += 1
+    return candidate
+
+
+def start(folder: Path, slug: str, *, notebook: bool = False, force: bool = False) -> tuple[Path, Path | None]:
+    """Write the exercise's stub into ``folder``; return (written file, backup or None)."""
+    exercise = catalog.get(slug)
+    folder = require_folder(folder)
+    target = folder / f"{slug}{'.ipynb' if notebook else '.py'}"
+    backup = None
+    if target.exists():
+        if not force:
+            raise WorkspaceError(
+                f"{target} already exists and holds your work; nnlab will not overwrite it "
+                "(use --force to start over: your file is kept as a backup)"
+            )
+        backup = backup_path(target)
+        atomic_write(backup, target.read_bytes())
+    if notebook:
+        from nnlab.notebook import stub_notebook
+
+        content = stub_notebook(exercise)
+    else:
+        content = exercise.stub_path.read_text(encoding="utf-8")
+    atomic_write(target, content)
+    record_started(folder, slug)
+    return target, backup
+
+
+# --- progress --------------------------------------------------------------------------------
+
+
+def load_progress(folder: Path) -> dict[str, Any]:
+    path = Path(folder) / PROGRESS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    exercises = data.get("exercises") if isinstance(data, dict) else None
+    return exercises if isinstance(exercises, dict) else {}
+
+
+def _save_progress(folder: Path, exercises: dict[str, Any]) -> None:
+    payload = {"schema": "nnlab-progress/1", "exercises": exercises}
+    atomic_write(Path(folder) / PROGRESS_FILE, json.dumps(payload, indent=2, sort_keys=True) + "\n")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def record_started(folder: Path, slug: str) -> None:
+    progress = load_progress(folder)
+    entry = progress.setdefault(slug, {})
+    entry.setdefault("started_at", _now())
+    _save_progress(folder, progress)
+
+
+def record_report(folder: Path, report: Report) -> None:
+    """Remember each graded exercise's last score (missing exercises are not recorded)."""
+    progress = load_progress(folder)
+    for exercise in report.exercises:
+        if exercise.status == "missing":
+            continue
+        entry = progress.setdefault(exercise.exercise, {})
+        entry.update(
+            {
+                "status": exercise.status,
+                "score": round(exercise.score, 2),
+                "max_score": round(exercise.max_score, 2),
+                "graded_at": _now(),
+            }
+        )
+        if exercise.status == "passed":
+            entry.setdefault("passed_at", _now())
+    _save_progress(folder, progress)
+
+
+def status_line(folder: Path, slug: str, progress: dict[str, Any]) -> str:
+    """'not started', 'started', '83.3/100' or 'passed' for `nnlab list`."""
+    entry = progress.get(slug, {})
+    present = find_submission(folder, slug) is not None
+    if "score" in entry and present:
+        if entry.get("status") == "passed":
+            return "passed"
+        return f"{entry['score']:g}/{entry.get('max_score', 100):g}"
+    return "started" if present or entry else "not started"
