@@ -38,7 +38,9 @@ class Exercise:
 
 EXERCISES: tuple[Exercise, ...] = (
     Exercise("tensors", "Tensors", "rank, shape, dtype, element-wise ops, broadcasting"),
-    Exercise("activations", "Activation functions", "sigmoid, tanh, arctan, ReLU, leaky ReLU, softmax"),
+    Exercise(
+        "activations", "Activation functions", "sigmoid, tanh, arctan, ReLU, leaky ReLU, softmax"
+    ),
     Exercise("derivatives", "Derivatives", "slopes of the activations, kinks at zero"),
     Exercise("losses", "Loss functions", "mean squared error and cross-entropies"),
 )
@@ -50,9 +52,7 @@ class UnknownExercise(LookupError):
     def __init__(self, name: str) -> None:
         close = difflib.get_close_matches(name, list(_BY_SLUG), n=1, cutoff=0.5)
         suggestion = f"; did you mean {close[0]!r}?" if close else ""
-        super().__init__(
-            f"unknown exercise {name!r}{suggestion} (`nnlab list` shows them all)"
-        )
+        super().__init__(f"unknown exercise {name!r}{suggestion} (`nnlab list` shows them all)")
 
 
 def get(slug: str) -> Exercise:
@@ -74,6 +74,8 @@ def signatures(slug: str) -> dict[str, tuple[str, ...]]:
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
             arguments = node.args
-            names = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
+            names = [
+                a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+            ]
             found[node.name] = tuple(names)
     return found

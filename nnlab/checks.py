@@ -26,7 +26,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -141,7 +141,9 @@ class Outcome:
         where = raised.describe(self.file_name)
         if raised.is_a("NotImplementedError"):
             line = f" (line {raised.line})" if raised.line else ""
-            raise LearnerError(f"{self.function} is not implemented yet: it raises NotImplementedError{line}.")
+            raise LearnerError(
+                f"{self.function} is not implemented yet: it raises NotImplementedError{line}."
+            )
         raise LearnerError(f"{self.call_text} raised {where}")
 
     @property
@@ -160,7 +162,9 @@ class Outcome:
         named.update(self.kwargs)
         return named
 
-    def input_text(self, index: tuple[int, ...] | None = None, shape: tuple[int, ...] | None = None) -> str:
+    def input_text(
+        self, index: tuple[int, ...] | None = None, shape: tuple[int, ...] | None = None
+    ) -> str:
         """'with z = ...' lines; for an element-wise failure, the input element at that index."""
         lines = []
         for name, value in self.inputs().items():
@@ -168,7 +172,9 @@ class Outcome:
                 continue
             array = value if isinstance(value, np.ndarray) else None
             if array is not None and index is not None and array.shape == shape and array.size > 12:
-                lines.append(f"with {name} of shape {array.shape}, {name}[{_index_text(index)}] = {array[index]!r}")
+                lines.append(
+                    f"with {name} of shape {array.shape}, {name}[{_index_text(index)}] = {array[index]!r}"
+                )
             else:
                 lines.append(f"with {name} = {describe_value(value)}")
         return "\n".join(lines)
@@ -215,7 +221,9 @@ class Learner:
         finally:
             self.call_timeout = previous
 
-    def _run(self, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], probe: bool) -> Outcome:
+    def _run(
+        self, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], probe: bool
+    ) -> Outcome:
         remaining = self._deadline - time.monotonic()
         if remaining <= 0:
             raise LearnerError(
@@ -251,7 +259,9 @@ class Learner:
         self._sandbox.start()
         reply = self._sandbox.load()
         if reply.raised is not None:
-            raise LearnerError(f"{self.file_name} failed to load again: {reply.raised.describe(self.file_name)}")
+            raise LearnerError(
+                f"{self.file_name} failed to load again: {reply.raised.describe(self.file_name)}"
+            )
 
 
 # --- the comparator --------------------------------------------------------------------------
@@ -263,7 +273,9 @@ def _value_of(got: Any) -> tuple[Any, str]:
     return got, "the result"
 
 
-def _inputs_of(got: Any, index: tuple[int, ...] | None = None, shape: tuple[int, ...] | None = None) -> str:
+def _inputs_of(
+    got: Any, index: tuple[int, ...] | None = None, shape: tuple[int, ...] | None = None
+) -> str:
     if isinstance(got, Outcome):
         text = got.input_text(index, shape)
         return f"\n{text}" if text else ""
@@ -277,7 +289,9 @@ def tolerances(got: Any, rtol: float | None, atol: float | None) -> tuple[float,
         for value in got.inputs().values():
             if isinstance(value, np.ndarray) and value.dtype in (np.float32, np.float16):
                 low_precision = True
-    default_rtol, default_atol = (FLOAT32_RTOL, FLOAT32_ATOL) if low_precision else (DEFAULT_RTOL, DEFAULT_ATOL)
+    default_rtol, default_atol = (
+        (FLOAT32_RTOL, FLOAT32_ATOL) if low_precision else (DEFAULT_RTOL, DEFAULT_ATOL)
+    )
     return (default_rtol if rtol is None else rtol, default_atol if atol is None else atol)
 
 
@@ -286,11 +300,15 @@ def as_numeric_array(value: Any, call: str, expected_shape: tuple[int, ...]) -> 
     if isinstance(value, (Handle, Unsupported)):
         fail(f"{call} returned {value!r}; expected an array of shape {expected_shape}.")
     if value is None:
-        fail(f"{call} returned None; expected an array of shape {expected_shape} (is a `return` missing?).")
+        fail(
+            f"{call} returned None; expected an array of shape {expected_shape} (is a `return` missing?)."
+        )
     try:
         array = np.asarray(value)
     except (ValueError, TypeError):
-        fail(f"{call} returned {describe_value(value)}, which is not a rectangular array of numbers.")
+        fail(
+            f"{call} returned {describe_value(value)}, which is not a rectangular array of numbers."
+        )
     if array.dtype.kind not in "biuf":
         fail(f"{call} returned {describe_value(value)} (dtype {array.dtype}); expected numbers.")
     return array
@@ -322,7 +340,15 @@ def expect_close(
     both_nan = np.isnan(actual) & np.isnan(expected_array)
     same_inf = np.isinf(expected_array) & (actual == expected_array)
     finite = np.isfinite(expected_array)
-    ok = both_nan | same_inf | (finite & np.isfinite(actual) & (np.abs(actual - expected_array) <= atol + rtol * np.abs(expected_array)))
+    ok = (
+        both_nan
+        | same_inf
+        | (
+            finite
+            & np.isfinite(actual)
+            & (np.abs(actual - expected_array) <= atol + rtol * np.abs(expected_array))
+        )
+    )
     if ok.all():
         return
     bad = np.argwhere(~ok)
@@ -331,7 +357,9 @@ def expect_close(
     where = f" at index [{_index_text(index)}]" if index else ""
     count = f" ({len(bad)} of {ok.size} values differ)" if ok.size > 1 else ""
     if not np.isfinite(got_item) and np.isfinite(expected_item):
-        problem = f"{call} returned {_number(got_item)}{where}; expected {_number(expected_item)}{count}."
+        problem = (
+            f"{call} returned {_number(got_item)}{where}; expected {_number(expected_item)}{count}."
+        )
     else:
         problem = f"{call} is wrong{where}: expected {_number(expected_item)}, got {_number(got_item)}{count}."
     fail(problem + _inputs_of(got, index if index else None, array.shape) + extra)
@@ -383,7 +411,7 @@ def _difference(value: Any, expected: Any) -> str | None:
             return f"a {kind} is expected, not a {type(value).__name__}"
         if len(value) != len(expected):
             return f"{len(expected)} items are expected, not {len(value)}"
-        for position, (got_item, expected_item) in enumerate(zip(value, expected)):
+        for position, (got_item, expected_item) in enumerate(zip(value, expected, strict=True)):
             inner = _difference(got_item, expected_item)
             if inner is not None:
                 return f"item {position}: {inner}" if inner else ""
@@ -410,22 +438,31 @@ def expect_raises(got: Outcome, error: str = "ValueError", *, hint: str = "") ->
     extra = f"\n{hint}" if hint else ""
     raised = got.raised
     if raised is None:
-        fail(f"{got.call_text} returned {describe_value(got.reply.value)}; expected it to raise {error}.{_inputs_of(got)}{extra}")
+        fail(
+            f"{got.call_text} returned {describe_value(got.reply.value)}; expected it to raise {error}.{_inputs_of(got)}{extra}"
+        )
     if raised.is_a("NotImplementedError"):
         got.value  # noqa: B018  (raises the 'not implemented yet' LearnerError)
     if not raised.is_a(error):
-        fail(f"{got.call_text} raised {raised.describe(got.file_name)}; expected {error}.{_inputs_of(got)}{extra}")
+        fail(
+            f"{got.call_text} raised {raised.describe(got.file_name)}; expected {error}.{_inputs_of(got)}{extra}"
+        )
 
 
 def expect_unmodified(got: Outcome, *, hint: str = "") -> None:
     """The learner's function left its array arguments as they were."""
     got.value  # noqa: B018  (a raising call is an error, not a pass)
     names = [got._name(i) for i in range(len(got.args))]
-    after = got.reply.inputs_after
-    for name, before, now in zip(names, got.args, after):
+    after = list(got.reply.inputs_after)[: len(got.args)]
+    after += [None] * (len(got.args) - len(after))  # a missing report counts as modified
+    for name, before, now in zip(names, got.args, after, strict=True):
         if not isinstance(before, np.ndarray):
             continue
-        if not isinstance(now, np.ndarray) or now.shape != before.shape or not np.array_equal(now, before, equal_nan=True):
+        if (
+            not isinstance(now, np.ndarray)
+            or now.shape != before.shape
+            or not np.array_equal(now, before, equal_nan=True)
+        ):
             extra = f"\n{hint}" if hint else ""
             fail(
                 f"{got.call_text} changed its input {name} in place; work on a copy "
@@ -438,7 +475,9 @@ def expect_no_warnings(got: Outcome, *, hint: str = "") -> None:
     if got.warnings:
         first = got.warnings[0]
         extra = f"\n{hint}" if hint else ""
-        fail(f"{got.call_text} emitted {first['category']}: {first['message']}.{_inputs_of(got)}{extra}")
+        fail(
+            f"{got.call_text} emitted {first['category']}: {first['message']}.{_inputs_of(got)}{extra}"
+        )
 
 
 # --- describing values -------------------------------------------------------------------------
@@ -463,7 +502,11 @@ def describe_value(value: Any) -> str:
     if isinstance(value, np.ndarray):
         if value.size <= 12:
             body = np.array2string(value, precision=6, separator=", ", max_line_width=10_000)
-            return f"array({body}, dtype={value.dtype})" if value.dtype != np.float64 else f"array({body})"
+            return (
+                f"array({body}, dtype={value.dtype})"
+                if value.dtype != np.float64
+                else f"array({body})"
+            )
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     if isinstance(value, np.generic):
         return f"{value!r}"

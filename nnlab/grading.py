@@ -13,7 +13,7 @@ import contextlib
 import io
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +97,9 @@ def grade_exercise(
             status="missing",
             message=f"{exercise.slug}.py was not submitted (`nnlab start {exercise.slug}` creates it)",
         )
-    result = ExerciseResult(exercise.slug, submission.path.name, status="graded", message=submission.note)
+    result = ExerciseResult(
+        exercise.slug, submission.path.name, status="graded", message=submission.note
+    )
     try:
         source = submission.source()
     except (OSError, ValueError) as error:
@@ -149,7 +151,10 @@ def find_syntax_error(source: str, file_name: str) -> str | None:
 @contextlib.contextmanager
 def _isolated_pytest_environment() -> Iterator[None]:
     """Keep the learner's own pytest settings and plugins out of the grading run."""
-    saved = {name: os.environ.get(name) for name in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")}
+    saved = {
+        name: os.environ.get(name)
+        for name in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    }
     os.environ.pop("PYTEST_ADDOPTS", None)
     os.environ.pop("PYTEST_PLUGINS", None)
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
@@ -167,14 +172,20 @@ def run_checks(files: Sequence[Path], plugin: Any, *, collect_only: bool = False
     """Run pytest in this process on the check files, quietly, with nothing but our plugin."""
     arguments = [
         *(str(path) for path in files),
-        "-p", "no:terminal",
-        "-p", "no:cacheprovider",
-        "-p", "no:warnings",
-        "-p", "no:legacypath",
+        "-p",
+        "no:terminal",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:warnings",
+        "-p",
+        "no:legacypath",
         "--import-mode=importlib",
         "--noconftest",
-        "--rootdir", str(grader_dir()),
-        "-c", str(Path(__file__).with_name("checks.ini")),
+        "--rootdir",
+        str(grader_dir()),
+        "-c",
+        str(Path(__file__).with_name("checks.ini")),
     ]
     if collect_only:
         arguments.append("--collect-only")
@@ -212,7 +223,9 @@ class ExercisePlugin:
             self.load_error = f"{file_name} could not be loaded: {failure}"
             return None
         if reply.raised is not None:
-            self.load_error = f"{file_name} raised while being imported: {reply.raised.describe(file_name)}"
+            self.load_error = (
+                f"{file_name} raised while being imported: {reply.raised.describe(file_name)}"
+            )
             return None
         return Learner(
             self.sandbox,
@@ -230,7 +243,9 @@ class ExercisePlugin:
             self._learner.default_timeout = timeout
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[None]:
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[Any]
+    ) -> Iterator[None]:
         outcome = yield
         report = outcome.get_result()
         if report.when == "call" or (report.when == "setup" and not report.passed):
@@ -268,7 +283,7 @@ class ExercisePlugin:
 
 def _check_name(item: pytest.Item) -> str:
     name = item.name
-    return name[len("test_"):] if name.startswith("test_") else name
+    return name[len("test_") :] if name.startswith("test_") else name
 
 
 @dataclass
@@ -278,9 +293,11 @@ class CollectedCheck:
     path: Path
 
 
-@dataclass
 class _Collector:
-    checks: list[CollectedCheck] = field(default_factory=list)
+    """pytest plugin that collects checks (with a dummy `learner`) without running them."""
+
+    def __init__(self) -> None:
+        self.checks: list[CollectedCheck] = []
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "nnlab_check(info): a graded nnlab check")
@@ -291,7 +308,9 @@ class _Collector:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         for item in session.items:
-            self.checks.append(CollectedCheck(_check_name(item), check_info(item), Path(str(item.path))))
+            self.checks.append(
+                CollectedCheck(_check_name(item), check_info(item), Path(str(item.path)))
+            )
 
 
 def collect_checks(slug: str, extra_dirs: Sequence[Path] = ()) -> list[CollectedCheck]:

@@ -77,7 +77,9 @@ def find_submission(folder: Path, slug: str) -> Submission | None:
     script, notebook = folder / f"{slug}.py", folder / f"{slug}.ipynb"
     has_script, has_notebook = script.is_file(), notebook.is_file()
     if has_script and has_notebook:
-        return Submission(slug, script, f"both {script.name} and {notebook.name} exist; graded {script.name}")
+        return Submission(
+            slug, script, f"both {script.name} and {notebook.name} exist; graded {script.name}"
+        )
     if has_script:
         return Submission(slug, script)
     if has_notebook:
@@ -102,7 +104,9 @@ def backup_path(path: Path) -> Path:
     return candidate
 
 
-def start(folder: Path, slug: str, *, notebook: bool = False, force: bool = False) -> tuple[Path, Path | None]:
+def start(
+    folder: Path, slug: str, *, notebook: bool = False, force: bool = False
+) -> tuple[Path, Path | None]:
     """Write the exercise's stub into ``folder``; return (written file, backup or None)."""
     exercise = catalog.get(slug)
     folder = require_folder(folder)
@@ -169,6 +173,7 @@ def record_report(folder: Path, report: Report) -> None:
                 "score": round(exercise.score, 2),
                 "max_score": round(exercise.max_score, 2),
                 "graded_at": _now(),
+                "failing": [c.name for c in exercise.checks if c.status != "passed"],
             }
         )
         if exercise.status == "passed":

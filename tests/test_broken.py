@@ -32,7 +32,9 @@ def broken_answers() -> list[pytest.param]:
 
 def declared_broken(path: Path) -> tuple[str, ...]:
     for node in ast.parse(path.read_text()).body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "BROKEN" for t in node.targets):
+        if isinstance(node, ast.Assign) and any(
+            getattr(t, "id", "") == "BROKEN" for t in node.targets
+        ):
             return tuple(ast.literal_eval(node.value))
     raise AssertionError(f"{path} has no BROKEN = (...) declaration")
 
@@ -46,9 +48,15 @@ def test_broken_answer_fails_only_its_functions(path: Path, tmp_path: Path) -> N
     result = grade(tmp_path, [slug]).exercises[0]
     assert result.status not in ("error", "missing"), result.message
     for function in catalog.get(slug).functions:
-        verdicts = {c.name: c.status for c in result.checks if c.function == function and c.kind == "correctness"}
+        verdicts = {
+            c.name: c.status
+            for c in result.checks
+            if c.function == function and c.kind == "correctness"
+        }
         if function in broken:
-            assert any(status != "passed" for status in verdicts.values()), f"{function}: nothing caught the mistake"
+            assert any(status != "passed" for status in verdicts.values()), (
+                f"{function}: nothing caught the mistake"
+            )
         else:
             failing = {n: s for n, s in verdicts.items() if s != "passed"}
             assert not failing, f"{function} should pass but {failing}"

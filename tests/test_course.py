@@ -41,7 +41,9 @@ def test_every_check_has_function_hint_and_weight(slug: str) -> None:
     for found in checks:
         assert found.info is not None, f"{found.name} has no @check metadata"
         assert found.info.hint, f"{found.name} has no hint"
-        assert found.info.function in functions, f"{found.name} names unknown {found.info.function!r}"
+        assert found.info.function in functions, (
+            f"{found.name} names unknown {found.info.function!r}"
+        )
     assert {c.info.function for c in checks} == functions, "every contract function is checked"
 
 
@@ -53,7 +55,9 @@ def test_stub_and_solution_define_the_same_functions(slug: str) -> None:
 
     tree = ast.parse(solution_source)
     solution = {
-        node.name: tuple(a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs))
+        node.name: tuple(
+            a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)
+        )
         for node in tree.body
         if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
     }

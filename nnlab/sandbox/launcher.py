@@ -270,7 +270,9 @@ class Sandbox:
             return self._reply(header, blobs)
         except ProtocolError as error:
             self.close()
-            raise ChildCrashed(f"the process running your code sent back unreadable data ({error})")
+            raise ChildCrashed(
+                f"the process running your code sent back unreadable data ({error})"
+            ) from None
         except SandboxFailure:
             self.close()
             raise
@@ -364,4 +366,12 @@ def _raised(value: Any) -> RaisedInfo:
     )
 
 
-__all__ = ["ChildCrashed", "ChildTimeout", "Handle", "RaisedInfo", "Reply", "Sandbox", "SandboxFailure"]
+__all__ = [
+    "ChildCrashed",
+    "ChildTimeout",
+    "Handle",
+    "RaisedInfo",
+    "Reply",
+    "Sandbox",
+    "SandboxFailure",
+]

@@ -1,0 +1,267 @@
+"""The `nnlab` command line: option parsing only; the work lives in the library modules."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from nnlab import __version__, catalog, workspace
+from nnlab.catalog import UnknownExercise
+from nnlab.workspace import WorkspaceError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+GRADE_FORMATS = ["text", "json"]
+
+
+class NnlabError(click.ClickException):
+    """A usage or input error: one line on stderr, exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"nnlab: error: {self.format_message()}", err=True)
+
+
+def _folder(path: str) -> Path:
+    folder = Path(path)
+    if not folder.is_dir():
+        raise NnlabError(f"folder not found: {path}")
+    return folder
+
+
+def _exercise(slug: str) -> catalog.Exercise:
+    try:
+        return catalog.get(slug)
+    except UnknownExercise as error:
+        raise NnlabError(str(error)) from None
+
+
+dir_option = click.option(
+    "--dir", "folder", default=".", show_default=True, metavar="W", help="The workspace folder."
+)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="nnlab")
+def cli() -> None:
+    """nnlab: a neural-network course that grades itself.
+
+    \b
+    Start with:  nnlab list
+                 nnlab start tensors
+                 nnlab grade tensors
+    """
+
+
+@cli.command("list")
+@dir_option
+def list_command(folder: str) -> None:
+    """List every exercise in course order with your status.
+
+    Example: nnlab list --dir ~/nn-course
+    """
+    path = _folder(folder)
+    progress = workspace.load_progress(path)
+    rows = [
+        (
+            str(number),
+            exercise.slug,
+            exercise.title,
+            exercise.topic,
+            workspace.status_line(path, exercise.slug, progress),
+        )
+        for number, exercise in enumerate(catalog.EXERCISES, start=1)
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        number, slug, title, topic, status = row
+        colour = (
+            "green"
+            if status == "passed"
+            else ("bright_black" if status == "not started" else "yellow")
+        )
+        click.echo(
+            f"{number:>{widths[0]}}. {slug:<{widths[1]}}  {title:<{widths[2]}}  "
+            f"{topic:<{widths[3]}}  " + click.style(status, fg=colour)
+        )
+
+
+@cli.command()
+@click.argument("exercise")
+@dir_option
+@click.option("--notebook", is_flag=True, help="Write EXERCISE.ipynb instead of EXERCISE.py.")
+@click.option(
+    "--force", is_flag=True, help="Start over: keep a backup of your file, then write a fresh stub."
+)
+def start(exercise: str, folder: str, notebook: bool, force: bool) -> None:
+    """Write an exercise's stub into your workspace.
+
+    Never overwrites your work: without --force it refuses, with --force it first
+    keeps a backup beside your file.
+
+    Example: nnlab start activations
+    """
+    slug = _exercise(exercise).slug
+    path = _folder(folder)
+    try:
+        written, backup = workspace.start(path, slug, notebook=notebook, force=force)
+    except WorkspaceError as error:
+        raise NnlabError(str(error)) from None
+    if backup:
+        click.echo(f"Kept your previous file as {backup}")
+    click.echo(f"Wrote {written}")
+    click.echo(
+        f"Next: read the instructions at the top, fill in each function, then run `nnlab grade {slug}`."
+    )
+
+
+@cli.command()
+@click.argument("exercises", nargs=-1)
+@dir_option
+@click.option(
+    "--all",
+    "grade_all",
+    is_flag=True,
+    help="Grade every exercise of the course; absent files count as missing.",
+)
+@click.option(
+    "--format", "format_name", type=click.Choice(GRADE_FORMATS), default="text", show_default=True
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file."
+)
+@click.option(
+    "--checks",
+    "extra_checks",
+    multiple=True,
+    type=click.Path(file_okay=False, exists=True),
+    help="A folder of extra (instructor) checks named test_<exercise>*.py.",
+)
+@click.option(
+    "--no-progress", is_flag=True, help="Do not record the scores in .nnlab/progress.json."
+)
+def grade(
+    exercises: tuple[str, ...],
+    folder: str,
+    grade_all: bool,
+    format_name: str,
+    out: str | None,
+    extra_checks: tuple[str, ...],
+    no_progress: bool,
+) -> None:
+    """Grade exercises with the hidden checks.
+
+    With no EXERCISE, grades every exercise file present in the workspace.
+    Exit status: 0 all checks passed, 1 a check failed or an exercise is missing,
+    2 a usage or input error (also a file that does not parse).
+
+    Example: nnlab grade activations --format json --out report.json
+    """
+    from nnlab import grading, report
+
+    path = _folder(folder)
+    for slug in exercises:
+        _exercise(slug)
+    if grade_all:
+        slugs = catalog.slugs()
+    elif exercises:
+        slugs = [slug for slug in catalog.slugs() if slug in set(exercises)]
+    else:
+        slugs = workspace.present_slugs(path)
+        if not slugs:
+            raise NnlabError(
+                f"no exercise files in {path} (start one with `nnlab start {catalog.slugs()[0]}`)"
+            )
+    streaming = format_name == "text" and out is None
+    options = grading.GradingOptions(
+        extra_check_dirs=[Path(p) for p in extra_checks],
+        on_exercise=(lambda result: click.echo(report.text.exercise_block(result) + "\n"))
+        if streaming
+        else None,
+    )
+    result = grading.grade(
+        path, slugs, include_missing=True, submission_name=folder, options=options
+    )
+    if streaming:
+        click.echo(report.text.summary(result))
+    else:
+        rendered = report.render(result, format_name)
+        if out:
+            workspace.atomic_write(Path(out), rendered)
+            click.echo(f"Wrote {out}: {result.score:.1f}/{result.max_score:.0f}")
+        else:
+            click.echo(rendered, nl=False)
+    if not no_progress:
+        try:
+            workspace.record_report(path, result)
+        except OSError as error:
+            click.echo(f"nnlab: warning: could not record progress: {error}", err=True)
+    syntax_errors = [
+        e for e in result.exercises if e.status == "error" and e.message.startswith("SyntaxError")
+    ]
+    if syntax_errors:
+        click.echo(f"nnlab: error: {syntax_errors[0].message}", err=True)
+        sys.exit(2)
+    sys.exit(0 if result.all_passed else 1)
+
+
+@cli.command()
+@click.argument("exercise")
+@click.argument("check", required=False)
+@dir_option
+def hint(exercise: str, check: str | None, folder: str) -> None:
+    """Show the hints of an exercise, or of one check.
+
+    Example: nnlab hint activations sigmoid_is_stable_for_large_inputs
+    """
+    from nnlab.grading import collect_checks
+
+    slug = _exercise(exercise).slug
+    checks = collect_checks(slug)
+    if check:
+        found = [c for c in checks if c.name == check or c.name == check.removeprefix("test_")]
+        if not found:
+            names = ", ".join(c.name for c in checks)
+            raise NnlabError(f"{slug} has no check named {check!r}; its checks are: {names}")
+        info = found[0].info
+        click.echo(f"{slug} · {found[0].name} ({info.function if info else '?'})")
+        click.echo(f"hint: {info.hint if info else 'none'}")
+        return
+    progress = workspace.load_progress(Path(folder)) if Path(folder).is_dir() else {}
+    failing = set(progress.get(slug, {}).get("failing", []))
+    click.echo(f"Hints for {slug}" + (" (★ = failed at your last grading)" if failing else ""))
+    current = None
+    for found in checks:
+        function = found.info.function if found.info else ""
+        if function != current:
+            click.echo(f"\n{function}")
+            current = function
+        star = "★ " if found.name in failing else "  "
+        click.echo(f"  {star}{found.name}: {found.info.hint if found.info else ''}")
+
+
+@cli.command()
+def verify() -> None:
+    """Instructor self-check from a checkout: solutions pass, stubs fail, checks have hints.
+
+    Example: nnlab verify
+    """
+    from nnlab import verification
+
+    try:
+        problems = verification.verify(progress=lambda line: click.echo(line, err=True))
+    except verification.NotACheckout as error:
+        raise NnlabError(str(error)) from None
+    if problems:
+        for problem in problems:
+            click.echo(f"✗ {problem}")
+        sys.exit(1)
+    click.echo(
+        "✓ every solution earns full marks, every stub earns none, every check has a hint and a weight"
+    )
+
+
+def main() -> None:
+    cli(prog_name="nnlab")
