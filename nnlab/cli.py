@@ -155,7 +155,7 @@ def grade(
 
     With no EXERCISE, grades every exercise file present in the workspace.
     Exit status: 0 all checks passed, 1 a check failed or an exercise is missing,
-    2 a usage or input error (also a file that does not parse).
+    2 a usage or input error (also a file that does not parse, or an invalid notebook).
 
     Example: nnlab grade activations --format json --out report.json
     """
@@ -198,13 +198,48 @@ def grade(
             workspace.record_report(path, result)
         except OSError as error:
             click.echo(f"nnlab: warning: could not record progress: {error}", err=True)
-    syntax_errors = [
-        e for e in result.exercises if e.status == "error" and e.message.startswith("SyntaxError")
+    unreadable = [
+        e
+        for e in result.exercises
+        if e.status == "error"
+        and (e.message.startswith("SyntaxError") or ": invalid notebook: " in e.message)
     ]
-    if syntax_errors:
-        click.echo(f"nnlab: error: {syntax_errors[0].message}", err=True)
+    if unreadable:
+        click.echo(f"nnlab: error: {unreadable[0].message}", err=True)
         sys.exit(2)
     sys.exit(0 if result.all_passed else 1)
+
+
+@cli.command()
+@click.argument("exercise")
+@dir_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="Where to save the PNG (default: EXERCISE.png in the workspace).",
+)
+def plot(exercise: str, folder: str, out: str | None) -> None:
+    """Draw your functions beside the reference ones and save a PNG.
+
+    Your code runs in a separate process, as when grading. Pictures exist for
+    activations, derivatives, convolution, pooling and keras_model.
+
+    Example: nnlab plot activations --out activations.png
+    """
+    from nnlab import plots
+
+    slug = _exercise(exercise).slug
+    path = _folder(folder)
+    try:
+        picture = plots.draw(slug, path)
+        target = picture.save(Path(out) if out else path / f"{slug}.png")
+    except plots.PlotError as error:
+        raise NnlabError(str(error)) from None
+    except OSError as error:
+        raise NnlabError(f"could not write the picture: {error}") from None
+    click.echo(f"Wrote {target}")
+    for note in picture.notes:
+        click.echo(f"  ✗ {note}")
 
 
 @cli.command()

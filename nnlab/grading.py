@@ -108,7 +108,7 @@ def grade_exercise(
     syntax_problem = find_syntax_error(source, submission.path.name)
     if syntax_problem:
         result.status, result.message = "error", syntax_problem
-        return result
+        return _in_notebook_terms(result, submission, source)
     files = check_files(exercise.slug, options.extra_check_dirs)
     if not files:
         result.status, result.message = "error", f"no checks found for {exercise.slug}"
@@ -131,7 +131,18 @@ def grade_exercise(
     if plugin.load_error:
         result.status, result.message = "error", plugin.load_error
     result.checks = plugin.results
-    return result.finish()
+    return _in_notebook_terms(result.finish(), submission, source)
+
+
+def _in_notebook_terms(
+    result: ExerciseResult, submission: Submission, source: str
+) -> ExerciseResult:
+    """For a notebook, messages say 'cell 5, line 3' rather than a line of the assembled module."""
+    if not submission.is_notebook:
+        return result
+    from nnlab.notebook import relabel
+
+    return relabel(result, source, submission.path.name)
 
 
 def find_syntax_error(source: str, file_name: str) -> str | None:

@@ -1,0 +1,570 @@
+"""Notebooks: the stub written by `nnlab start --notebook`, and the module graded from one.
+
+A learner's notebook is graded exactly like ``<slug>.py``: its code cells, in order,
+become one module. IPython-only lines (``%magic``, ``!shell``, ``name?``) and cells
+that start with a cell magic are left out, each replaced by ``pass`` so that line
+numbers and blocks stay intact; so are cells whose first line is :data:`SKIP_MARKER`
+(the stub's "try it" and "grade" cells). Outputs are never read. Every cell of the
+module is introduced by a ``# %% [cell N]`` line, which lets :func:`relabel` turn
+"line 42" of the module into "cell 5, line 3" of the notebook.
+
+From inside a notebook, ``nnlab.grade("activations")`` grades the saved file and
+returns a :class:`NotebookReport`, which Jupyter shows as HTML; ``%load_ext nnlab``
+adds the ``%nnlab`` line magic. nbformat is imported only when a stub is written.
+"""
+
+from __future__ import annotations
+
+import ast
+import doctest
+import inspect
+import io
+import json
+import re
+import shlex
+import sys
+import tokenize
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nnlab import catalog
+from nnlab.results import ExerciseResult, Report
+
+SKIP_MARKER = "# nnlab: skip"
+CELL_MARKER = re.compile(r"^# %% \[cell (\d+)\]$")
+KEPT_CELL_MAGICS = ("%%time", "%%capture")  # their body is plain Python
+
+
+class NotebookError(ValueError):
+    """A notebook that cannot be graded; the message is one line that says why."""
+
+
+# --- reading a notebook ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    number: int  # 1-based, counting every cell (markdown too), as a learner counts them
+    cell_type: str
+    source: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def read_cells(path: Path) -> list[Cell]:
+    """The cells of the notebook at ``path``; NotebookError when it is not a usable notebook."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if not text.strip():
+        raise NotebookError("invalid notebook: the file is empty")
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        reason = getattr(error, "msg", str(error))
+        where = (
+            f" (line {error.lineno}, column {error.colno})"
+            if isinstance(error, json.JSONDecodeError)
+            else ""
+        )
+        raise NotebookError(f"invalid notebook: not valid JSON{where}: {reason}") from None
+    if not isinstance(data, dict):
+        raise NotebookError("invalid notebook: the JSON is not an object with 'cells'")
+    version = data.get("nbformat")
+    if version == 3:
+        data = _upgrade_v3(text)
+    elif version != 4:
+        raise NotebookError(
+            f"invalid notebook: nbformat {version!r} is not supported (expected 4); "
+            "re-save it with a current Jupyter or VS Code"
+        )
+    language = _language(data.get("metadata"))
+    if language and language != "python":
+        raise NotebookError(f"invalid notebook: its language is {language}, not Python")
+    raw_cells = data.get("cells")
+    if not isinstance(raw_cells, list):
+        raise NotebookError("invalid notebook: it has no list of 'cells'")
+    cells = []
+    for number, raw in enumerate(raw_cells, start=1):
+        if not isinstance(raw, dict) or not isinstance(raw.get("cell_type"), str):
+            raise NotebookError(f"invalid notebook: cell {number} has no 'cell_type'")
+        source = raw.get("source", "")
+        if isinstance(source, list) and all(isinstance(part, str) for part in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            raise NotebookError(
+                f"invalid notebook: the source of cell {number} is neither text nor a list of lines"
+            )
+        metadata = raw.get("metadata")
+        cells.append(
+            Cell(number, raw["cell_type"], source, metadata if isinstance(metadata, dict) else {})
+        )
+    return cells
+
+
+def _upgrade_v3(text: str) -> dict[str, Any]:
+    import nbformat
+
+    try:
+        return dict(nbformat.reads(text, as_version=4))
+    except Exception as error:  # nbformat raises many kinds for a broken old notebook
+        raise NotebookError(
+            f"invalid notebook: an nbformat 3 notebook nnlab cannot read ({error})"
+        ) from None
+
+
+def _language(metadata: Any) -> str:
+    if not isinstance(metadata, dict):
+        return ""
+    for key in ("language_info", "kernelspec"):
+        entry = metadata.get(key)
+        if isinstance(entry, dict):
+            name = entry.get("name" if key == "language_info" else "language")
+            if isinstance(name, str) and name:
+                return name.lower()
+    return ""
+
+
+# --- from cells to a module ------------------------------------------------------------------
+
+
+def notebook_source(path: Path) -> str:
+    """The Python module graded for the notebook at ``path``."""
+    return assemble(read_cells(path))
+
+
+def assemble(cells: Iterable[Cell]) -> str:
+    """Code cells in order, each after a ``# %% [cell N]`` line; IPython syntax becomes ``pass``."""
+    parts = []
+    for cell in cells:
+        if cell.cell_type != "code":
+            continue
+        parts.append(f"# %% [cell {cell.number}]\n{python_only(cell.source)}")
+    return "\n".join(part.rstrip("\n") for part in parts) + "\n"
+
+
+def is_skipped(source: str) -> bool:
+    first = source.lstrip("\n").split("\n", 1)[0].strip().lower()
+    return first.startswith(SKIP_MARKER)
+
+
+_LINE_MAGIC = re.compile(
+    r"""^\s*(?:[%!]                                  # %time f(), !pip install x
+        |[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*[%!](?!=)  # files = !ls
+        |\?{1,2}[\w.]+\s*$                            # ?np.sum
+        |[\w.]+\?{1,2}\s*$)                           # np.sum?
+    """,
+    re.VERBOSE,
+)
+
+
+def python_only(source: str) -> str:
+    """The cell's source with IPython-only lines turned into ``pass`` (same number of lines).
+
+    A skipped cell, or one that starts with a cell magic (other than %%time and
+    %%capture, whose body is Python), becomes all ``pass`` lines.
+    """
+    lines = source.split("\n")
+    first = lines[0].strip() if lines else ""
+    if is_skipped(source) or (first.startswith("%%") and first.split()[0] not in KEPT_CELL_MAGICS):
+        return "\n".join("pass" if i == 0 else "" for i in range(len(lines)))
+    if first.startswith("%%"):
+        lines[0] = "pass"
+    candidates = [i for i, line in enumerate(lines) if _LINE_MAGIC.match(line)]
+    if not candidates:
+        return "\n".join(lines)
+    inside = _continuation_lines("\n".join(lines))
+    if inside is None:  # the IPython lines themselves upset the tokenizer: try without them
+        blanked = "\n".join("" if i in candidates else line for i, line in enumerate(lines))
+        inside = _continuation_lines(blanked, unfinished_ok=True) or set()
+    for i in candidates:
+        if i not in inside:
+            line = lines[i]
+            lines[i] = line[: len(line) - len(line.lstrip())] + "pass"
+    return "\n".join(lines)
+
+
+def _continuation_lines(source: str, unfinished_ok: bool = False) -> set[int] | None:
+    """0-based lines that continue a statement begun above (in a string, brackets, after ``\\``).
+
+    None when the source cannot be tokenized, unless ``unfinished_ok``: then a statement
+    left open at the end runs to the last line.
+    """
+    inside: set[int] = set()
+    start: int | None = None
+    ignorable = (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.ENDMARKER:
+                break
+            if token.type == tokenize.NEWLINE:
+                if start is not None:
+                    inside.update(range(start, token.start[0]))
+                start = None
+            elif start is None and token.type not in ignorable:
+                start = token.start[0]
+    except (tokenize.TokenError, SyntaxError):
+        if not unfinished_ok:
+            return None
+        if start is not None:
+            inside.update(range(start, source.count("\n") + 1))
+    return inside
+
+
+def locate(source: str, line: int) -> tuple[int, int] | None:
+    """(cell, line in that cell) for ``line`` of an assembled module, or None."""
+    lines = source.split("\n")
+    for index in range(min(line, len(lines)) - 1, -1, -1):
+        found = CELL_MARKER.match(lines[index])
+        if found:
+            return (int(found.group(1)), line - 1 - index) if index != line - 1 else None
+    return None
+
+
+def relabel(result: ExerciseResult, source: str, notebook_name: str) -> ExerciseResult:
+    """Say 'cell 5, line 3' of the notebook where messages name a line of the assembled module.
+
+    "activations.py, line N" is relabelled everywhere; a bare "line N" only in messages
+    about the learner's code (the exercise's own message, checks that raised or timed out),
+    never in a check's description of a wrong answer.
+    """
+    pattern = re.compile(
+        rf"(?P<file>\b{re.escape(result.exercise)}\.(?:py|ipynb), )?\bline (?P<line>\d+)\b"
+    )
+
+    def in_cells(message: str, learner_code: bool) -> str:
+        def replace(found: re.Match[str]) -> str:
+            where = locate(source, int(found.group("line")))
+            if where is None or not (found.group("file") or learner_code):
+                return found.group(0)
+            prefix = f"{notebook_name}, " if found.group("file") else ""
+            return f"{prefix}cell {where[0]}, line {where[1]}"
+
+        return pattern.sub(replace, message).replace(f"{result.exercise}.py", notebook_name)
+
+    result.message = in_cells(result.message, True)
+    for check in result.checks:
+        check.message = in_cells(check.message, check.status != "failed")
+    return result
+
+
+# --- the stub notebook -----------------------------------------------------------------------
+
+HOW_TO = """\
+### How to work in this notebook
+
+1. Run the first code cell (the imports), then fill in each function in its own cell and run it.
+2. Each function is followed by a cell to try it. Cells whose first line is `{marker}` are
+   **not graded**: use them for experiments. Every other code cell is part of your answer,
+   so keep trial calls out of them (they would run when your work is graded).
+3. Save the notebook (Ctrl+S / Cmd+S), then run the grading cell at the end, or
+   `nnlab grade {slug}` in a terminal. nnlab grades the file as saved on disk.
+"""
+
+GRADE_INTRO = """\
+### Grade your work
+
+Save the notebook first: the checks run on the saved file, in a separate process,
+exactly as `nnlab grade {slug}` does in a terminal.
+"""
+
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+LANGUAGE_INFO = {
+    "name": "python",
+    "mimetype": "text/x-python",
+    "file_extension": ".py",
+    "codemirror_mode": {"name": "ipython", "version": 3},
+    "pygments_lexer": "ipython3",
+    "nbconvert_exporter": "python",
+}
+
+
+@dataclass
+class _Chunk:
+    kind: str  # setup | function | main
+    text: str
+    name: str = ""
+    docstring: str = ""
+
+
+def _chunks(source: str) -> tuple[str, list[_Chunk]]:
+    """The module docstring, then the module cut into setup code, functions and a __main__ block."""
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    docstring = ast.get_docstring(tree, clean=True) or ""
+    body = list(tree.body)
+    if docstring and body:
+        previous_end = body.pop(0).end_lineno or 0
+    else:
+        previous_end = 0
+    chunks: list[_Chunk] = []
+    for position, node in enumerate(body):
+        end = len(lines) if position == len(body) - 1 else (node.end_lineno or previous_end)
+        text = "\n".join(lines[previous_end:end]).strip("\n")
+        previous_end = end
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            chunks.append(_Chunk("function", text, node.name, ast.get_docstring(node) or ""))
+        elif _is_main_block(node):
+            chunks.append(_Chunk("main", text))
+        elif chunks and chunks[-1].kind == "setup":
+            chunks[-1].text += "\n" + text
+        else:
+            chunks.append(_Chunk("setup", text))
+    return docstring, chunks
+
+
+def _is_main_block(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.If)
+        and isinstance(node.test, ast.Compare)
+        and isinstance(node.test.left, ast.Name)
+        and node.test.left.id == "__name__"
+    )
+
+
+def try_cell_source(name: str, docstring: str) -> str:
+    """A cell (not graded) that runs the worked examples of the function's docstring."""
+    head = f"{SKIP_MARKER} (try {name} here; this cell is not graded)"
+    try:
+        examples = doctest.DocTestParser().get_examples(docstring)
+    except ValueError:
+        examples = []
+    if not examples:
+        return f"{head}\n# {name}(...)"
+    body = []
+    for position, example in enumerate(examples):
+        code = example.source.rstrip("\n")
+        last = position == len(examples) - 1
+        if not last and "\n" not in code and _is_expression(code):
+            code = f"print({code})"
+        want = [line for line in example.want.rstrip("\n").split("\n") if line]
+        if len(want) == 1 and "\n" not in code:
+            body.append(f"{code}  # expected: {want[0].strip()}")
+        else:
+            body.append(code)
+            body += [
+                f"# expected: {line}" if i == 0 else f"#           {line}"
+                for i, line in enumerate(want)
+            ]
+    return "\n".join([head, *body])
+
+
+def _is_expression(code: str) -> bool:
+    try:
+        ast.parse(code, mode="eval")
+    except SyntaxError:
+        return False
+    return True
+
+
+def build_notebook(exercise: catalog.Exercise, source: str) -> str:
+    """An nbformat 4 notebook for ``exercise`` made from a module's ``source`` (stub or answer)."""
+    import nbformat
+    from nbformat import v4
+
+    docstring, chunks = _chunks(source)
+    slug = exercise.slug
+
+    def meta(role: str, **more: str) -> dict[str, Any]:
+        return {"nnlab": {"exercise": slug, "role": role, **more}}
+
+    intro = f"# {exercise.title}\n\n*nnlab exercise `{slug}`: {exercise.topic}.*"
+    if docstring:
+        intro += "\n\n" + docstring
+    cells = [
+        v4.new_markdown_cell(intro, id="instructions", metadata=meta("instructions")),
+        v4.new_markdown_cell(
+            HOW_TO.format(marker=SKIP_MARKER, slug=slug), id="how-to", metadata=meta("how-to")
+        ),
+    ]
+    contract = set(exercise.functions)
+    setups = 0
+    for chunk in chunks:
+        if chunk.kind == "setup":
+            setups += 1
+            cells.append(v4.new_code_cell(chunk.text, id=f"setup-{setups}", metadata=meta("setup")))
+        elif chunk.kind == "main":
+            cells.append(
+                v4.new_code_cell(
+                    f"{SKIP_MARKER} (runs only here, never when graded)\n{chunk.text}",
+                    id="main-block",
+                    metadata=meta("try"),
+                )
+            )
+        elif chunk.name in contract:
+            cells.append(
+                v4.new_code_cell(
+                    chunk.text, id=chunk.name, metadata=meta("function", function=chunk.name)
+                )
+            )
+            cells.append(
+                v4.new_code_cell(
+                    try_cell_source(chunk.name, chunk.docstring),
+                    id=f"try-{chunk.name}",
+                    metadata=meta("try", function=chunk.name),
+                )
+            )
+        else:
+            cells.append(
+                v4.new_code_cell(chunk.text, id=f"helper-{chunk.name}", metadata=meta("helper"))
+            )
+    cells.append(
+        v4.new_markdown_cell(
+            GRADE_INTRO.format(slug=slug), id="grade-intro", metadata=meta("instructions")
+        )
+    )
+    grade_lines = [f"{SKIP_MARKER} (grading)", "import nnlab", "", f'nnlab.grade("{slug}")']
+    cells.append(v4.new_code_cell("\n".join(grade_lines), id="grade", metadata=meta("grade")))
+    from nnlab.plots import has_picture
+
+    if has_picture(slug):
+        cells.append(
+            v4.new_code_cell(
+                f'{SKIP_MARKER} (picture)\nimport nnlab\n\nnnlab.plot("{slug}")',
+                id="plot",
+                metadata=meta("plot"),
+            )
+        )
+    notebook = v4.new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": dict(KERNELSPEC),
+            "language_info": dict(LANGUAGE_INFO),
+            "nnlab": {"exercise": slug, "functions": list(exercise.functions)},
+        },
+    )
+    nbformat.validate(notebook)
+    return nbformat.writes(notebook) + "\n"
+
+
+def stub_notebook(exercise: catalog.Exercise) -> str:
+    """The notebook `nnlab start EXERCISE --notebook` writes, made from the exercise's stub."""
+    return build_notebook(exercise, exercise.stub_path.read_text(encoding="utf-8"))
+
+
+# --- grading from inside a notebook ----------------------------------------------------------
+
+
+class NotebookReport:
+    """A grading report that Jupyter shows as HTML (plain text elsewhere)."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+    @property
+    def score(self) -> float:
+        return self.report.score
+
+    @property
+    def max_score(self) -> float:
+        return self.report.max_score
+
+    @property
+    def passed(self) -> bool:
+        return self.report.all_passed
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.report.to_dict()
+
+    def _repr_html_(self) -> str:
+        from nnlab.report import html
+
+        return html.render(self.report)
+
+    def __str__(self) -> str:
+        import click
+
+        from nnlab.report import text
+
+        return click.unstyle(text.render(self.report))
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _inside_grading() -> bool:
+    """True in the sandboxed child, where a graded cell calling nnlab.grade must do nothing."""
+    return "_nnlab_protocol" in sys.modules
+
+
+def grade(
+    *exercises: str, folder: str | Path = ".", record_progress: bool = True
+) -> NotebookReport | None:
+    """Grade exercises of ``folder`` (default: the notebook's folder) as `nnlab grade` does."""
+    if _inside_grading():
+        return None
+    from nnlab import grading, workspace
+
+    path = workspace.require_folder(Path(folder))
+    for slug in exercises:
+        catalog.get(slug)
+    slugs = [s for s in catalog.slugs() if s in set(exercises)] or workspace.present_slugs(path)
+    if not slugs:
+        raise workspace.WorkspaceError(
+            f"no exercise files in {path.resolve()} "
+            f"(start one with `nnlab start {catalog.slugs()[0]} --notebook`)"
+        )
+    report = grading.grade(path, slugs, include_missing=True, submission_name=str(folder))
+    if record_progress:
+        try:
+            workspace.record_report(path, report)
+        except OSError:
+            pass  # a read-only folder must not hide the report
+    return NotebookReport(report)
+
+
+def plot(exercise: str, folder: str | Path = ".", out: str | Path | None = None) -> Any:
+    """The picture of ``nnlab plot EXERCISE``, shown inline (and saved when ``out`` is given)."""
+    if _inside_grading():
+        return None
+    from nnlab import plots, workspace
+
+    picture = plots.draw(catalog.get(exercise).slug, workspace.require_folder(Path(folder)))
+    if out is not None:
+        picture.save(Path(out))
+    return picture
+
+
+# --- the %nnlab magic ------------------------------------------------------------------------
+
+
+def nnlab_magic(line: str) -> Any:
+    """%nnlab grade [EXERCISE...] [--dir W] | %nnlab plot EXERCISE [--dir W] | %nnlab list ..."""
+    words = shlex.split(line)
+    if not words:
+        print(inspect.cleandoc(nnlab_magic.__doc__ or ""))
+        return None
+    command, rest = words[0], words[1:]
+    folder, names = _dir_option(rest)
+    if command == "grade":
+        return grade(*names, folder=folder)
+    if command == "plot" and len(names) == 1:
+        return plot(names[0], folder=folder)
+    from nnlab.cli import cli
+
+    try:
+        cli.main(words, prog_name="nnlab", standalone_mode=False)
+    except SystemExit:
+        pass
+    except Exception as error:  # click's usage errors: show them as the CLI would, in one line
+        print(f"nnlab: error: {error}", file=sys.stderr)
+    return None
+
+
+def _dir_option(words: Sequence[str]) -> tuple[str, list[str]]:
+    folder, names, waiting = ".", [], False
+    for word in words:
+        if waiting:
+            folder, waiting = word, False
+        elif word == "--dir":
+            waiting = True
+        elif word.startswith("--dir="):
+            folder = word.split("=", 1)[1]
+        else:
+            names.append(word)
+    return folder, names
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """`%load_ext nnlab` registers the ``%nnlab`` line magic."""
+    ipython.register_magic_function(nnlab_magic, magic_kind="line", magic_name="nnlab")

@@ -1,0 +1,465 @@
+"""Pictures of the learner's work beside the reference: `nnlab plot EXERCISE`.
+
+The learner's functions run in the sandboxed child, exactly as when grading (the
+learner's module is never imported here); only their plain results come back. The
+reference curves come from ``grader/reference/<slug>.py`` and the comparison from the
+checks' comparator, so "differs" here means what a failed check means. matplotlib is
+imported only when a picture is drawn, and always draws with the Agg canvas, so the
+CLI never needs a display and a notebook's own backend is left alone.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from nnlab import catalog, workspace
+
+PROBES = Path(__file__).with_name("plot_probes.py")
+
+
+class PlotError(Exception):
+    """The picture cannot be drawn (no file, a file that does not load, no picture for it)."""
+
+
+@dataclass
+class Picture:
+    """A PNG of one exercise, with one note per function that does not match the reference."""
+
+    slug: str
+    png: bytes
+    notes: list[str] = field(default_factory=list)
+
+    def save(self, path: Path) -> Path:
+        workspace.atomic_write(Path(path), self.png)
+        return Path(path)
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+    def __repr__(self) -> str:
+        status = "; ".join(self.notes) if self.notes else "everything matches the reference"
+        return f"<nnlab picture of {self.slug}: {status}>"
+
+
+# --- running the learner's functions ---------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """One call of a learner function, reduced to what a picture needs."""
+
+    function: str
+    value: np.ndarray | None = None
+    problem: str = ""  # why there is nothing to draw, or how it differs from the reference
+    matches: bool | None = None  # None: no reference to compare with
+
+    @property
+    def label(self) -> str:
+        if self.value is None:
+            if "not implemented yet" in self.problem:
+                return "✗ not implemented yet"
+            return "✗ raised an error" if " raised " in self.problem else "✗ cannot be drawn"
+        if self.matches is None:
+            return "(no reference to compare with)"
+        return "✓ matches the reference" if self.matches else "✗ differs from the reference"
+
+
+def _first_line(text: str, limit: int = 60) -> str:
+    line = text.strip().split("\n", 1)[0]
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+class Session:
+    """The learner's module loaded in a sandboxed child, as the checks see it."""
+
+    def __init__(self, learner: Any, reference: ModuleType | None) -> None:
+        self.learner = learner
+        self.reference = reference
+
+    def has(self, function: str) -> bool:
+        return function in self.learner.signatures
+
+    def run(self, function: str, *args: Any, **kwargs: Any) -> Result:
+        """Call ``function`` in the child and compare with the reference (same arguments, copies)."""
+        from nnlab.checks import CheckFailed, LearnerError, as_numeric_array, expect_close
+
+        expected = self.expected(function, *args, **kwargs)
+        result = Result(function)
+        try:
+            outcome = self.learner.call(function, *args, **kwargs)
+            value = outcome.value
+        except LearnerError as error:
+            result.problem = str(error)
+            return result
+        try:
+            shape = expected.shape if expected is not None else np.shape(args[0])
+            array = as_numeric_array(value, outcome.call_text, shape).astype(float)
+        except CheckFailed as failure:
+            result.problem = str(failure)
+            return result
+        if expected is not None:
+            try:
+                expect_close(outcome, expected)
+                result.matches = True
+            except CheckFailed as failure:
+                result.matches, result.problem = False, str(failure)
+            if array.shape != expected.shape:
+                return result  # nothing sensible to draw against the reference
+        result.value = array
+        return result
+
+    def expected(self, function: str, *args: Any, **kwargs: Any) -> np.ndarray | None:
+        reference_function = getattr(self.reference, function, None)
+        if reference_function is None:
+            return None
+        copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+        return np.asarray(reference_function(*copies, **kwargs), dtype=float)
+
+
+def _reference(slug: str) -> ModuleType | None:
+    from nnlab.checks import reference
+
+    try:
+        return reference(slug)
+    except (ImportError, OSError):
+        return None
+
+
+@contextmanager
+def session(exercise: catalog.Exercise, folder: Path) -> Iterator[Session]:
+    """Load the learner's file of ``exercise`` from ``folder`` in a child; PlotError if it cannot."""
+    from nnlab.checks import Learner
+    from nnlab.grading import find_syntax_error, limits_for
+    from nnlab.results import ExerciseResult
+    from nnlab.sandbox.launcher import Sandbox
+
+    slug = exercise.slug
+    submission = workspace.find_submission(Path(folder), slug)
+    if submission is None:
+        raise PlotError(
+            f"no {slug}.py or {slug}.ipynb in {folder} (`nnlab start {slug}` writes one)"
+        )
+    try:
+        source = submission.source()
+    except (OSError, ValueError) as error:
+        raise PlotError(f"{submission.path.name}: {error}") from None
+
+    def in_file_terms(message: str) -> str:
+        if not submission.is_notebook:
+            return message
+        from nnlab.notebook import relabel
+
+        result = ExerciseResult(slug, submission.path.name, message=message)
+        return relabel(result, source, submission.path.name).message
+
+    problem = find_syntax_error(source, submission.path.name)
+    if problem:
+        raise PlotError(in_file_terms(problem))
+    limits = limits_for(exercise)
+    sandbox = Sandbox(
+        source,
+        f"{slug}.py",
+        slug,
+        probes=PROBES if PROBES.is_file() else None,
+        load_timeout=limits.load_seconds,
+    )
+    try:
+        sandbox.start()
+        try:
+            reply = sandbox.load()
+        except Exception as failure:  # a time-out or crash while importing
+            raise PlotError(in_file_terms(f"{slug}.py could not be loaded: {failure}")) from None
+        if reply.raised is not None:
+            raise PlotError(
+                in_file_terms(
+                    f"{slug}.py raised while being imported: {reply.raised.describe(f'{slug}.py')}"
+                )
+            )
+        learner = Learner(
+            sandbox,
+            file_name=f"{slug}.py",
+            signatures=catalog.signatures(slug),
+            call_timeout=limits.call_seconds,
+            budget_seconds=limits.exercise_seconds,
+        )
+        yield Session(learner, _reference(slug))
+    finally:
+        sandbox.close()
+
+
+# --- drawing ---------------------------------------------------------------------------------
+
+REFERENCE_STYLE = {"color": "0.55", "linewidth": 6, "alpha": 0.45, "solid_capstyle": "round"}
+YOURS, WRONG = "#1f6feb", "#cf222e"
+
+
+def _figure(width: float, height: float, title: str) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    figure.suptitle(title, fontsize=13)
+    return figure
+
+
+def _png(figure: Any) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _colour(result: Result) -> str:
+    return WRONG if result.matches is False else YOURS
+
+
+def _title(axes: Any, name: str, result: Result) -> None:
+    axes.set_title(
+        f"{name}\n{result.label}",
+        fontsize=10,
+        color=_colour(result) if result.matches is not True else "#1a7f37",
+    )
+
+
+def _nothing_drawn(axes: Any, result: Result) -> None:
+    if result.value is None:
+        text = _first_line(result.problem, 200)
+        axes.text(
+            0.5,
+            0.08,
+            _wrap(text, 38),
+            transform=axes.transAxes,
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color=WRONG,
+            bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"},
+        )
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)[:4])
+
+
+CURVE_OPTIONS = {"leaky_relu": {"alpha": 0.1}, "leaky_relu_derivative": {"alpha": 0.1}}
+SOFTMAX_INPUT = np.array([1.0, 2.0, 3.0, 0.5, -1.0])
+
+
+def draw_curves(exercise: catalog.Exercise, session: Session) -> tuple[Any, list[str]]:
+    """One panel per element-wise function of z: the reference curve, the learner's on top."""
+    z = np.linspace(-5.0, 5.0, 401)  # includes z == 0, where the kinks are
+    names = [
+        name
+        for name, parameters in catalog.signatures(exercise.slug).items()
+        if parameters and parameters[0] == "z"
+    ]
+    columns = min(3, max(1, len(names)))
+    rows = -(-len(names) // columns)
+    figure = _figure(
+        4.0 * columns,
+        3.2 * rows + 0.5,
+        f"{exercise.slug}: your functions (blue, red where they differ) over the reference (grey)",
+    )
+    notes = []
+    for position, name in enumerate(names):
+        axes = figure.add_subplot(rows, columns, position + 1)
+        options = {
+            key: value
+            for key, value in CURVE_OPTIONS.get(name, {}).items()
+            if key in catalog.signatures(exercise.slug)[name]
+        }
+        shown = name + "".join(f" ({key}={value})" for key, value in options.items())
+        if name == "softmax":
+            result = session.run(name, SOFTMAX_INPUT.copy())
+            _softmax_panel(axes, result, session.expected(name, SOFTMAX_INPUT))
+            shown = f"softmax of [{', '.join(f'{v:g}' for v in SOFTMAX_INPUT)}]"
+        else:
+            result = session.run(name, z.copy(), **options)
+            _curve_panel(axes, z, result, session.expected(name, z, **options), position == 0)
+        _title(axes, shown, result)
+        _nothing_drawn(axes, result)
+        if result.matches is not True and (result.problem or result.matches is False):
+            notes.append(f"{name}: {_first_line(result.problem, 200)}")
+    return figure, notes
+
+
+def _curve_panel(
+    axes: Any, z: np.ndarray, result: Result, expected: np.ndarray | None, legend: bool
+) -> None:
+    axes.axhline(0, color="0.85", linewidth=0.8, zorder=0)
+    axes.axvline(0, color="0.85", linewidth=0.8, zorder=0)
+    if expected is not None:
+        axes.plot(z, expected, label="reference", **REFERENCE_STYLE)
+    if result.value is not None:
+        axes.plot(z, result.value, color=_colour(result), linewidth=1.8, label="yours")
+    axes.set_xlabel("z")
+    axes.set_xlim(z[0], z[-1])
+    if expected is not None:
+        low, high = float(np.min(expected)), float(np.max(expected))
+        margin = 0.15 * (high - low or 1.0)
+        axes.set_ylim(low - margin, high + margin)
+    if legend:
+        axes.legend(loc="best", fontsize=8)
+
+
+def _softmax_panel(axes: Any, result: Result, expected: np.ndarray | None) -> None:
+    positions = np.arange(len(SOFTMAX_INPUT))
+    if expected is not None:
+        axes.bar(positions, expected, width=0.8, color="0.75", label="reference")
+    if result.value is not None and result.value.shape == SOFTMAX_INPUT.shape:
+        axes.bar(positions, result.value, width=0.35, color=_colour(result), label="yours")
+    axes.set_xticks(positions, [f"{v:g}" for v in SOFTMAX_INPUT])
+    axes.set_xlabel("z (one row)")
+    axes.set_ylim(0, 1)
+
+
+# --- images: convolution and pooling ---------------------------------------------------------
+
+
+def small_image(size: int = 16) -> np.ndarray:
+    """A house (square body, triangular roof) in a (1, size, size, 1) image: edges in every direction."""
+    rows, columns = np.mgrid[0:size, 0:size]
+    middle = (size - 1) / 2
+    body = (rows >= size // 2) & (rows <= size - 3) & (columns >= 3) & (columns <= size - 4)
+    roof = (rows >= 2) & (rows < size // 2) & (np.abs(columns - middle) <= (rows - 1))
+    image = np.where(body | roof, 1.0, 0.0) + 0.15 * (columns / size)  # a faint left-right shade
+    return image[np.newaxis, :, :, np.newaxis]
+
+
+VERTICAL_EDGES = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
+
+
+def _image_panel(axes: Any, image: np.ndarray, title: str, *, signed: bool, limit: float) -> None:
+    if signed:
+        axes.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    else:
+        axes.imshow(image, cmap="gray", vmin=0, vmax=limit)
+    axes.set_title(title, fontsize=10)
+    axes.set_xticks([])
+    axes.set_yticks([])
+
+
+def _map_panel(axes: Any, name: str, result: Result, *, signed: bool, limit: float) -> None:
+    if result.value is not None and result.value.ndim == 4:
+        _image_panel(axes, result.value[0, :, :, 0], "", signed=signed, limit=limit)
+    else:
+        axes.set_xticks([])
+        axes.set_yticks([])
+    _title(axes, f"yours: {name}", result)
+    _nothing_drawn(axes, result)
+
+
+def draw_convolution(exercise: catalog.Exercise, session: Session) -> tuple[Any, list[str]]:
+    """The image, the kernel, the reference's feature map and the learner's."""
+    x = small_image()
+    kernel = VERTICAL_EDGES[:, :, np.newaxis, np.newaxis]  # (3, 3, 1, 1)
+    figure = _figure(13.0, 3.8, "convolution: conv2d(image, kernel) — yours beside the reference")
+    panels = figure.subplots(1, 4)
+    _image_panel(
+        panels[0], x[0, :, :, 0], f"image {x.shape[1]}×{x.shape[2]}", signed=False, limit=1.2
+    )
+    _image_panel(panels[1], VERTICAL_EDGES, "kernel 3×3 (vertical edges)", signed=True, limit=2.5)
+    for (row, column), value in np.ndenumerate(VERTICAL_EDGES):
+        panels[1].text(column, row, f"{value:g}", ha="center", va="center", fontsize=11)
+    result = session.run("conv2d", x.copy(), kernel.copy()) if session.has("conv2d") else None
+    expected = session.expected("conv2d", x, kernel)
+    limit = float(np.max(np.abs(expected))) if expected is not None else 4.0
+    if expected is not None:
+        _image_panel(
+            panels[2], expected[0, :, :, 0], "reference feature map", signed=True, limit=limit
+        )
+    else:
+        panels[2].set_axis_off()
+    notes = []
+    if result is None:
+        panels[3].set_axis_off()
+        notes.append("conv2d: not in your file")
+    else:
+        _map_panel(panels[3], "conv2d", result, signed=True, limit=limit)
+        if result.matches is not True and result.problem:
+            notes.append(f"conv2d: {_first_line(result.problem, 200)}")
+    return figure, notes
+
+
+def draw_pooling(exercise: catalog.Exercise, session: Session) -> tuple[Any, list[str]]:
+    """The image with its 2×2 windows; then, one row per pooling, the reference's and the learner's."""
+    x = small_image()
+    names = [name for name in ("max_pool2d", "average_pool2d") if session.has(name)] or [
+        "max_pool2d"
+    ]
+    rows = len(names)
+    figure = _figure(10.5, 3.3 * rows + 0.4, "pooling (2×2 windows): yours beside the reference")
+    grid = figure.add_gridspec(rows, 3)
+    image_axes = figure.add_subplot(grid[:, 0])
+    _image_panel(
+        image_axes,
+        x[0, :, :, 0],
+        f"image {x.shape[1]}×{x.shape[2]}, 2×2 windows",
+        signed=False,
+        limit=1.2,
+    )
+    for edge in np.arange(-0.5, x.shape[1], 2):
+        image_axes.axhline(edge, color="#d29922", linewidth=0.6)
+        image_axes.axvline(edge, color="#d29922", linewidth=0.6)
+    notes = []
+    for row, name in enumerate(names):
+        reference_axes = figure.add_subplot(grid[row, 1])
+        yours_axes = figure.add_subplot(grid[row, 2])
+        expected = session.expected(name, x, 2)
+        if expected is not None:
+            _image_panel(
+                reference_axes, expected[0, :, :, 0], f"reference {name}", signed=False, limit=1.2
+            )
+        else:
+            reference_axes.set_axis_off()
+        if not session.has(name):
+            yours_axes.set_axis_off()
+            notes.append(f"{name}: not in your file")
+            continue
+        result = session.run(name, x.copy(), 2)
+        _map_panel(yours_axes, name, result, signed=False, limit=1.2)
+        if result.matches is not True and result.problem:
+            notes.append(f"{name}: {_first_line(result.problem, 200)}")
+    return figure, notes
+
+
+# --- the registry ----------------------------------------------------------------------------
+
+Drawer = Callable[[catalog.Exercise, Session], tuple[Any, list[str]]]
+PICTURES: dict[str, Drawer] = {
+    "activations": draw_curves,
+    "derivatives": draw_curves,
+    "convolution": draw_convolution,
+    "pooling": draw_pooling,
+}
+
+
+def has_picture(slug: str) -> bool:
+    return slug in PICTURES
+
+
+def pictured() -> list[str]:
+    """The exercises of the catalogue that have a picture, in course order."""
+    return [slug for slug in catalog.slugs() if slug in PICTURES]
+
+
+def draw(slug: str, folder: Path) -> Picture:
+    """Run the learner's functions of ``slug`` (in a child) and draw them beside the reference."""
+    exercise = catalog.get(slug)
+    if slug not in PICTURES:
+        raise PlotError(
+            f"there is no picture for {slug}; `nnlab plot` draws {', '.join(pictured())}"
+        )
+    with session(exercise, Path(folder)) as learner:
+        figure, notes = PICTURES[slug](exercise, learner)
+    return Picture(slug, _png(figure), notes)

@@ -1,0 +1,90 @@
+"""The report as HTML, for notebooks: the same content as the text report, in a table.
+
+Everything that comes from a grading (messages, hints, file names) is escaped: a
+learner's exception message must never become markup.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from nnlab import catalog
+from nnlab.report import text
+from nnlab.results import CheckResult, ExerciseResult, Report
+
+COLOURS = {
+    "passed": "#1a7f37",
+    "partial": "#9a6700",
+    "failed": "#cf222e",
+    "error": "#cf222e",
+    "timeout": "#cf222e",
+    "missing": "#6e7781",
+}
+CELL = "padding:2px 8px;text-align:left;vertical-align:top;border:none"
+PRE = "margin:2px 0;white-space:pre-wrap;font-family:monospace;font-size:90%"
+
+
+def _check_rows(check: CheckResult) -> list[str]:
+    colour = COLOURS["passed" if check.status == "passed" else "failed"]
+    name = check.name if check.status != "timeout" else f"{check.name} (timed out)"
+    score = f"{text._points(check.score)}/{text._points(check.max_score)}"
+    rows = [
+        f'<tr><td style="{CELL};color:{colour}">{escape(text.MARKS.get(check.status, "?"))}</td>'
+        f'<td style="{CELL}"><code>{escape(name)}</code></td>'
+        f'<td style="{CELL};color:#6e7781">{escape(check.function)}</td>'
+        f'<td style="{CELL};text-align:right">{score}</td></tr>'
+    ]
+    if check.status != "passed":
+        details = f'<pre style="{PRE}">{escape(check.message)}</pre>' if check.message else ""
+        if check.hint:
+            details += f'<div style="color:#6e7781"><b>hint:</b> {escape(check.hint)}</div>'
+        if details:
+            rows.append(
+                f'<tr><td style="{CELL}"></td><td colspan="3" style="{CELL}">{details}</td></tr>'
+            )
+    return rows
+
+
+def exercise_html(result: ExerciseResult) -> str:
+    try:
+        title = catalog.get(result.exercise).title
+    except LookupError:
+        title = ""
+    colour = COLOURS.get(result.status, "#000")
+    head = escape(f"{result.exercise} — {title}" if title else result.exercise)
+    score = f"{text._points(result.score)}/{text._points(result.max_score)}"
+    parts = [
+        f'<div style="margin:0.6em 0"><div style="font-weight:bold;color:{colour}">{head}'
+        f'<span style="float:right">{score} {escape(result.status)}</span></div>'
+    ]
+    if result.message:
+        parts.append(f'<pre style="{PRE};color:{colour}">{escape(result.message)}</pre>')
+    not_run = result.status == "error" and all(
+        c.message.startswith("not run") for c in result.checks
+    )
+    if result.checks and not not_run:
+        rows: list[str] = []
+        correctness = [c for c in result.checks if c.kind != "speed"]
+        speed = [c for c in result.checks if c.kind == "speed"]
+        for check in correctness:
+            rows += _check_rows(check)
+        if speed:
+            rows.append(
+                f'<tr><td colspan="4" style="{CELL};font-style:italic">'
+                "speed (reported apart from correctness)</td></tr>"
+            )
+            for check in speed:
+                rows += _check_rows(check)
+        parts.append(f'<table style="border-collapse:collapse;width:100%">{"".join(rows)}</table>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def render(report: Report) -> str:
+    blocks = [exercise_html(result) for result in report.exercises]
+    summary = escape(text.summary(report)).replace("\n", "<br>")
+    return (
+        '<div class="nnlab-report" style="font-family:sans-serif;line-height:1.35">'
+        + "".join(blocks)
+        + f'<div style="margin-top:0.6em;font-weight:bold">{summary}</div></div>'
+    )
