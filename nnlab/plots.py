@@ -80,9 +80,15 @@ def _first_line(text: str, limit: int = 60) -> str:
 class Session:
     """The learner's module loaded in a sandboxed child, as the checks see it."""
 
-    def __init__(self, learner: Any, reference: ModuleType | None) -> None:
+    def __init__(
+        self,
+        learner: Any,
+        reference: ModuleType | None,
+        describe: Callable[[str], str] = str,
+    ) -> None:
         self.learner = learner
         self.reference = reference
+        self.describe = describe  # says "cell 5, line 3" for a notebook
 
     def has(self, function: str) -> bool:
         return function in self.learner.signatures
@@ -97,7 +103,7 @@ class Session:
             outcome = self.learner.call(function, *args, **kwargs)
             value = outcome.value
         except LearnerError as error:
-            result.problem = str(error)
+            result.problem = self.describe(str(error))
             return result
         try:
             shape = expected.shape if expected is not None else np.shape(args[0])
@@ -186,11 +192,11 @@ def session(exercise: catalog.Exercise, folder: Path) -> Iterator[Session]:
         learner = Learner(
             sandbox,
             file_name=f"{slug}.py",
-            signatures=catalog.signatures(slug),
+            signatures=catalog.signatures(slug) if exercise.stub_path.is_file() else {},
             call_timeout=limits.call_seconds,
             budget_seconds=limits.exercise_seconds,
         )
-        yield Session(learner, _reference(slug))
+        yield Session(learner, _reference(slug), in_file_terms)
     finally:
         sandbox.close()
 
@@ -207,7 +213,7 @@ def _figure(width: float, height: float, title: str) -> Any:
 
     figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
-    figure.suptitle(title, fontsize=13)
+    figure.suptitle(title, fontsize=12)
     return figure
 
 
@@ -433,6 +439,90 @@ def draw_pooling(exercise: catalog.Exercise, session: Session) -> tuple[Any, lis
     return figure, notes
 
 
+# --- keras_model: the learner's own plot_history figure -----------------------------------------
+
+HISTORY_EPOCHS = 8
+
+
+def training_data(seed: int = 0) -> tuple[np.ndarray, ...]:
+    """A small binary problem that a dense network learns in a few epochs (made here, not downloaded)."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(320, 6)).astype("float32")
+    y = ((x[:, 0] + 0.8 * x[:, 1] * x[:, 2] - 0.5 * x[:, 3]) > 0).astype("float32")
+    return x[:256], y[:256], x[256:], y[256:]
+
+
+def draw_history(exercise: catalog.Exercise, session: Session) -> tuple[Any, list[str]]:
+    """Train the learner's model briefly in the child and show the figure their plot_history draws.
+
+    When plot_history does not give a figure, the history of that run is drawn here instead.
+    """
+    from nnlab.checks import LearnerError
+
+    learner = session.learner
+    x_train, y_train, x_val, y_val = training_data()
+    try:
+        model = learner.call("build_model", x_train.shape[1]).value
+        history = learner.call(
+            "train_model", model, x_train, y_train, x_val, y_val, epochs=HISTORY_EPOCHS
+        ).value
+    except LearnerError as error:
+        raise PlotError(
+            f"the picture needs a trained model, but {_first_line(session.describe(str(error)), 300)}"
+        ) from None
+    notes = []
+    try:
+        figure = learner.call("plot_history", history).value
+        pixels = learner.probe("figure_pixels", figure).value
+        image = _checked_rgba(pixels)
+    except (LearnerError, ValueError) as error:
+        notes.append(f"plot_history: {_first_line(session.describe(str(error)), 200)}")
+        image = None
+    run = f"after train_model(..., epochs={HISTORY_EPOCHS}) on a small synthetic data set"
+    title = f"keras_model: your plot_history(history)\n{run}"
+    if image is not None:
+        height, width = image.shape[:2]
+        result = _figure(max(width / 100, 6.0), height / 100 + 0.7, title)
+        axes = result.add_subplot(1, 1, 1)
+        axes.imshow(image)
+        axes.set_axis_off()
+        return result, notes
+    try:
+        values = learner.probe("history_values", history).value
+    except LearnerError as error:
+        raise PlotError(
+            f"train_model did not return a History: {_first_line(str(error), 200)}"
+        ) from None
+    result = _figure(8.0, 4.5, f"keras_model: the history, drawn by nnlab\n{run}")
+    axes = result.add_subplot(1, 1, 1)
+    for key in ("loss", "val_loss"):
+        series = values.get(key) if isinstance(values, dict) else None
+        if isinstance(series, list) and series:
+            axes.plot(range(1, len(series) + 1), series, marker="o", label=key)
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("loss")
+    axes.legend()
+    axes.set_title(
+        "✗ your plot_history gave no figure\n" + _first_line(notes[0].split(": ", 1)[1], 90),
+        color=WRONG,
+        fontsize=10,
+    )
+    return result, notes
+
+
+def _checked_rgba(pixels: Any) -> np.ndarray:
+    """The child's picture, accepted only as a sane (H, W, 4) uint8 array."""
+    if not (
+        isinstance(pixels, np.ndarray)
+        and pixels.dtype == np.uint8
+        and pixels.ndim == 3
+        and pixels.shape[2] == 4
+        and 0 < pixels.shape[0] * pixels.shape[1] <= 3000 * 3000
+    ):
+        raise ValueError("plot_history's figure could not be drawn")
+    return pixels
+
+
 # --- the registry ----------------------------------------------------------------------------
 
 Drawer = Callable[[catalog.Exercise, Session], tuple[Any, list[str]]]
@@ -441,6 +531,7 @@ PICTURES: dict[str, Drawer] = {
     "derivatives": draw_curves,
     "convolution": draw_convolution,
     "pooling": draw_pooling,
+    "keras_model": draw_history,
 }
 
 
