@@ -536,10 +536,18 @@ def nnlab_magic(line: str) -> Any:
         return None
     command, rest = words[0], words[1:]
     folder, names = _dir_option(rest)
-    if command == "grade":
-        return grade(*names, folder=folder)
-    if command == "plot" and len(names) == 1:
-        return plot(names[0], folder=folder)
+    if command in ("grade", "plot"):
+        from nnlab.plots import PlotError
+        from nnlab.workspace import WorkspaceError
+
+        try:
+            if command == "grade":
+                return grade(*names, folder=folder)
+            if len(names) == 1:
+                return plot(names[0], folder=folder)
+        except (LookupError, WorkspaceError, PlotError) as error:
+            print(f"nnlab: error: {error.args[0] if error.args else error}", file=sys.stderr)
+            return None
     from nnlab.cli import cli
 
     try:

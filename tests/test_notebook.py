@@ -394,3 +394,54 @@ def test_importing_nnlab_and_its_cli_stays_cheap() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert output.strip() == "[]"
+
+
+def filled_in(slug: str) -> dict:
+    """The stub notebook with each function cell replaced by the model answer's function."""
+    data = json.loads(notebook.stub_notebook(catalog.get(slug)))
+    solution = (SOLUTIONS / f"{slug}.py").read_text()
+    tree = ast.parse(solution)
+    answers = {
+        node.name: ast.get_source_segment(solution, node)
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+    }
+    helpers = [
+        ast.get_source_segment(solution, node)
+        for node in tree.body
+        if not (isinstance(node, ast.FunctionDef) and node.name in answers)
+        and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+    ]
+    for cell in data["cells"]:
+        info = cell["metadata"]["nnlab"]
+        if info["role"] == "function":
+            cell["source"] = answers[info["function"]]
+        elif info["role"] == "setup":
+            cell["source"] = "\n".join(helpers)
+            helpers = []
+    extra = [name for name in answers if name not in catalog.get(slug).functions]
+    data["cells"].insert(3, dict(nbformat.v4.new_code_cell("\n\n".join(answers[n] for n in extra))))
+    return data
+
+
+def test_a_filled_in_notebook_runs_top_to_bottom_in_ipython_and_grades_itself(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What Jupyter does with the notebook: run every cell in order, show the grading cell's result."""
+    interactive = pytest.importorskip("IPython.core.interactiveshell")
+    data = filled_in(SLUG)
+    write_notebook(workspace / f"{SLUG}.ipynb", data)
+    monkeypatch.chdir(workspace)
+    shell = interactive.InteractiveShell.instance()
+    results = []
+    try:
+        for cell in data["cells"]:
+            if cell["cell_type"] == "code":
+                outcome = shell.run_cell(cell_source(cell), silent=False)
+                assert outcome.success, (cell["id"], outcome.error_in_exec)
+                results.append((cell["metadata"].get("nnlab", {}).get("role"), outcome.result))
+    finally:
+        interactive.InteractiveShell.clear_instance()
+    shown = dict(results)["grade"]
+    assert isinstance(shown, notebook.NotebookReport) and shown.passed
+    assert shown.report.exercises[0].file == f"{SLUG}.ipynb"
