@@ -73,6 +73,8 @@ def read_cells(path: Path) -> list[Cell]:
     version = data.get("nbformat")
     if version == 3:
         data = _upgrade_v3(text)
+    elif version is None:
+        raise NotebookError("invalid notebook: it has no 'nbformat' version (is it a notebook?)")
     elif version != 4:
         raise NotebookError(
             f"invalid notebook: nbformat {version!r} is not supported (expected 4); "
@@ -243,6 +245,11 @@ def relabel(result: ExerciseResult, source: str, notebook_name: str) -> Exercise
         return pattern.sub(replace, message).replace(f"{result.exercise}.py", notebook_name)
 
     result.message = in_cells(result.message, True)
+    if result.status == "error" and "raised while being imported" in result.message:
+        result.message += (
+            f"\n(every code cell runs when a notebook is graded: keep trial calls in cells "
+            f"whose first line is `{SKIP_MARKER}`)"
+        )
     for check in result.checks:
         check.message = in_cells(check.message, check.status != "failed")
     return result
@@ -374,7 +381,9 @@ def build_notebook(exercise: catalog.Exercise, source: str) -> str:
     cells = [
         v4.new_markdown_cell(intro, id="instructions", metadata=meta("instructions")),
         v4.new_markdown_cell(
-            HOW_TO.format(marker=SKIP_MARKER, slug=slug), id="how-to", metadata=meta("how-to")
+            HOW_TO.format(marker=SKIP_MARKER, slug=slug).strip(),
+            id="how-to",
+            metadata=meta("how-to"),
         ),
     ]
     contract = set(exercise.functions)
@@ -410,7 +419,9 @@ def build_notebook(exercise: catalog.Exercise, source: str) -> str:
             )
     cells.append(
         v4.new_markdown_cell(
-            GRADE_INTRO.format(slug=slug), id="grade-intro", metadata=meta("instructions")
+            GRADE_INTRO.format(slug=slug).strip(),
+            id="grade-intro",
+            metadata=meta("instructions"),
         )
     )
     grade_lines = [f"{SKIP_MARKER} (grading)", "import nnlab", "", f'nnlab.grade("{slug}")']

@@ -271,6 +271,7 @@ def test_an_import_error_in_a_notebook_says_which_cell(workspace: Path) -> None:
     line = len(cell_source(cells[index]).split("\n")) - 1
     assert f"{SLUG}.ipynb, cell {index + 1}, line {line}" in result.message, result.message
     assert f"{SLUG}.py" not in result.message
+    assert notebook.SKIP_MARKER in result.message  # how to keep trial calls out of grading
 
 
 @pytest.mark.parametrize(
@@ -280,6 +281,7 @@ def test_an_import_error_in_a_notebook_says_which_cell(workspace: Path) -> None:
         ("{not json", "not valid JSON (line 1, column 2)"),
         ("[1, 2]", "not an object"),
         ('{"nbformat": 5, "cells": []}', "nbformat 5 is not supported"),
+        ('{"cells": []}', "no 'nbformat' version"),
         ('{"nbformat": 4, "metadata": {}}', "no list of 'cells'"),
         ('{"nbformat": 4, "cells": [{"source": "x = 1"}]}', "cell 1 has no 'cell_type'"),
         ('{"nbformat": 4, "cells": [{"cell_type": "code", "source": 3}]}', "source of cell 1"),
@@ -445,3 +447,27 @@ def test_a_filled_in_notebook_runs_top_to_bottom_in_ipython_and_grades_itself(
     shown = dict(results)["grade"]
     assert isinstance(shown, notebook.NotebookReport) and shown.passed
     assert shown.report.exercises[0].file == f"{SLUG}.ipynb"
+
+
+def test_an_old_nbformat_3_notebook_is_read_too(tmp_path: Path) -> None:
+    old = {
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "metadata": {},
+        "worksheets": [
+            {
+                "cells": [
+                    {"cell_type": "markdown", "source": "notes", "metadata": {}},
+                    {
+                        "cell_type": "code",
+                        "input": "x = 1\n%time y = 2",
+                        "language": "python",
+                        "outputs": [],
+                        "metadata": {},
+                    },
+                ]
+            }
+        ],
+    }
+    path = write_notebook(tmp_path / "old.ipynb", old)
+    assert notebook.notebook_source(path) == "# %% [cell 2]\nx = 1\npass\n"
