@@ -43,6 +43,25 @@ EXERCISES: tuple[Exercise, ...] = (
     ),
     Exercise("derivatives", "Derivatives", "slopes of the activations, kinks at zero"),
     Exercise("losses", "Loss functions", "mean squared error and cross-entropies"),
+    Exercise(
+        "dense", "A dense layer by hand", "forward and backward pass of a fully connected layer"
+    ),
+    Exercise("convolution", "Convolution", "padding, strides, 2-D convolution"),
+    Exercise("pooling", "Pooling", "max and average pooling, valid and same"),
+    Exercise("optimizers", "Optimizers", "mini-batches, gradient descent, RMSprop"),
+    Exercise("network", "A network from scratch", "a two-layer network trained by hand"),
+    Exercise(
+        "keras_model",
+        "The Keras workflow",
+        "Sequential, compile, fit, plot the history, evaluate",
+        uses_tensorflow=True,
+    ),
+    Exercise(
+        "keras_cnn",
+        "A small CNN in Keras",
+        "Conv2D and MaxPooling2D base, dense head",
+        uses_tensorflow=True,
+    ),
 )
 
 _BY_SLUG = {exercise.slug: exercise for exercise in EXERCISES}
