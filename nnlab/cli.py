@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -86,6 +87,31 @@ def list_command(folder: str) -> None:
             f"{number:>{widths[0]}}. {slug:<{widths[1]}}  {title:<{widths[2]}}  "
             f"{topic:<{widths[3]}}  " + click.style(status, fg=colour)
         )
+
+
+class ProgressLine:
+    """Lines a long check sends while it runs (a Keras model's epochs), shown on stderr.
+
+    On a terminal one line is rewritten in place and wiped before the report goes on;
+    elsewhere (CI logs, pipes) each line is printed as it comes.
+    """
+
+    def __init__(self) -> None:
+        self.live = sys.stderr.isatty()
+        self.dirty = False
+
+    def show(self, slug: str, line: str) -> None:
+        text = f"  {slug}: {line}"
+        if self.live:
+            click.echo(f"\r\033[K{text[:150]}", err=True, nl=False)
+            self.dirty = True
+        else:
+            click.echo(text, err=True)
+
+    def clear(self) -> None:
+        if self.dirty:
+            click.echo("\r\033[K", err=True, nl=False)
+            self.dirty = False
 
 
 @cli.command()
@@ -175,15 +201,23 @@ def grade(
                 f"no exercise files in {path} (start one with `nnlab start {catalog.slugs()[0]}`)"
             )
     streaming = format_name == "text" and out is None
+    progress = ProgressLine() if format_name == "text" else None
+
+    def show_exercise(result: Any) -> None:
+        if progress:
+            progress.clear()
+        click.echo(report.text.exercise_block(result) + "\n")
+
     options = grading.GradingOptions(
         extra_check_dirs=[Path(p) for p in extra_checks],
-        on_exercise=(lambda result: click.echo(report.text.exercise_block(result) + "\n"))
-        if streaming
-        else None,
+        on_exercise=show_exercise if streaming else None,
+        on_progress=progress.show if progress else None,
     )
     result = grading.grade(
         path, slugs, include_missing=True, submission_name=folder, options=options
     )
+    if progress:
+        progress.clear()
     if streaming:
         click.echo(report.text.summary(result))
     else:

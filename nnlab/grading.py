@@ -52,6 +52,8 @@ class ExerciseNotLoaded(Exception):
 class GradingOptions:
     extra_check_dirs: Sequence[Path] = ()
     on_exercise: Callable[[ExerciseResult], None] | None = None
+    # (slug, line) while a long call runs, e.g. the epochs of a Keras model; display only
+    on_progress: Callable[[str, str], None] | None = None
 
 
 def grade(
@@ -121,6 +123,9 @@ def grade_exercise(
         exercise.slug,
         probes=probes if probes.is_file() else None,
         load_timeout=limits.load_seconds,
+        on_progress=(
+            (lambda line: options.on_progress(exercise.slug, line)) if options.on_progress else None
+        ),
     )
     plugin = ExercisePlugin(exercise, sandbox, limits)
     try:

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from nnlab.sandbox.protocol import Handle, ProtocolError
 SERVER = Path(__file__).with_name("server.py")
 OUTPUT_LIMIT = 64 * 1024
 REPLY_LIMIT = 64 * 1024 * 1024
+PROGRESS_LIMIT = 1000  # progress lines shown per call; more are read and dropped
 
 
 class SandboxFailure(Exception):
@@ -129,12 +131,14 @@ class Sandbox:
         *,
         probes: Path | None = None,
         load_timeout: float = 20.0,
+        on_progress: Callable[[str], None] | None = None,
     ) -> None:
         self.source = source
         self.file_name = Path(file_name).name
         self.module_name = module_name
         self.probes = probes
         self.load_timeout = load_timeout
+        self.on_progress = on_progress
         self.process: subprocess.Popen[bytes] | None = None
         self.workdir: str | None = None
         self.output: list[_BoundedReader] = []
@@ -263,11 +267,17 @@ class Sandbox:
 
     def _receive(self, timeout: float, what: str) -> Reply:
         deadline = time.monotonic() + timeout
+        shown = 0
         try:
-            prefix = self._read_exactly(protocol.PREFIX_BYTES, deadline, timeout, what)
-            length = protocol.frame_length(prefix, REPLY_LIMIT)
-            header, blobs = protocol.unpack(self._read_exactly(length, deadline, timeout, what))
-            return self._reply(header, blobs)
+            while True:
+                prefix = self._read_exactly(protocol.PREFIX_BYTES, deadline, timeout, what)
+                length = protocol.frame_length(prefix, REPLY_LIMIT)
+                header, blobs = protocol.unpack(self._read_exactly(length, deadline, timeout, what))
+                if "progress" not in header:
+                    return self._reply(header, blobs)
+                shown += 1
+                if self.on_progress and shown <= PROGRESS_LIMIT:
+                    self.on_progress(_printable(header["progress"]))
         except ProtocolError as error:
             self.close()
             raise ChildCrashed(
@@ -330,6 +340,11 @@ class Sandbox:
         else:
             reply.raised = _raised(header.get("raised"))
         return reply
+
+
+def _printable(value: Any) -> str:
+    """A progress line made safe for a terminal: no control characters, bounded length."""
+    return "".join(c if c.isprintable() else " " for c in str(value)[:200])
 
 
 def _number(value: Any) -> float:

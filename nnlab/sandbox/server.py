@@ -65,6 +65,10 @@ class Server:
     def send(self, message: dict[str, Any], blobs: list[bytes] | None = None) -> None:
         self.replies.write(protocol.pack(message, blobs or []))
 
+    def progress(self, text: str) -> None:
+        """Send a line for the parent to show while a long call runs (display only)."""
+        self.send({"progress": str(text)[:200]})
+
     # --- objects kept in the child ----------------------------------------------------------
 
     def keep(self, value: Any) -> Any:
@@ -103,6 +107,7 @@ class Server:
                 self.module = _import_file(header["module"], self.learner_file)
                 if header.get("probes"):
                     self.probes = _import_file("_nnlab_probes", header["probes"])
+                    self.probes.progress = self.progress
         except BaseException as error:  # the learner's module may raise anything, even SystemExit
             self.send({"ok": False, "raised": self.describe_exception(error)})
             return
