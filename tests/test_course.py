@@ -2,34 +2,51 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import EXERCISES, SOLUTIONS, submission_with
 
 from nnlab import catalog
-from nnlab.grading import collect_checks, grade
+from nnlab.cli import cli
+from nnlab.grading import collect_checks
 
 NUMPY_SLUGS = [e.slug for e in catalog.EXERCISES if not e.uses_tensorflow]
+
+
+def grade_through_cli(folder: Path, slug: str) -> tuple[int, dict]:
+    """`nnlab grade SLUG --dir FOLDER --format json`, as a learner or CI would run it."""
+    result = CliRunner().invoke(
+        cli, ["grade", slug, "--dir", str(folder), "--format", "json", "--no-progress"]
+    )
+    assert result.exit_code in (0, 1), result.output
+    report = json.loads(result.stdout)
+    (exercise,) = report["exercises"]
+    return result.exit_code, exercise
 
 
 @pytest.mark.parametrize("slug", NUMPY_SLUGS)
 def test_solution_earns_full_marks(slug: str, tmp_path: Path) -> None:
     folder = submission_with(tmp_path, {slug: SOLUTIONS / f"{slug}.py"})
-    result = grade(folder, [slug]).exercises[0]
-    failures = [f"{c.name}: {c.message}" for c in result.checks if c.status != "passed"]
-    assert result.status == "passed", failures
-    assert result.score == pytest.approx(100.0)
+    exit_code, result = grade_through_cli(folder, slug)
+    failures = [f"{c['name']}: {c['message']}" for c in result["checks"] if c["status"] != "passed"]
+    assert result["status"] == "passed", failures
+    assert result["score"] == pytest.approx(100.0)
+    assert exit_code == 0
 
 
 @pytest.mark.parametrize("slug", NUMPY_SLUGS)
 def test_untouched_stub_earns_nothing(slug: str, tmp_path: Path) -> None:
     folder = submission_with(tmp_path, {slug: EXERCISES / f"{slug}.py"})
-    result = grade(folder, [slug]).exercises[0]
-    assert result.score == 0.0
-    assert result.status == "failed"
-    assert all("not implemented yet" in c.message for c in result.checks), [
-        c.message for c in result.checks if "not implemented yet" not in c.message
+    exit_code, result = grade_through_cli(folder, slug)
+    assert result["score"] == 0.0
+    assert result["status"] == "failed"
+    assert exit_code == 1
+    messages = [c["message"] for c in result["checks"]]
+    assert all("not implemented yet" in m for m in messages), [
+        m for m in messages if "not implemented yet" not in m
     ]
 
 
