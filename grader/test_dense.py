@@ -1,0 +1,291 @@
+"""Hidden checks for the `dense` exercise: a dense layer's forward and backward pass.
+
+Every input is made here, in the parent, from a fixed private seed; results are compared
+with the NumPy reference in grader/reference/dense.py (which tests/ proves against
+`keras.layers.Dense` and `tf.GradientTape`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlab.checks import (
+    check,
+    describe_value,
+    expect_close,
+    expect_raises,
+    expect_unmodified,
+    fail,
+    reference,
+)
+from nnlab.checks import tolerances as _tolerances
+
+ref = reference("dense")
+
+# (N, n_in, units): a single example, a single unit, a single input, and ordinary sizes
+SHAPES = [(1, 1, 1), (1, 4, 3), (5, 3, 1), (6, 1, 4), (8, 6, 4), (4, 5, 5), (32, 10, 7)]
+
+
+def _layer(rng: np.random.Generator, n: int, n_in: int, units: int, scale: float = 1.0):
+    x = rng.normal(scale=scale, size=(n, n_in))
+    kernel = rng.normal(scale=1.0, size=(n_in, units))
+    bias = rng.normal(scale=1.0, size=(units,))
+    return x, kernel, bias
+
+
+def _forward_matches(learner, activation: str, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for n, n_in, units in SHAPES:
+        x, kernel, bias = _layer(rng, n, n_in, units, scale=1.5)
+        expected = ref.dense_forward(x.copy(), kernel.copy(), bias.copy(), activation)
+        expect_close(learner.call("dense_forward", x, kernel, bias, activation), expected)
+
+
+# --- dense_forward -----------------------------------------------------------------------------
+
+
+@check(
+    "dense_forward",
+    weight=3,
+    hint="z = x @ kernel + bias: kernel is (n_in, units), so x @ kernel is (N, units) and the "
+    "bias (units,) is added to every row.",
+)
+def test_dense_forward_linear_matches_reference_on_varied_shapes(learner):
+    _forward_matches(learner, "linear", 5101)
+
+
+@check(
+    "dense_forward",
+    hint='activation="linear" is the default: without an activation argument the layer '
+    "returns x @ kernel + bias unchanged.",
+)
+def test_dense_forward_defaults_to_linear(learner):
+    rng = np.random.default_rng(5102)
+    x, kernel, bias = _layer(rng, 4, 3, 2)
+    expect_close(learner.call("dense_forward", x, kernel, bias), ref.dense_forward(x, kernel, bias))
+
+
+@check(
+    "dense_forward",
+    weight=2,
+    hint="relu(z) = max(0, z), applied AFTER the bias is added: relu(x @ kernel + bias).",
+)
+def test_dense_forward_relu_matches_reference(learner):
+    _forward_matches(learner, "relu", 5103)
+
+
+@check(
+    "dense_forward",
+    weight=2,
+    hint="sigmoid(z) = 1 / (1 + exp(-z)), applied AFTER the bias is added.",
+)
+def test_dense_forward_sigmoid_matches_reference(learner):
+    _forward_matches(learner, "sigmoid", 5104)
+
+
+@check(
+    "dense_forward",
+    weight=2,
+    hint="np.tanh(z), applied AFTER the bias is added.",
+)
+def test_dense_forward_tanh_matches_reference(learner):
+    _forward_matches(learner, "tanh", 5105)
+
+
+@check(
+    "dense_forward",
+    weight=3,
+    hint="softmax works on each example's row of units: exp(z) / exp(z).sum(axis=-1, "
+    "keepdims=True), after the bias is added. Summing over axis 0 mixes the examples.",
+)
+def test_dense_forward_softmax_over_units_matches_reference(learner):
+    _forward_matches(learner, "softmax", 5106)
+
+
+@check(
+    "dense_forward",
+    weight=2,
+    hint="For big pre-activations exp overflows: subtract each row's maximum before the "
+    "softmax, and compute the sigmoid without exp of a large positive number.",
+)
+def test_dense_forward_sigmoid_and_softmax_stay_finite_for_large_preactivations(learner):
+    x = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.5]])  # (3, 2)
+    kernel = np.array([[1000.0, -1000.0, 0.0], [0.0, 800.0, -900.0]])  # (2, 3)
+    bias = np.array([0.0, 10.0, -5.0])
+    for activation in ("sigmoid", "softmax"):
+        expected = ref.dense_forward(x, kernel, bias, activation)
+        expect_close(learner.call("dense_forward", x, kernel, bias, activation), expected)
+
+
+@check(
+    "dense_forward",
+    weight=2,
+    hint="Inputs may be float32 arrays or nested Python lists: start with np.asarray(...).",
+)
+def test_dense_forward_accepts_float32_and_lists(learner):
+    rng = np.random.default_rng(5108)
+    for activation in ref.ACTIVATIONS:
+        x, kernel, bias = (a.astype(np.float32) for a in _layer(rng, 6, 4, 3))
+        expected = ref.dense_forward(x, kernel, bias, activation)
+        expect_close(learner.call("dense_forward", x, kernel, bias, activation), expected)
+    x, kernel, bias = _layer(rng, 2, 3, 2)
+    expected = ref.dense_forward(x, kernel, bias, "relu")
+    got = learner.call("dense_forward", x.tolist(), kernel.tolist(), bias.tolist(), "relu")
+    expect_close(got, expected)
+
+
+@check(
+    "dense_forward",
+    hint='Raise ValueError for a name outside "linear", "relu", "sigmoid", "tanh", "softmax" '
+    "instead of silently returning the linear output.",
+)
+def test_dense_forward_rejects_unknown_activation(learner):
+    rng = np.random.default_rng(5109)
+    x, kernel, bias = _layer(rng, 3, 2, 2)
+    for activation in ("softplus", "sigmod", "ReLU"):
+        expect_raises(learner.call("dense_forward", x, kernel, bias, activation), "ValueError")
+
+
+@check(
+    "dense_forward",
+    weight=2,
+    hint="Check the shapes before computing: kernel.shape[0] must equal x.shape[1] and "
+    "bias must hold kernel.shape[1] values (a length-1 bias would broadcast silently).",
+)
+def test_dense_forward_rejects_mismatched_shapes(learner):
+    rng = np.random.default_rng(5110)
+    x, kernel, bias = _layer(rng, 4, 3, 5)
+    cases = [
+        (x, kernel[:2], bias),  # kernel rows (2) != x columns (3)
+        (x, kernel.T.copy(), bias),  # kernel given as (units, n_in)
+        (x, kernel, bias[:1]),  # bias of length 1 for 5 units: NumPy would broadcast it
+        (x, kernel, np.append(bias, 0.5)),  # bias one value too long
+    ]
+    for args in cases:
+        expect_raises(learner.call("dense_forward", *args, "linear"), "ValueError")
+
+
+# --- dense_backward ----------------------------------------------------------------------------
+
+GRADIENT_NAMES = ("grad_x", "grad_kernel", "grad_bias")
+
+
+def _gradients(outcome) -> tuple:
+    value = outcome.value
+    if not isinstance(value, (tuple, list)) or len(value) != 3:
+        fail(
+            f"{outcome.call_text} returned {describe_value(value)}; expected a tuple of three "
+            "arrays (grad_x, grad_kernel, grad_bias)."
+        )
+    return tuple(value)
+
+
+def _backward_case(rng: np.random.Generator, n: int, n_in: int, units: int):
+    grad_out = rng.normal(size=(n, units))
+    x = rng.normal(size=(n, n_in))
+    kernel = rng.normal(size=(n_in, units))
+    return grad_out, x, kernel
+
+
+def _expect_gradient(learner, which: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for n, n_in, units in SHAPES:
+        grad_out, x, kernel = _backward_case(rng, n, n_in, units)
+        expected = ref.dense_backward(grad_out.copy(), x.copy(), kernel.copy())[which]
+        outcome = learner.call("dense_backward", grad_out, x, kernel)
+        rtol, atol = _tolerances(outcome, None, None)
+        expect_close(
+            _gradients(outcome)[which],
+            expected,
+            rtol=rtol,
+            atol=atol,
+            what=f"{GRADIENT_NAMES[which]} from dense_backward(grad_out {grad_out.shape}, "
+            f"x {x.shape}, kernel {kernel.shape})",
+        )
+
+
+@check(
+    "dense_backward",
+    weight=2,
+    hint="Return a tuple (grad_x, grad_kernel, grad_bias) shaped like x (N, n_in), kernel "
+    "(n_in, units) and bias (units,): sum over axis 0 without keepdims for grad_bias.",
+)
+def test_dense_backward_returns_three_gradients_shaped_like_x_kernel_bias(learner):
+    rng = np.random.default_rng(5201)
+    for n, n_in, units in [(5, 3, 4), (1, 2, 1), (3, 1, 2)]:
+        grad_out, x, kernel = _backward_case(rng, n, n_in, units)
+        outcome = learner.call("dense_backward", grad_out, x, kernel)
+        gradients = _gradients(outcome)
+        for name, got, shape in zip(
+            GRADIENT_NAMES, gradients, [(n, n_in), (n_in, units), (units,)], strict=True
+        ):
+            shape_got = np.shape(got)
+            if shape_got != shape:
+                advice = (
+                    " (an extra axis of length 1: sum with axis=0 and no keepdims)"
+                    if shape_got in ((1, *shape), (*shape, 1))
+                    else ""
+                )
+                fail(
+                    f"{name} from dense_backward(grad_out {grad_out.shape}, x {x.shape}, "
+                    f"kernel {kernel.shape}) has shape {shape_got}; expected {shape}{advice}."
+                )
+
+
+@check(
+    "dense_backward",
+    weight=3,
+    hint="grad_x = grad_out @ kernel.T: (N, units) @ (units, n_in) -> (N, n_in).",
+)
+def test_dense_backward_grad_x_matches_reference(learner):
+    _expect_gradient(learner, 0, 5202)
+
+
+@check(
+    "dense_backward",
+    weight=3,
+    hint="grad_kernel = x.T @ grad_out: (n_in, N) @ (N, units) -> (n_in, units), the "
+    "kernel's own layout (grad_out.T @ x is its transpose).",
+)
+def test_dense_backward_grad_kernel_matches_reference(learner):
+    _expect_gradient(learner, 1, 5203)
+
+
+@check(
+    "dense_backward",
+    weight=3,
+    hint="grad_bias = grad_out.sum(axis=0): a SUM over the batch, not a mean (any 1/N of the "
+    "loss is already inside grad_out).",
+)
+def test_dense_backward_grad_bias_sums_over_the_batch(learner):
+    _expect_gradient(learner, 2, 5204)
+
+
+@check(
+    "dense_backward",
+    hint="float32 arrays and nested lists are valid inputs: convert with np.asarray first.",
+)
+def test_dense_backward_accepts_float32_and_lists(learner):
+    rng = np.random.default_rng(5205)
+    grad_out, x, kernel = (a.astype(np.float32) for a in _backward_case(rng, 6, 4, 3))
+    expected = ref.dense_backward(grad_out, x, kernel)
+    outcome = learner.call("dense_backward", grad_out, x, kernel)
+    rtol, atol = _tolerances(outcome, None, None)
+    for name, got, want in zip(GRADIENT_NAMES, _gradients(outcome), expected, strict=True):
+        expect_close(got, want, rtol=rtol, atol=atol, what=f"{name} for float32 inputs")
+    grad_out, x, kernel = _backward_case(rng, 2, 2, 3)
+    expected = ref.dense_backward(grad_out, x, kernel)
+    outcome = learner.call("dense_backward", grad_out.tolist(), x.tolist(), kernel.tolist())
+    for name, got, want in zip(GRADIENT_NAMES, _gradients(outcome), expected, strict=True):
+        expect_close(got, want, what=f"{name} for inputs given as nested lists")
+
+
+@check(
+    "dense_backward",
+    hint="Do not scale or transpose grad_out, x or kernel in place (`grad_out /= ...`, "
+    "`x.shape = ...`): compute new arrays.",
+)
+def test_dense_backward_leaves_inputs_unmodified(learner):
+    rng = np.random.default_rng(5206)
+    grad_out, x, kernel = _backward_case(rng, 7, 3, 4)
+    expect_unmodified(learner.call("dense_backward", grad_out, x, kernel))
