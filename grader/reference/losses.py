@@ -31,9 +31,7 @@ def binary_crossentropy(y_true: ArrayLike, y_pred: ArrayLike, epsilon: float = 1
     return float(-np.mean(y_true * np.log(p) + (1.0 - y_true) * np.log(1.0 - p)))
 
 
-def categorical_crossentropy(
-    y_true: ArrayLike, y_pred: ArrayLike, epsilon: float = 1e-7
-) -> float:
+def categorical_crossentropy(y_true: ArrayLike, y_pred: ArrayLike, epsilon: float = 1e-7) -> float:
     y_true, y_pred = _pair(y_true, y_pred)  # (N, K) each
     p = np.clip(y_pred, epsilon, 1.0 - epsilon)
     per_sample = -np.sum(y_true * np.log(p), axis=-1)  # (N, K) -> (N,)

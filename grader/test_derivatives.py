@@ -1,0 +1,330 @@
+"""Hidden checks for `derivatives`: slopes of the activations, evaluated at z.
+
+Values are compared with the NumPy reference (itself proven against tf.GradientTape in
+tests/test_reference_derivatives.py) and with central finite differences of the
+reference activations, taken away from the kink at 0. Inputs are made here, in the
+parent, from a fixed seed per check.
+"""
+
+import numpy as np
+
+from nnlab.checks import (
+    check,
+    expect_close,
+    expect_no_warnings,
+    expect_unmodified,
+    fail,
+    reference,
+)
+
+ref = reference("derivatives")
+
+SHAPES = [(), (7,), (3, 4), (2, 3, 4)]
+STEP = 1e-5  # central differences: error ~ STEP**2 * f''' + rounding ~ 1e-16 / STEP
+
+
+# --- shared bodies -----------------------------------------------------------------------------
+
+
+def values_on_varied_shapes(learner, name, seed, **options):
+    rng = np.random.default_rng(seed)
+    for shape, scale in zip(SHAPES, [0.5, 3.0, 1.0, 8.0], strict=True):
+        z = rng.normal(scale=scale, size=shape)
+        expect_close(learner.call(name, z, **options), getattr(ref, name)(z.copy(), **options))
+
+
+def accepts_scalars_lists_and_float32(learner, name, seed):
+    rng = np.random.default_rng(seed)
+    expected = getattr(ref, name)
+    for z in [0.7, -1.5, 3]:
+        expect_close(learner.call(name, z), expected(z))  # a Python number -> shape ()
+    rows = [[-2.0, -0.5, 0.25], [0.5, 1.0, 4.0]]
+    expect_close(learner.call(name, rows), expected(rows))
+    z32 = rng.normal(scale=3.0, size=(4, 5)).astype(np.float32)
+    expect_close(learner.call(name, z32), expected(z32.astype(np.float64)))
+
+
+def agrees_with_finite_differences(learner, name, activation, seed, **options):
+    rng = np.random.default_rng(seed)
+    z = rng.normal(scale=3.0, size=(6, 5))
+    z = np.where(np.abs(z) > 1e-3, z, 0.5)  # stay away from the kink at 0
+    numerical = (activation(z + STEP, **options) - activation(z - STEP, **options)) / (2 * STEP)
+    expect_close(
+        learner.call(name, z, **options),
+        numerical,
+        rtol=1e-4,
+        atol=1e-6,
+        hint="(expected: the central difference (g(z + h) - g(z - h)) / 2h with h = 1e-5)",
+    )
+
+
+def evaluated_at_z(learner, name, slope_at_activation, formula):
+    z = np.array([-3.0, -1.0, 0.0, 0.5, 2.0, 4.0])
+    outcome = learner.call(name, z)
+    value = outcome.value  # a learner's exception or NotImplementedError stops here
+    got = np.asarray(value, dtype=float) if isinstance(value, (np.ndarray, list)) else None
+    trap = slope_at_activation(z)
+    if got is not None and got.shape == z.shape and np.all(np.abs(got - trap) <= 1e-9):
+        fail(
+            f"{name}(z) returned {formula} for z = {z.tolist()}: the slope evaluated as if z\n"
+            f"were already the activation value. Compute the activation of z first, then "
+            f"its slope; at z = 0 the answer is {getattr(ref, name)(0.0):g}."
+        )
+    expect_close(outcome, getattr(ref, name)(z.copy()))
+
+
+def stable_at_large_inputs(learner, name):
+    z = np.array([-1000.0, -60.0, -20.0, 0.0, 20.0, 60.0, 1000.0])
+    outcome = learner.call(name, z)
+    expect_no_warnings(outcome)
+    expect_close(outcome, getattr(ref, name)(z.copy()))
+
+
+def leaves_input_unmodified(learner, name, seed, **options):
+    z = np.random.default_rng(seed).normal(scale=2.0, size=(4, 5))
+    z[0, 0] = 0.0
+    expect_unmodified(learner.call(name, z, **options))
+
+
+# --- sigmoid_derivative (20 points) ------------------------------------------------------------
+
+SIGMOID_HINT = "s = sigmoid(z) first (a stable sigmoid), then s * (1 - s)."
+
+
+@check("sigmoid_derivative", weight=5, hint=SIGMOID_HINT)
+def test_sigmoid_derivative_matches_reference_on_varied_shapes(learner):
+    values_on_varied_shapes(learner, "sigmoid_derivative", 3101)
+
+
+@check(
+    "sigmoid_derivative",
+    weight=3,
+    hint="Start with z = np.asarray(z, dtype=float) so numbers, lists and float32 arrays all work.",
+)
+def test_sigmoid_derivative_accepts_scalars_lists_and_float32(learner):
+    accepts_scalars_lists_and_float32(learner, "sigmoid_derivative", 3102)
+
+
+@check("sigmoid_derivative", weight=3, hint=SIGMOID_HINT)
+def test_sigmoid_derivative_agrees_with_finite_differences(learner):
+    agrees_with_finite_differences(learner, "sigmoid_derivative", ref.sigmoid, 3103)
+
+
+@check(
+    "sigmoid_derivative",
+    weight=4,
+    hint="The argument is z, not sigmoid(z): `z * (1 - z)` is the slope only if z were already s.",
+)
+def test_sigmoid_derivative_is_evaluated_at_z_not_at_the_activation(learner):
+    evaluated_at_z(learner, "sigmoid_derivative", lambda z: z * (1 - z), "z * (1 - z)")
+
+
+@check(
+    "sigmoid_derivative",
+    weight=3,
+    hint="Avoid np.exp of a large positive number: compute the sigmoid stably "
+    "(e.g. 0.5 * (1 + tanh(z / 2)), or split z >= 0 and z < 0).",
+)
+def test_sigmoid_derivative_is_stable_at_large_inputs(learner):
+    stable_at_large_inputs(learner, "sigmoid_derivative")
+
+
+@check("sigmoid_derivative", weight=2, hint="Compute into new arrays; never assign into z itself.")
+def test_sigmoid_derivative_leaves_input_unmodified(learner):
+    leaves_input_unmodified(learner, "sigmoid_derivative", 3106)
+
+
+# --- tanh_derivative (20 points) ---------------------------------------------------------------
+
+TANH_HINT = "t = np.tanh(z) first, then 1 - t**2."
+
+
+@check("tanh_derivative", weight=5, hint=TANH_HINT)
+def test_tanh_derivative_matches_reference_on_varied_shapes(learner):
+    values_on_varied_shapes(learner, "tanh_derivative", 3201)
+
+
+@check(
+    "tanh_derivative",
+    weight=3,
+    hint="Start with z = np.asarray(z, dtype=float) so numbers, lists and float32 arrays all work.",
+)
+def test_tanh_derivative_accepts_scalars_lists_and_float32(learner):
+    accepts_scalars_lists_and_float32(learner, "tanh_derivative", 3202)
+
+
+@check("tanh_derivative", weight=3, hint=TANH_HINT)
+def test_tanh_derivative_agrees_with_finite_differences(learner):
+    agrees_with_finite_differences(learner, "tanh_derivative", ref.tanh, 3203)
+
+
+@check(
+    "tanh_derivative",
+    weight=4,
+    hint="The argument is z, not tanh(z): `1 - z**2` is the slope only if z were already tanh(z).",
+)
+def test_tanh_derivative_is_evaluated_at_z_not_at_the_activation(learner):
+    evaluated_at_z(learner, "tanh_derivative", lambda z: 1 - z**2, "1 - z**2")
+
+
+@check(
+    "tanh_derivative",
+    weight=3,
+    hint="np.tanh is stable; 1 / cosh(z)**2 and hand-written exponentials overflow at |z| = 1000.",
+)
+def test_tanh_derivative_is_stable_at_large_inputs(learner):
+    stable_at_large_inputs(learner, "tanh_derivative")
+
+
+@check("tanh_derivative", weight=2, hint="Compute into new arrays; never assign into z itself.")
+def test_tanh_derivative_leaves_input_unmodified(learner):
+    leaves_input_unmodified(learner, "tanh_derivative", 3206)
+
+
+# --- arctan_derivative (20 points) -------------------------------------------------------------
+
+ARCTAN_HINT = "arctan'(z) = 1 / (1 + z**2): z squared, plus one, in the denominator."
+
+
+@check("arctan_derivative", weight=5, hint=ARCTAN_HINT)
+def test_arctan_derivative_matches_reference_on_varied_shapes(learner):
+    values_on_varied_shapes(learner, "arctan_derivative", 3301)
+
+
+@check(
+    "arctan_derivative",
+    weight=3,
+    hint="Start with z = np.asarray(z, dtype=float) so numbers, lists and float32 arrays all work.",
+)
+def test_arctan_derivative_accepts_scalars_lists_and_float32(learner):
+    accepts_scalars_lists_and_float32(learner, "arctan_derivative", 3302)
+
+
+@check("arctan_derivative", weight=4, hint=ARCTAN_HINT)
+def test_arctan_derivative_agrees_with_finite_differences(learner):
+    agrees_with_finite_differences(learner, "arctan_derivative", ref.arctan, 3303)
+
+
+@check(
+    "arctan_derivative",
+    weight=6,
+    hint="The argument is z itself: 1 / (1 + z**2), not 1 / (1 + arctan(z)**2).",
+)
+def test_arctan_derivative_is_evaluated_at_z_not_at_the_activation(learner):
+    evaluated_at_z(
+        learner,
+        "arctan_derivative",
+        lambda z: 1 / (1 + np.arctan(z) ** 2),
+        "1 / (1 + arctan(z)**2)",
+    )
+
+
+@check("arctan_derivative", weight=2, hint="Compute into new arrays; never assign into z itself.")
+def test_arctan_derivative_leaves_input_unmodified(learner):
+    leaves_input_unmodified(learner, "arctan_derivative", 3306)
+
+
+# --- relu_derivative (18 points) ---------------------------------------------------------------
+
+RELU_HINT = "1.0 where z > 0, 0.0 elsewhere, e.g. np.where(z > 0, 1.0, 0.0)."
+
+
+@check("relu_derivative", weight=5, hint=RELU_HINT)
+def test_relu_derivative_matches_reference_on_varied_shapes(learner):
+    values_on_varied_shapes(learner, "relu_derivative", 3401)
+
+
+@check(
+    "relu_derivative",
+    weight=3,
+    hint="Start with z = np.asarray(z, dtype=float): a list has no `> 0`, a number no shape.",
+)
+def test_relu_derivative_accepts_scalars_lists_and_float32(learner):
+    accepts_scalars_lists_and_float32(learner, "relu_derivative", 3402)
+
+
+@check("relu_derivative", weight=3, hint=RELU_HINT)
+def test_relu_derivative_agrees_with_finite_differences(learner):
+    agrees_with_finite_differences(learner, "relu_derivative", ref.relu, 3403)
+
+
+@check(
+    "relu_derivative",
+    weight=5,
+    hint="At the kink take the slope on the left, as TensorFlow does: test z > 0, not z >= 0.",
+)
+def test_relu_derivative_takes_the_left_slope_at_zero(learner):
+    expect_close(learner.call("relu_derivative", 0.0), 0.0)
+    z = np.array([-1.0, -0.0, 0.0, 1e-12, 1.0])
+    expect_close(learner.call("relu_derivative", z), ref.relu_derivative(z.copy()))
+
+
+@check("relu_derivative", weight=2, hint="Compute into new arrays; never assign into z itself.")
+def test_relu_derivative_leaves_input_unmodified(learner):
+    leaves_input_unmodified(learner, "relu_derivative", 3406)
+
+
+# --- leaky_relu_derivative (22 points) ---------------------------------------------------------
+
+LEAKY_HINT = "1.0 where z > 0, alpha elsewhere: the slope, not alpha * z."
+
+
+@check("leaky_relu_derivative", weight=5, hint=LEAKY_HINT)
+def test_leaky_relu_derivative_matches_reference_on_varied_shapes(learner):
+    values_on_varied_shapes(learner, "leaky_relu_derivative", 3501)
+
+
+@check(
+    "leaky_relu_derivative",
+    weight=3,
+    hint="Start with z = np.asarray(z, dtype=float): a list has no `> 0`, a number no shape.",
+)
+def test_leaky_relu_derivative_accepts_scalars_lists_and_float32(learner):
+    accepts_scalars_lists_and_float32(learner, "leaky_relu_derivative", 3502)
+
+
+@check("leaky_relu_derivative", weight=3, hint=LEAKY_HINT)
+def test_leaky_relu_derivative_agrees_with_finite_differences(learner):
+    agrees_with_finite_differences(
+        learner, "leaky_relu_derivative", ref.leaky_relu, 3503, alpha=0.2
+    )
+
+
+@check(
+    "leaky_relu_derivative",
+    weight=4,
+    hint="At the kink take the slope on the left, as TensorFlow does: alpha at z == 0 (test z > 0).",
+)
+def test_leaky_relu_derivative_takes_the_left_slope_at_zero(learner):
+    expect_close(learner.call("leaky_relu_derivative", 0.0), 0.01)
+    z = np.array([-1.0, -0.0, 0.0, 1e-12, 1.0])
+    expect_close(
+        learner.call("leaky_relu_derivative", z, alpha=0.1),
+        ref.leaky_relu_derivative(z.copy(), alpha=0.1),
+    )
+
+
+@check(
+    "leaky_relu_derivative",
+    weight=5,
+    hint="Use the alpha you are given (default 0.01), not a fixed 0.01.",
+)
+def test_leaky_relu_derivative_honours_alpha(learner):
+    z = np.random.default_rng(3505).normal(scale=2.0, size=(3, 4))
+    z[1, 1] = 0.0
+    for alpha in [0.2, 0.05, 0.3]:
+        expect_close(
+            learner.call("leaky_relu_derivative", z, alpha=alpha),
+            ref.leaky_relu_derivative(z.copy(), alpha=alpha),
+        )
+    expect_close(
+        learner.call("leaky_relu_derivative", z, 0.25),  # alpha passed by position
+        ref.leaky_relu_derivative(z.copy(), 0.25),
+    )
+
+
+@check(
+    "leaky_relu_derivative", weight=2, hint="Compute into new arrays; never assign into z itself."
+)
+def test_leaky_relu_derivative_leaves_input_unmodified(learner):
+    leaves_input_unmodified(learner, "leaky_relu_derivative", 3506, alpha=0.1)

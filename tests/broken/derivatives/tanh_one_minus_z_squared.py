@@ -1,0 +1,36 @@
+"""Broken answer for `derivatives`: Evaluated at the activation: 1 - z**2 instead of 1 - tanh(z)**2."""
+
+import numpy as np
+
+BROKEN = ("tanh_derivative",)
+
+
+def _sigmoid(z):
+    # 1 / (1 + e^-z), computed through tanh so that no exp can overflow
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def sigmoid_derivative(z):
+    z = np.asarray(z, dtype=float)
+    s = _sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh_derivative(z):
+    z = np.asarray(z, dtype=float)
+    return 1.0 - z**2
+
+
+def arctan_derivative(z):
+    z = np.asarray(z, dtype=float)
+    return 1.0 / (1.0 + z**2)
+
+
+def relu_derivative(z):
+    z = np.asarray(z, dtype=float)
+    return np.where(z > 0, 1.0, 0.0)  # z == 0 takes the slope on the left: 0
+
+
+def leaky_relu_derivative(z, alpha=0.01):
+    z = np.asarray(z, dtype=float)
+    return np.where(z > 0, 1.0, alpha)  # z == 0 takes the slope on the left: alpha
