@@ -13,7 +13,8 @@ from nnlab.catalog import UnknownExercise
 from nnlab.workspace import WorkspaceError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-GRADE_FORMATS = ["text", "json"]
+GRADE_FORMATS = ["text", "json", "junit", "gradescope", "csv"]
+BATCH_FORMATS = ["csv", "json", "junit", "gradescope"]
 
 
 class NnlabError(click.ClickException):
@@ -330,6 +331,184 @@ def verify() -> None:
     click.echo(
         "✓ every solution earns full marks, every stub earns none, every check has a hint and a weight"
     )
+
+
+@cli.command("grade-batch")
+@click.argument("root")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Submissions graded at once (default: the number of cores).",
+)
+@click.option(
+    "--shard",
+    metavar="K/N",
+    help="Grade only shard K of N (K from 1 to N): a stable hash of each folder name picks its shard.",
+)
+@click.option(
+    "--format", "format_name", type=click.Choice(BATCH_FORMATS), default="csv", show_default=True
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file."
+)
+@click.option(
+    "--checks",
+    "extra_checks",
+    multiple=True,
+    type=click.Path(file_okay=False, exists=True),
+    help="A folder of extra (instructor) checks named test_<exercise>*.py.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="Seconds after which one submission's grading is stopped (default: the sum of its exercises' limits).",
+)
+def grade_batch(
+    root: str,
+    jobs: int | None,
+    shard: str | None,
+    format_name: str,
+    out: str | None,
+    extra_checks: tuple[str, ...],
+    timeout: float | None,
+) -> None:
+    """Grade every submission folder under ROOT, one row or record per submission.
+
+    Each folder directly under ROOT is one submission, graded from a private copy in
+    its own process; every exercise of the course is reported (absent ones as missing).
+    Exit status: 0 every check of every submission passed, 1 otherwise, 2 a usage error.
+
+    Example: nnlab grade-batch submissions/ --jobs 4 --format csv --out grades.csv
+    """
+    from nnlab import batch, report
+
+    try:
+        selected = batch.parse_shard(shard) if shard else None
+        folders = batch.discover(Path(root))
+    except batch.BatchError as error:
+        raise NnlabError(str(error)) from None
+    if not folders:
+        raise NnlabError(f"no submission folders under {root}")
+    folders = batch.select_shard(folders, selected)
+    progress = batch.BatchProgress(len(folders))
+    options = batch.BatchOptions(
+        jobs=jobs or 0,
+        extra_check_dirs=[Path(p) for p in extra_checks],
+        submission_timeout=timeout,
+        on_done=progress.update,
+    )
+    progress.start()
+    try:
+        result = batch.grade_folders(folders, options)
+    finally:
+        progress.close()
+    rendered = report.render_batch(result.reports, format_name)
+    if out:
+        workspace.atomic_write(Path(out), rendered)
+        click.echo(f"Wrote {out}: {len(result.reports)} submissions", err=True)
+    else:
+        click.echo(rendered, nl=False)
+    sys.exit(0 if result.all_passed else 1)
+
+
+@cli.command()
+@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option(
+    "--format", "format_name", type=click.Choice(BATCH_FORMATS), default="csv", show_default=True
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, writable=True), help="Write the result to this file."
+)
+def merge(reports: tuple[str, ...], format_name: str, out: str | None) -> None:
+    """Combine the JSON reports of several shards into one report.
+
+    Refuses (exit status 2) a submission that appears twice or reports made by
+    different nnlab versions. Exit status 0 otherwise, whatever the scores.
+
+    Example: nnlab merge shard-*.json --format csv --out grades.csv
+    """
+    from nnlab import merging, report
+
+    try:
+        combined = merging.merge_files([Path(p) for p in reports])
+    except merging.MergeError as error:
+        raise NnlabError(str(error)) from None
+    rendered = report.render_batch(combined, format_name)
+    if out:
+        workspace.atomic_write(Path(out), rendered)
+        click.echo(f"Wrote {out}: {len(combined)} submissions", err=True)
+    else:
+        click.echo(rendered, nl=False)
+
+
+@cli.group()
+def export() -> None:
+    """Package the course's grading for another platform.
+
+    Example: nnlab export gradescope --out autograder.zip
+    """
+
+
+@export.command("gradescope")
+@click.argument("exercises", nargs=-1)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True),
+    default="autograder.zip",
+    show_default=True,
+    help="The autograder zip to write.",
+)
+@click.option(
+    "--wheel",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Bundle this nnlab wheel (default: build one from this checkout).",
+)
+@click.option(
+    "--from-index",
+    is_flag=True,
+    help="Bundle no wheel: setup.sh installs nnlab==<this version> from the package index.",
+)
+@click.option(
+    "--checks",
+    "extra_checks",
+    multiple=True,
+    type=click.Path(file_okay=False, exists=True),
+    help="A folder of extra (instructor) checks to bundle and run on every submission.",
+)
+def export_gradescope(
+    exercises: tuple[str, ...],
+    out: str,
+    wheel: str | None,
+    from_index: bool,
+    extra_checks: tuple[str, ...],
+) -> None:
+    """Write a Gradescope autograder zip (setup.sh, run_autograder) that grades with nnlab.
+
+    With EXERCISE names, the autograder grades those only; otherwise every exercise
+    of the course (absent files count as missing).
+
+    Example: nnlab export gradescope activations losses --out autograder.zip
+    """
+    from nnlab import export as exporting
+
+    for slug in exercises:
+        _exercise(slug)
+    if wheel and from_index:
+        raise NnlabError("choose one of --wheel and --from-index")
+    try:
+        bundle = exporting.gradescope_bundle(
+            Path(out),
+            exercises=list(exercises),
+            wheel=Path(wheel) if wheel else None,
+            from_index=from_index,
+            extra_check_dirs=[Path(p) for p in extra_checks],
+        )
+    except exporting.ExportError as error:
+        raise NnlabError(str(error)) from None
+    click.echo(f"Wrote {bundle.path} ({bundle.installs})")
+    click.echo("Upload it as the autograder of a Gradescope programming assignment.")
 
 
 def main() -> None:

@@ -1,0 +1,345 @@
+"""Grading a class: every submission folder under a root, in parallel, each from a private copy.
+
+Each folder directly under ``ROOT`` is one submission (folders whose name starts with
+``.`` or ``_`` are skipped: ``.git``, ``.github``, ``__pycache__``). Every submission is
+graded by :func:`nnlab.grading.grade` in its own worker process, forked from this one
+(so NumPy and pytest are imported once), on a private copy of its exercise files made in
+a temporary directory; the learner's code itself runs in the engine's sandboxed children,
+as for ``nnlab grade``. A worker that crashes or overruns its time budget is killed and
+that submission alone is reported with every exercise in status ``error``: it never stops
+or changes the others. Reports come back sorted by folder name whatever the finishing order.
+
+Sharding (``--shard K/N``, K from 1 to N) keeps the submissions whose folder name hashes
+to K-1 modulo N, with the first 8 bytes of SHA-256 of the UTF-8 name as the hash: stable
+across machines, operating systems and Python versions, and a submission stays in its
+shard when others are added or removed. Every submission lands in exactly one shard.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from nnlab import catalog
+from nnlab.results import ExerciseResult, Report
+
+SKIPPED_PREFIXES = (".", "_")
+# a worker is killed this long after its exercises' own limits should have stopped it
+BACKSTOP_MARGIN_SECONDS = 60.0
+
+
+class BatchError(Exception):
+    """A usage or input problem (no such folder, bad shard), worth one line."""
+
+
+# --- which submissions -----------------------------------------------------------------------
+
+
+def discover(root: Path) -> list[Path]:
+    """The submission folders directly under ``root``, sorted by name."""
+    root = Path(root)
+    if not root.is_dir():
+        raise BatchError(f"folder not found: {root}")
+    return sorted(
+        (
+            entry
+            for entry in root.iterdir()
+            if entry.is_dir() and not entry.name.startswith(SKIPPED_PREFIXES)
+        ),
+        key=lambda entry: entry.name,
+    )
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/4"`` -> ``(2, 4)``; K counts from 1 so that a CI matrix ``[1, 2, 3, 4]`` reads naturally."""
+    try:
+        k_text, n_text = text.split("/")
+        k, n = int(k_text), int(n_text)
+    except ValueError:
+        raise BatchError(f"--shard wants K/N such as 2/4, not {text!r}") from None
+    if n < 1 or not 1 <= k <= n:
+        raise BatchError(f"--shard {text}: K must be between 1 and N (N >= 1)")
+    return k, n
+
+
+def shard_of(name: str, count: int) -> int:
+    """The shard (1..count) that holds the submission folder ``name``."""
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % count + 1
+
+
+def select_shard(folders: Sequence[Path], shard: tuple[int, int] | None) -> list[Path]:
+    if shard is None:
+        return list(folders)
+    k, n = shard
+    return [folder for folder in folders if shard_of(folder.name, n) == k]
+
+
+# --- one submission, in a worker -------------------------------------------------------------
+
+
+def private_copy(source: Path, target: Path, slugs: Sequence[str]) -> None:
+    """Copy the exercise files (``<slug>.py``/``.ipynb``) of ``source`` into ``target``.
+
+    Only regular files are copied; a symbolic link is followed only when it stays inside
+    the submission folder, so a submission cannot make the grader read other files.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    inside = source.resolve()
+    for slug in slugs:
+        for suffix in (".py", ".ipynb"):
+            candidate = source / f"{slug}{suffix}"
+            try:
+                real = candidate.resolve()
+                if not real.is_file() or not real.is_relative_to(inside):
+                    continue
+                shutil.copyfile(real, target / candidate.name)
+            except OSError:
+                continue
+
+
+def _grade_in_worker(
+    connection: Connection,
+    folder: str,
+    name: str,
+    slugs: list[str],
+    extra_check_dirs: list[str],
+    scratch: str,
+) -> None:
+    try:
+        from nnlab.grading import GradingOptions, grade
+
+        copy = Path(scratch)
+        private_copy(Path(folder), copy, slugs)
+        options = GradingOptions(extra_check_dirs=[Path(d) for d in extra_check_dirs])
+        report = grade(copy, slugs, include_missing=True, submission_name=name, options=options)
+        connection.send(("report", report))
+    except BaseException as error:  # report, never propagate: the parent decides
+        line = "".join(traceback.format_exception_only(type(error), error)).strip()
+        connection.send(("crash", line))
+    finally:
+        connection.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def failed_report(name: str, slugs: Sequence[str], message: str) -> Report:
+    """The report of a submission whose grading itself failed: every exercise ``error``, 0 points."""
+    report = Report(submission=name)
+    for slug in slugs:
+        report.exercises.append(ExerciseResult(slug, f"{slug}.py", status="error", message=message))
+    return report
+
+
+def budget_seconds(slugs: Sequence[str]) -> float:
+    """The wall-clock backstop for one submission: every exercise's own limits, plus a margin."""
+    from nnlab.grading import limits_for
+
+    total = BACKSTOP_MARGIN_SECONDS
+    for slug in slugs:
+        limits = limits_for(catalog.get(slug))
+        total += limits.load_seconds + limits.exercise_seconds
+    return total
+
+
+# --- the class -------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchOptions:
+    jobs: int = 0  # 0: the number of cores
+    slugs: Sequence[str] = ()  # empty: every exercise of the catalogue
+    extra_check_dirs: Sequence[Path] = ()
+    submission_timeout: float | None = None  # None: budget_seconds(slugs)
+    on_start: Callable[[str], None] | None = None
+    on_done: Callable[[Report, bool], None] | None = None  # (report, grading crashed)
+
+
+@dataclass
+class _Running:
+    name: str
+    process: Any
+    connection: Connection
+    deadline: float
+    scratch: str
+
+
+@dataclass
+class BatchResult:
+    reports: list[Report] = field(default_factory=list)
+    crashed: list[str] = field(default_factory=list)
+
+    @property
+    def all_passed(self) -> bool:
+        return all(report.all_passed for report in self.reports)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def _context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) -> BatchResult:
+    """Grade every folder (a submission each, named by its folder name) in parallel."""
+    import nnlab.grading  # noqa: F401  (imported before forking: each worker starts warm)
+
+    options = options or BatchOptions()
+    slugs = list(options.slugs) or catalog.slugs()
+    for slug in slugs:
+        catalog.get(slug)
+    jobs = options.jobs or default_jobs()
+    timeout = options.submission_timeout or budget_seconds(slugs)
+    extra = [str(Path(d).resolve()) for d in options.extra_check_dirs]
+    context = _context()
+    pending = sorted(folders, key=lambda folder: folder.name)
+    reports: dict[str, Report] = {}
+    crashed: list[str] = []
+    running: list[_Running] = []
+    scratch_root = tempfile.mkdtemp(prefix="nnlab-batch-")
+
+    def finish(job: _Running, report: Report, did_crash: bool) -> None:
+        running.remove(job)
+        job.connection.close()
+        if job.process.is_alive():
+            job.process.kill()
+        job.process.join(timeout=5)
+        shutil.rmtree(job.scratch, ignore_errors=True)
+        reports[job.name] = report
+        if did_crash:
+            crashed.append(job.name)
+        if options.on_done:
+            options.on_done(report, did_crash)
+
+    try:
+        while pending or running:
+            while pending and len(running) < jobs:
+                folder = pending.pop(0)
+                receiver, sender = context.Pipe(duplex=False)
+                scratch = tempfile.mkdtemp(prefix="submission-", dir=scratch_root)
+                process = context.Process(
+                    target=_grade_in_worker,
+                    args=(sender, str(folder.resolve()), folder.name, slugs, extra, scratch),
+                    daemon=True,
+                )
+                if options.on_start:
+                    options.on_start(folder.name)
+                process.start()
+                sender.close()
+                running.append(
+                    _Running(folder.name, process, receiver, time.monotonic() + timeout, scratch)
+                )
+            now = time.monotonic()
+            nearest = min(job.deadline for job in running)
+            ready = wait([job.connection for job in running], timeout=max(0.0, nearest - now))
+            for job in list(running):
+                if job.connection in ready:
+                    try:
+                        kind, payload = job.connection.recv()
+                    except (EOFError, OSError):
+                        job.process.join(timeout=5)
+                        code = job.process.exitcode
+                        message = f"grading this submission crashed (worker exit status {code})"
+                        finish(job, failed_report(job.name, slugs, message), True)
+                        continue
+                    if kind == "report":
+                        finish(job, payload, False)
+                    else:
+                        message = f"grading this submission failed: {payload}"
+                        finish(job, failed_report(job.name, slugs, message), True)
+                elif time.monotonic() >= job.deadline:
+                    message = f"grading this submission did not finish within {timeout:g} s"
+                    finish(job, failed_report(job.name, slugs, message), True)
+    finally:
+        for job in running:
+            job.process.kill()
+            job.process.join(timeout=5)
+        shutil.rmtree(scratch_root, ignore_errors=True)
+    ordered = [reports[name] for name in sorted(reports)]
+    return BatchResult(ordered, sorted(crashed))
+
+
+def grade_batch(
+    root: Path, options: BatchOptions | None = None, shard: tuple[int, int] | None = None
+) -> BatchResult:
+    """Grade the submissions under ``root`` (or one shard of them)."""
+    return grade_folders(select_shard(discover(root), shard), options)
+
+
+# --- progress on stderr ----------------------------------------------------------------------
+
+
+class BatchProgress:
+    """``[####------] 4/12 · 0:13 elapsed · 1 below full marks``, on stderr.
+
+    On a terminal one line is redrawn in place; elsewhere (CI logs, pipes) one plain
+    line per finished submission.
+    """
+
+    WIDTH = 24
+
+    def __init__(self, total: int, stream: Any = None, live: bool | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty() if live is None else live
+        self.total = total
+        self.done = 0
+        self.failing = 0
+        self.crashed = 0
+        self.started = time.monotonic()
+
+    def _elapsed(self) -> str:
+        seconds = int(time.monotonic() - self.started)
+        return f"{seconds // 60}:{seconds % 60:02d}"
+
+    def _counts(self) -> str:
+        text = f"{self.failing} below full marks"
+        if self.crashed:
+            text += f", {self.crashed} could not be graded"
+        return text
+
+    def start(self) -> None:
+        if self.live:
+            self._draw()
+
+    def _draw(self) -> None:
+        filled = self.WIDTH * self.done // self.total if self.total else self.WIDTH
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        line = f"[{bar}] {self.done}/{self.total} · {self._elapsed()} elapsed · {self._counts()}"
+        self.stream.write(f"\r\033[K{line}")
+        self.stream.flush()
+
+    def update(self, report: Report, crashed: bool) -> None:
+        self.done += 1
+        self.failing += not report.all_passed
+        self.crashed += crashed
+        if self.live:
+            self._draw()
+        else:
+            score = f"{report.score:.1f}/{report.max_score:.0f}"
+            note = " (could not be graded)" if crashed else ""
+            self.stream.write(
+                f"[{self.done}/{self.total}] {report.submission}: {score}{note} · "
+                f"{self._elapsed()} elapsed · {self._counts()}\n"
+            )
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.live:
+            self.stream.write("\n")
+            self.stream.flush()
