@@ -1,17 +1,376 @@
+"""Hidden checks for `activations`: sigmoid, tanh, arctan, relu, leaky_relu, softmax.
+
+Inputs are made here in the parent with private seeds; the learner's results are
+compared with the trusted float64 reference in grader/reference/activations.py.
+"""
+
 import numpy as np
-from nnlab.checks import check, expect_close, expect_raises, expect_unmodified, expect_no_warnings
-def ref(z): return 0.5 * (1 + np.tanh(0.5 * np.asarray(z, float)))
-@check("sigmoid", weight=2, hint="sigmoid(z) = 1 / (1 + exp(-z))")
-def test_sigmoid_values(learner):
-    z = np.random.default_rng(1).normal(size=(3, 4))
-    expect_close(learner.call("sigmoid", z), ref(z))
-@check("sigmoid", hint="stable")
-def test_sigmoid_stable(learner):
-    z = np.array([-1000.0, 1000.0])
-    out = learner.call("sigmoid", z)
-    expect_no_warnings(out)
-    expect_close(out, ref(z))
-@check("sigmoid", hint="copy")
-def test_sigmoid_unmodified(learner):
-    z = np.arange(20.0)
+
+from nnlab.checks import (
+    as_numeric_array,
+    check,
+    expect_close,
+    expect_no_warnings,
+    expect_unmodified,
+    reference,
+)
+
+ref = reference("activations")
+
+SHAPES = [(), (7,), (3, 4), (2, 3, 4)]
+PYTHON_INPUTS = [0.0, -2.0, 3.5, [-1.0, 0.0, 1.0], [[-4.0, 0.5], [2.0, -0.25]]]
+HUGE = np.array([-1000.0, -750.0, -50.0, 0.0, 50.0, 750.0, 1000.0])
+
+
+def _float32(seed: int, scale: float = 4.0) -> np.ndarray:
+    return np.random.default_rng(seed).normal(scale=scale, size=(5, 6)).astype(np.float32)
+
+
+def _varied(learner, name: str, seed: int, scale: float, **kwargs) -> None:
+    rng = np.random.default_rng(seed)
+    for shape in SHAPES:
+        z = np.asarray(rng.normal(scale=scale, size=shape))
+        expected = getattr(ref, name)(z.copy(), **kwargs)
+        expect_close(learner.call(name, z, **kwargs), expected)
+
+
+def _python_and_float32(learner, name: str, seed: int, **kwargs) -> None:
+    for z in [*PYTHON_INPUTS, _float32(seed)]:
+        expected = getattr(ref, name)(np.array(z, dtype=float), **kwargs)
+        expect_close(learner.call(name, z, **kwargs), expected)
+
+
+# --- sigmoid ----------------------------------------------------------------------------------
+
+
+@check(
+    "sigmoid",
+    weight=6,
+    hint="sigmoid(z) = 1 / (1 + exp(-z)), element by element; the result has z's shape.",
+)
+def test_sigmoid_matches_reference_on_varied_shapes(learner):
+    _varied(learner, "sigmoid", 2101, scale=4.0)
+
+
+@check(
+    "sigmoid",
+    weight=3,
+    hint="Turn Python numbers and lists into arrays first (np.asarray(z, dtype=float)); "
+    "a number in gives a 0-D result.",
+)
+def test_sigmoid_of_python_numbers_lists_and_float32(learner):
+    _python_and_float32(learner, "sigmoid", 2102)
+
+
+@check(
+    "sigmoid",
+    weight=4,
+    hint="exp(z) / (1 + exp(z)) is inf/inf = nan for large z. Only exponentiate -|z|: "
+    "1/(1+e) for z >= 0 and e/(1+e) for z < 0 with e = exp(-|z|).",
+)
+def test_sigmoid_gives_finite_correct_values_at_1000(learner):
+    for z in [HUGE, HUGE.astype(np.float32), np.float64(-1000.0), np.float64(1000.0)]:
+        expect_close(learner.call("sigmoid", z), ref.sigmoid(np.array(z, dtype=float)))
+
+
+@check(
+    "sigmoid",
+    weight=5,
+    hint="1 / (1 + exp(-z)) overflows for z = -1000 (e^1000 is inf). np.where(c, f(z), g(z)) "
+    "still evaluates both f and g everywhere, so exponentiate only -|z|.",
+)
+def test_sigmoid_has_no_overflow_warning_at_1000(learner):
+    for z in [HUGE, HUGE.astype(np.float32), np.float64(-1000.0)]:
+        expect_no_warnings(learner.call("sigmoid", z))
+
+
+@check(
+    "sigmoid",
+    weight=2,
+    hint="Work on a copy: in-place operations such as z *= -1 or np.exp(z, out=z) change "
+    "the caller's array.",
+)
+def test_sigmoid_leaves_input_unmodified(learner):
+    z = np.linspace(-6.0, 6.0, 25)
     expect_unmodified(learner.call("sigmoid", z))
+
+
+# --- tanh -------------------------------------------------------------------------------------
+
+
+@check(
+    "tanh",
+    weight=5,
+    hint="tanh runs from -1 to 1 through tanh(0) = 0; np.tanh computes it. It is not the sigmoid.",
+)
+def test_tanh_matches_reference_on_varied_shapes(learner):
+    _varied(learner, "tanh", 2201, scale=2.0)
+
+
+@check(
+    "tanh",
+    weight=3,
+    hint="Turn Python numbers and lists into arrays first; a number in gives a 0-D result.",
+)
+def test_tanh_of_python_numbers_lists_and_float32(learner):
+    _python_and_float32(learner, "tanh", 2202)
+
+
+@check(
+    "tanh",
+    weight=4,
+    hint="(e^z - e^-z) / (e^z + e^-z) becomes inf/inf = nan once e^z overflows (|z| > 709); "
+    "np.tanh, or 2 * sigmoid(2z) - 1 with a stable sigmoid, gives ±1.",
+)
+def test_tanh_saturates_at_plus_minus_one_for_large_inputs(learner):
+    z = np.array([-1000.0, -400.0, -20.0, 20.0, 400.0, 1000.0])
+    expect_close(learner.call("tanh", z), ref.tanh(z.copy()))
+
+
+@check("tanh", weight=2, hint="Work on a copy; do not write the result into the input array.")
+def test_tanh_leaves_input_unmodified(learner):
+    z = np.linspace(-3.0, 3.0, 25)
+    expect_unmodified(learner.call("tanh", z))
+
+
+# --- arctan -----------------------------------------------------------------------------------
+
+
+@check(
+    "arctan",
+    weight=5,
+    hint="arctan is the inverse tangent, np.arctan, in radians; it is gentler than tanh and "
+    "not scaled to (-1, 1).",
+)
+def test_arctan_matches_reference_on_varied_shapes(learner):
+    _varied(learner, "arctan", 2301, scale=5.0)
+
+
+@check(
+    "arctan",
+    weight=3,
+    hint="Turn Python numbers and lists into arrays first; a number in gives a 0-D result.",
+)
+def test_arctan_of_python_numbers_lists_and_float32(learner):
+    _python_and_float32(learner, "arctan", 2302)
+
+
+@check(
+    "arctan",
+    weight=4,
+    hint="arctan approaches ±pi/2 ≈ ±1.5708 (radians) for large |z|, not ±1 as tanh does "
+    "and not ±90 degrees.",
+)
+def test_arctan_approaches_plus_minus_half_pi_for_large_inputs(learner):
+    z = np.array([-1e6, -1000.0, -50.0, 50.0, 1000.0, 1e6])
+    expect_close(learner.call("arctan", z), ref.arctan(z.copy()))
+
+
+@check("arctan", weight=2, hint="Work on a copy; do not write the result into the input array.")
+def test_arctan_leaves_input_unmodified(learner):
+    z = np.linspace(-5.0, 5.0, 25)
+    expect_unmodified(learner.call("arctan", z))
+
+
+# --- relu -------------------------------------------------------------------------------------
+
+
+@check(
+    "relu",
+    weight=5,
+    hint="relu(z) = max(z, 0) element by element: np.maximum(z, 0), not Python's max "
+    "(which compares whole arrays) and not the boolean z > 0.",
+)
+def test_relu_matches_reference_on_varied_shapes(learner):
+    _varied(learner, "relu", 2401, scale=3.0)
+
+
+@check(
+    "relu",
+    weight=4,
+    hint="Around the kink relu keeps the value itself: relu(1e-8) is 1e-8, not 1 (a z > 0 "
+    "mask is not the answer) and relu(0) is 0.",
+)
+def test_relu_at_and_around_the_kink_at_zero(learner):
+    for z in [np.float64(0.0), np.array([-1e-8, -0.0, 0.0, 1e-8, 1e-300, 0.5])]:
+        expect_close(learner.call("relu", z), ref.relu(np.array(z, dtype=float)))
+
+
+@check(
+    "relu",
+    weight=3,
+    hint="Turn Python numbers and lists into arrays first; a number in gives a 0-D result.",
+)
+def test_relu_of_python_numbers_lists_and_float32(learner):
+    _python_and_float32(learner, "relu", 2403)
+
+
+@check(
+    "relu",
+    weight=3,
+    hint="z[z < 0] = 0 or np.maximum(z, 0, out=z) overwrite the caller's array; build a new one.",
+)
+def test_relu_leaves_input_unmodified(learner):
+    z = np.linspace(-3.0, 3.0, 25)
+    expect_unmodified(learner.call("relu", z))
+
+
+# --- leaky_relu -------------------------------------------------------------------------------
+
+
+@check(
+    "leaky_relu",
+    weight=4,
+    hint="leaky_relu(z) = z for z > 0 and alpha * z otherwise (alpha = 0.01 by default).",
+)
+def test_leaky_relu_matches_reference_on_varied_shapes(learner):
+    _varied(learner, "leaky_relu", 2501, scale=3.0)
+
+
+@check(
+    "leaky_relu",
+    weight=5,
+    hint="Use the alpha you are given (keyword or positional) instead of a fixed 0.01, and only "
+    "on the negative side.",
+)
+def test_leaky_relu_honours_alpha(learner):
+    rng = np.random.default_rng(2502)
+    for alpha in [0.1, 0.2, 0.3, 0.0]:
+        z = rng.normal(scale=3.0, size=(4, 5))
+        expect_close(
+            learner.call("leaky_relu", z, alpha=alpha), ref.leaky_relu(z.copy(), alpha=alpha)
+        )
+    z = rng.normal(scale=3.0, size=(6,))
+    expect_close(learner.call("leaky_relu", z, 0.25), ref.leaky_relu(z.copy(), 0.25))
+
+
+@check(
+    "leaky_relu",
+    weight=3,
+    hint="Around z = 0 the two pieces meet: leaky_relu(0) is 0, leaky_relu(-1e-8) is "
+    "-alpha * 1e-8 and leaky_relu(1e-8) is 1e-8.",
+)
+def test_leaky_relu_at_and_around_the_kink_at_zero(learner):
+    z = np.array([-1e-8, -0.0, 0.0, 1e-8])
+    expect_close(learner.call("leaky_relu", np.float64(0.0)), 0.0)
+    expect_close(learner.call("leaky_relu", z, alpha=0.5), ref.leaky_relu(z.copy(), alpha=0.5))
+
+
+@check(
+    "leaky_relu",
+    weight=2,
+    hint="Turn Python numbers and lists into arrays first; a number in gives a 0-D result.",
+)
+def test_leaky_relu_of_python_numbers_lists_and_float32(learner):
+    _python_and_float32(learner, "leaky_relu", 2504)
+
+
+@check(
+    "leaky_relu",
+    weight=3,
+    hint="z[z < 0] *= alpha overwrites the caller's array; build a new one (np.where).",
+)
+def test_leaky_relu_leaves_input_unmodified(learner):
+    z = np.linspace(-3.0, 3.0, 25)
+    expect_unmodified(learner.call("leaky_relu", z, alpha=0.1))
+
+
+# --- softmax ----------------------------------------------------------------------------------
+
+
+@check(
+    "softmax",
+    weight=4,
+    hint="softmax(z) = exp(z) / sum(exp(z)) along the LAST axis by default: one distribution "
+    "per row, not one over the whole array.",
+)
+def test_softmax_matches_reference_on_varied_shapes(learner):
+    rng = np.random.default_rng(2601)
+    for shape in [(5,), (3, 4), (2, 3, 4)]:
+        z = rng.normal(scale=3.0, size=shape)
+        expect_close(learner.call("softmax", z), ref.softmax(z.copy()))
+
+
+@check(
+    "softmax",
+    weight=4,
+    hint="Pass axis on to every max and sum, with keepdims=True so the shapes broadcast back.",
+)
+def test_softmax_along_the_given_axis(learner):
+    rng = np.random.default_rng(2602)
+    for shape, axis in [((3, 5), 0), ((3, 5), 1), ((2, 3, 4), 1), ((2, 3, 4), 0), ((4, 2), -1)]:
+        z = rng.normal(scale=3.0, size=shape)
+        expect_close(learner.call("softmax", z, axis=axis), ref.softmax(z.copy(), axis=axis))
+
+
+@check(
+    "softmax",
+    weight=2,
+    hint="Each slice along axis is a probability distribution: divide by the sum along that "
+    "axis (keepdims=True), not by the sum of the whole array.",
+)
+def test_softmax_rows_sum_to_one_along_axis(learner):
+    rng = np.random.default_rng(2603)
+    for axis in (-1, 0, 1):
+        z = rng.normal(scale=2.0, size=(4, 6))
+        outcome = learner.call("softmax", z, axis=axis)
+        result = as_numeric_array(outcome.value, outcome.call_text, z.shape)
+        if result.shape != z.shape:
+            expect_close(outcome, ref.softmax(z.copy(), axis=axis))
+        sums = np.sum(result.astype(float), axis=axis)
+        expect_close(
+            sums,
+            np.ones(sums.shape),
+            what=f"the sums of softmax(z, axis={axis}) along axis {axis} for z of shape {z.shape}",
+        )
+
+
+@check(
+    "softmax",
+    weight=3,
+    hint="Subtract each slice's maximum before exp (keepdims=True): the result is the same, and "
+    "the largest exponent is e^0. One global maximum is not enough when rows differ a lot.",
+)
+def test_softmax_gives_finite_correct_values_at_1000(learner):
+    cases = [
+        (np.array([1000.0, 999.0, 0.0]), -1),
+        (np.array([[1000.0, 1000.0, 1000.0], [-1000.0, 0.0, 1.0], [1.0, 2.0, 3.0]]), -1),
+        (np.array([[1000.0, 0.0], [998.0, -1000.0]]), 0),
+        (np.array([[-1000.0, -999.0, -1001.0]], dtype=np.float32), -1),
+    ]
+    for z, axis in cases:
+        expect_close(learner.call("softmax", z, axis=axis), ref.softmax(z.copy(), axis=axis))
+
+
+@check(
+    "softmax",
+    weight=3,
+    hint="exp(1000) overflows: subtract the maximum along axis (keepdims=True) before np.exp.",
+)
+def test_softmax_has_no_overflow_warning_at_1000(learner):
+    for z in [
+        np.array([[1000.0, 999.0, -1000.0], [1.0, 2.0, 3.0]]),
+        np.array([-1000.0, -1000.0, -999.0]),
+    ]:
+        expect_no_warnings(learner.call("softmax", z))
+
+
+@check(
+    "softmax",
+    weight=2,
+    hint="Turn Python numbers and lists into arrays first. A single number is its own slice: "
+    "softmax(3.0) is 1.0 with shape ().",
+)
+def test_softmax_of_python_numbers_lists_and_float32(learner):
+    for z in [3.0, np.float64(-2.0), [1.0, 2.0, 3.0], [[0.5, -0.5], [2.0, 2.0]], _float32(2605)]:
+        expect_close(learner.call("softmax", z), ref.softmax(np.array(z, dtype=float)))
+
+
+@check(
+    "softmax",
+    weight=2,
+    hint="z -= z.max(...) changes the caller's array; write z = z - z.max(...) instead.",
+)
+def test_softmax_leaves_input_unmodified(learner):
+    z = np.random.default_rng(2606).normal(size=(3, 5))
+    expect_unmodified(learner.call("softmax", z))

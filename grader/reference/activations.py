@@ -1,0 +1,44 @@
+"""Trusted NumPy reference for the `activations` exercise (parent side; also drawn by `nnlab plot`).
+
+Results are float64 whatever the input dtype, so comparisons never lose precision here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def _float(z: Any) -> np.ndarray:
+    return np.asarray(z, dtype=np.float64)
+
+
+def sigmoid(z: Any) -> np.ndarray:
+    # 1 / (1 + exp(-z)) == (1 + tanh(z / 2)) / 2, and tanh never overflows
+    return 0.5 * (1.0 + np.tanh(0.5 * _float(z)))
+
+
+def tanh(z: Any) -> np.ndarray:
+    return np.tanh(_float(z))
+
+
+def arctan(z: Any) -> np.ndarray:
+    return np.arctan(_float(z))
+
+
+def relu(z: Any) -> np.ndarray:
+    z = _float(z)
+    return np.where(z > 0, z, 0.0)
+
+
+def leaky_relu(z: Any, alpha: float = 0.01) -> np.ndarray:
+    z = _float(z)
+    return np.where(z > 0, z, alpha * z)
+
+
+def softmax(z: Any, axis: int = -1) -> np.ndarray:
+    z = _float(z)
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=axis, keepdims=True)

@@ -1,0 +1,395 @@
+"""Hidden checks for `tensors`: rank, describe, broadcasting, element-wise add, matmul, flatten.
+
+Inputs are made here in the parent with private seeds; the learner's results are
+compared with the trusted reference in grader/reference/tensors.py.
+"""
+
+import numbers
+
+import numpy as np
+
+from nnlab.checks import (
+    check,
+    describe_value,
+    expect_close,
+    expect_equal,
+    expect_raises,
+    expect_unmodified,
+    fail,
+    reference,
+)
+
+ref = reference("tensors")
+
+
+# --- rank -------------------------------------------------------------------------------------
+
+
+@check(
+    "rank",
+    weight=5,
+    hint="The rank is the number of axes, len(x.shape) or np.ndim(x) — not the number of "
+    "elements and not len(x), which counts only the first axis.",
+)
+def test_rank_counts_the_axes_of_arrays(learner):
+    for shape in [(), (5,), (7, 2), (0, 3), (2, 3, 4), (1, 1, 1, 1)]:
+        x = np.zeros(shape)
+        expect_equal(learner.call("rank", x), ref.rank(x))
+
+
+@check(
+    "rank",
+    weight=5,
+    hint="A Python number has rank 0 and a list of lists rank 2: convert with np.asarray(x) "
+    "before asking for its axes (a float has no .ndim, and len(3.5) fails).",
+)
+def test_rank_of_python_numbers_and_lists(learner):
+    for x in [3.5, 7, np.float32(2.0), [1.0, 2.0, 3.0], [[1.0], [2.0]], [[[0.5, 1.5]]]]:
+        expect_equal(learner.call("rank", x), ref.rank(x))
+
+
+# --- describe ---------------------------------------------------------------------------------
+
+
+@check(
+    "describe",
+    weight=5,
+    hint="Read all three from the array: x.ndim, x.shape and the dtype's name str(x.dtype).",
+)
+def test_describe_arrays_of_several_dtypes(learner):
+    rng = np.random.default_rng(1201)
+    for shape, dtype in [
+        ((2, 3), np.float32),
+        ((4,), np.float64),
+        ((2, 2, 2), np.int64),
+        ((), np.float16),
+        ((3, 0), np.float32),
+    ]:
+        x = rng.normal(size=shape).astype(dtype)
+        expect_equal(learner.call("describe", x), ref.describe(x))
+
+
+@check(
+    "describe",
+    weight=4,
+    hint="Describe np.asarray(x): a Python float becomes a 0-D float64 array with shape ().",
+)
+def test_describe_python_numbers_and_lists(learner):
+    for x in [2.5, [1.0, 2.0, 3.0], [[1.0, 2.0]], 3]:
+        expect_equal(learner.call("describe", x), ref.describe(x))
+
+
+@check(
+    "describe",
+    weight=5,
+    hint='Return plain Python values: "rank" an int, "shape" a tuple of ints, "dtype" a str '
+    "such as str(x.dtype) — not the dtype object itself.",
+)
+def test_describe_returns_plain_python_types(learner):
+    x = np.ones((2, 3), dtype=np.float32)
+    outcome = learner.call("describe", x)
+    value = outcome.value
+    if not isinstance(value, dict):
+        fail(f"describe(x) returned {describe_value(value)}; expected a dict.\nwith x = {x!r}")
+    for key in ("rank", "shape", "dtype"):
+        if key not in value:
+            fail(f"describe(x) has no key {key!r}; keys are {sorted(map(str, value))}.")
+    rank, shape, dtype = value["rank"], value["shape"], value["dtype"]
+    if isinstance(rank, bool) or not isinstance(rank, numbers.Integral):
+        fail(f"describe(x)['rank'] is {describe_value(rank)}; expected the int 2.")
+    if type(shape) is not tuple or not all(
+        isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in shape
+    ):
+        fail(f"describe(x)['shape'] is {describe_value(shape)}; expected the tuple (2, 3).")
+    if not isinstance(dtype, str):
+        fail(
+            f"describe(x)['dtype'] is {describe_value(dtype)}; expected the str 'float32', "
+            "NumPy's name for the dtype, not a dtype object or a type."
+        )
+    expect_equal(outcome, ref.describe(x))
+
+
+# --- broadcast_shape --------------------------------------------------------------------------
+
+
+@check(
+    "broadcast_shape",
+    weight=4,
+    hint="Compare the lengths axis by axis: equal lengths stay, a 1 stretches to the other length.",
+)
+def test_broadcast_shape_of_shapes_with_the_same_rank(learner):
+    for a, b in [((3, 4), (3, 4)), ((3, 1), (1, 4)), ((2, 1, 5), (2, 3, 1)), ((1,), (6,))]:
+        expect_equal(learner.call("broadcast_shape", a, b), ref.broadcast_shape(a, b))
+
+
+@check(
+    "broadcast_shape",
+    weight=6,
+    hint="Line the shapes up on the RIGHT (the last axes face each other) and pad the shorter "
+    "one with 1s on the left; lining them up on the left is the usual mistake.",
+)
+def test_broadcast_shape_aligns_trailing_axes(learner):
+    for a, b in [
+        ((8, 1, 6), (7, 1)),
+        ((5, 4), (4,)),
+        ((2, 3, 4), (4,)),
+        ((3, 1), (4,)),
+        ((6,), (4, 1, 1)),
+        ((2, 3, 4), (3, 1)),
+    ]:
+        expect_equal(learner.call("broadcast_shape", a, b), ref.broadcast_shape(a, b))
+
+
+@check(
+    "broadcast_shape",
+    weight=3,
+    hint="An empty shape () is a scalar and fits anything; a length 1 stretches even to 0, "
+    "so max() of the two lengths is not the rule.",
+)
+def test_broadcast_shape_with_empty_shapes_and_zero_lengths(learner):
+    for a, b in [((), (3, 2)), ((), ()), ((4,), ()), ((0,), (1,)), ((2, 1), (0,))]:
+        expect_equal(learner.call("broadcast_shape", a, b), ref.broadcast_shape(a, b))
+
+
+@check(
+    "broadcast_shape",
+    weight=5,
+    hint="Two lengths that differ with neither equal to 1 cannot be broadcast: raise ValueError.",
+)
+def test_broadcast_shape_raises_for_incompatible_shapes(learner):
+    for a, b in [((3, 4), (3,)), ((2, 3), (3, 2)), ((4,), (5,)), ((2, 1, 3), (4, 2)), ((0,), (3,))]:
+        expect_raises(learner.call("broadcast_shape", a, b), "ValueError")
+
+
+# --- elementwise_add --------------------------------------------------------------------------
+
+
+@check(
+    "elementwise_add",
+    weight=5,
+    hint="Add the elements at the same index; the result has the inputs' shape.",
+)
+def test_elementwise_add_matches_reference_on_varied_shapes(learner):
+    rng = np.random.default_rng(1301)
+    for shape in [(), (5,), (3, 4), (2, 3, 4)]:
+        a, b = rng.normal(size=shape), rng.normal(scale=10, size=shape)
+        expect_close(learner.call("elementwise_add", a, b), ref.elementwise_add(a, b))
+
+
+@check(
+    "elementwise_add",
+    weight=3,
+    hint="Python numbers and lists are tensors too: np.asarray them first.",
+)
+def test_elementwise_add_of_python_numbers_lists_and_float32(learner):
+    rng = np.random.default_rng(1302)
+    a32, b32 = (
+        rng.normal(size=(4, 3)).astype(np.float32),
+        rng.normal(size=(4, 3)).astype(np.float32),
+    )
+    for a, b in [
+        (1.5, 2.25),
+        ([[1.0, 2.0], [3.0, 4.0]], [[10.0, 20.0], [30.0, 40.0]]),
+        (a32, b32),
+    ]:
+        expect_close(learner.call("elementwise_add", a, b), ref.elementwise_add(a, b))
+
+
+@check(
+    "elementwise_add",
+    weight=5,
+    hint="Compare a.shape and b.shape yourself and raise ValueError when they differ: "
+    "`a + b` would silently broadcast (3,) and (1, 3), or a number and a vector.",
+)
+def test_elementwise_add_refuses_different_shapes(learner):
+    rng = np.random.default_rng(1303)
+    for shape_a, shape_b in [
+        ((3,), (1, 3)),
+        ((2, 3), (3,)),
+        ((), (3,)),
+        ((4, 1), (4,)),
+        ((2, 3), (3, 2)),
+    ]:
+        a, b = rng.normal(size=shape_a), rng.normal(size=shape_b)
+        expect_raises(learner.call("elementwise_add", a, b), "ValueError")
+
+
+@check(
+    "elementwise_add",
+    weight=3,
+    hint="Return a new array (a + b); `a += b` changes the caller's array.",
+)
+def test_elementwise_add_leaves_inputs_unmodified(learner):
+    rng = np.random.default_rng(1304)
+    a, b = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    expect_unmodified(learner.call("elementwise_add", a, b))
+
+
+# --- broadcast_add ----------------------------------------------------------------------------
+
+
+@check(
+    "broadcast_add",
+    weight=6,
+    hint="NumPy's `+` broadcasts by itself once both inputs are arrays; the result has the "
+    "shape broadcast_shape gives.",
+)
+def test_broadcast_add_matches_reference_on_compatible_shapes(learner):
+    rng = np.random.default_rng(1401)
+    for shape_a, shape_b in [
+        ((3, 4), (4,)),
+        ((3, 1), (1, 4)),
+        ((2, 3, 4), (3, 1)),
+        ((), (2, 2)),
+        ((5,), ()),
+        ((4, 1), (3,)),
+        ((2, 3), (2, 3)),
+    ]:
+        a, b = rng.normal(size=shape_a), rng.normal(size=shape_b)
+        expect_close(learner.call("broadcast_add", a, b), ref.broadcast_add(a, b))
+
+
+@check(
+    "broadcast_add",
+    weight=2,
+    hint="Python numbers and lists broadcast too once turned into arrays with np.asarray.",
+)
+def test_broadcast_add_of_python_numbers_and_lists(learner):
+    for a, b in [([[0.0], [10.0], [20.0]], [1.0, 2.0]), (1.5, 2.5), ([1.0, 2.0, 3.0], 0.5)]:
+        expect_close(learner.call("broadcast_add", a, b), ref.broadcast_add(a, b))
+
+
+@check(
+    "broadcast_add",
+    weight=3,
+    hint="Shapes that do not fit (e.g. (3, 4) and (3,)) must raise ValueError.",
+)
+def test_broadcast_add_raises_for_incompatible_shapes(learner):
+    rng = np.random.default_rng(1403)
+    for shape_a, shape_b in [((3, 4), (3,)), ((2, 3), (3, 2)), ((4,), (5,))]:
+        a, b = rng.normal(size=shape_a), rng.normal(size=shape_b)
+        expect_raises(learner.call("broadcast_add", a, b), "ValueError")
+
+
+@check(
+    "broadcast_add",
+    weight=3,
+    hint="`a += b` writes into the caller's array (and fails when b is the bigger one); "
+    "return a + b instead.",
+)
+def test_broadcast_add_leaves_inputs_unmodified(learner):
+    rng = np.random.default_rng(1404)
+    a, b = rng.normal(size=(3, 4)), rng.normal(size=(4,))
+    expect_unmodified(learner.call("broadcast_add", a, b))
+
+
+# --- matmul -----------------------------------------------------------------------------------
+
+
+@check(
+    "matmul",
+    weight=5,
+    hint="A matrix product is a @ b (np.matmul), not a * b: each output is a row of a "
+    "dotted with a column of b, shape (n, k) @ (k, m) -> (n, m).",
+)
+def test_matmul_matches_reference_on_varied_shapes(learner):
+    rng = np.random.default_rng(1501)
+    for n, k, m in [(2, 3, 4), (1, 5, 1), (4, 4, 4), (5, 1, 3), (3, 2, 1)]:
+        a, b = rng.normal(size=(n, k)), rng.normal(size=(k, m))
+        expect_close(learner.call("matmul", a, b), ref.matmul(a, b))
+
+
+@check(
+    "matmul",
+    weight=2,
+    hint="np.asarray the inputs first, so nested lists and float32 arrays work the same way.",
+)
+def test_matmul_of_lists_and_float32(learner):
+    rng = np.random.default_rng(1502)
+    a, b = rng.normal(size=(3, 4)).astype(np.float32), rng.normal(size=(4, 2)).astype(np.float32)
+    for left, right in [
+        ([[1.0, 2.0, 3.0]], [[1.0], [0.0], [-1.0]]),
+        ([[1.0, 2.0], [3.0, 4.0]], [[0.0, 1.0], [1.0, 0.0]]),
+        (a, b),
+    ]:
+        expect_close(learner.call("matmul", left, right), ref.matmul(left, right))
+
+
+@check(
+    "matmul",
+    weight=4,
+    hint="Check a.ndim == 2 and b.ndim == 2 first: `@` and np.dot also accept vectors and "
+    "stacks, and the contract wants ValueError for those.",
+)
+def test_matmul_refuses_inputs_that_are_not_2d(learner):
+    rng = np.random.default_rng(1503)
+    for shape_a, shape_b in [
+        ((3,), (3, 2)),
+        ((2, 3), (3,)),
+        ((2, 2, 3), (3, 4)),
+        ((), (2, 2)),
+        ((4,), (4,)),
+    ]:
+        a, b = rng.normal(size=shape_a), rng.normal(size=shape_b)
+        expect_raises(learner.call("matmul", a, b), "ValueError")
+
+
+@check(
+    "matmul",
+    weight=3,
+    hint="The inner lengths must agree: a.shape[1] == b.shape[0]; otherwise raise ValueError.",
+)
+def test_matmul_refuses_mismatched_inner_dimensions(learner):
+    rng = np.random.default_rng(1504)
+    for shape_a, shape_b in [((2, 3), (2, 3)), ((4, 2), (3, 4)), ((1, 5), (4, 1))]:
+        a, b = rng.normal(size=shape_a), rng.normal(size=shape_b)
+        expect_raises(learner.call("matmul", a, b), "ValueError")
+
+
+# --- batch_flatten ----------------------------------------------------------------------------
+
+
+@check(
+    "batch_flatten",
+    weight=6,
+    hint="Keep axis 0 and lay out the rest in C order: x.reshape(x.shape[0], -1) style, "
+    "not order='F' and not a transpose.",
+)
+def test_batch_flatten_matches_keras_flatten_on_varied_shapes(learner):
+    rng = np.random.default_rng(1601)
+    for shape in [(2, 3, 4), (5, 2, 2, 3), (1, 7, 1), (3, 6), (4, 1), (2, 3, 1, 2, 2)]:
+        x = rng.normal(size=shape)
+        expect_close(learner.call("batch_flatten", x), ref.batch_flatten(x))
+
+
+@check(
+    "batch_flatten",
+    weight=2,
+    hint="np.asarray the input first, so nested lists and float32 arrays work too.",
+)
+def test_batch_flatten_of_lists_and_float32(learner):
+    x32 = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    for x in [[[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]], x32]:
+        expect_close(learner.call("batch_flatten", x), ref.batch_flatten(x))
+
+
+@check(
+    "batch_flatten",
+    weight=3,
+    hint="A 1-D (or 0-D) input has no feature axis to keep: raise ValueError instead of "
+    "returning (N, 1) or (1, N).",
+)
+def test_batch_flatten_refuses_1d_and_0d_inputs(learner):
+    for x in [np.arange(5.0), 3.0, [1.0, 2.0]]:
+        expect_raises(learner.call("batch_flatten", x), "ValueError")
+
+
+@check(
+    "batch_flatten",
+    weight=3,
+    hint="Assigning x.shape = ... reshapes the caller's array; use x.reshape(...), which "
+    "returns a new array.",
+)
+def test_batch_flatten_leaves_input_unmodified(learner):
+    x = np.random.default_rng(1604).normal(size=(3, 2, 5))
+    expect_unmodified(learner.call("batch_flatten", x))
