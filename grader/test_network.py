@@ -1,0 +1,508 @@
+"""Hidden checks for `network`: a two-layer relu/sigmoid network trained by hand.
+
+Every input is made here, in the parent, from fixed private seeds. Parameters sent to the
+learner's `forward`, `loss_and_gradients` and `predict` come from the parent too, so each
+function is judged on its own. Gradients are compared with central finite differences of the
+parent's own loss; `train` is judged by the parent's accuracy on held-out points whose labels
+never cross into the learner's process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from nnlab.checks import (
+    check,
+    describe_value,
+    expect_close,
+    expect_equal,
+    expect_no_warnings,
+    expect_unmodified,
+    fail,
+    reference,
+)
+
+ref = reference("network")
+KEYS = ("W1", "b1", "W2", "b2")
+
+# Relative error (CS231n: max |a-b| / max(1e-8, |a|+|b|)) allowed between the learner's
+# gradients and central finite differences (step 1e-5) of the reference loss. Measured with
+# the model answer over 160 random networks (N 1-10, d 2-4, h 2-8): median 8e-11, worst
+# 1.1e-7. A missing 1/N, a relu mask on the wrong array or a transposed gradient gives
+# errors of order 0.1-1, four orders of magnitude above the bound.
+GRADIENT_BOUND = 1e-5
+
+# Accuracy `train` must reach, at its default arguments, on held-out points of the hidden
+# two-ring data set (grader/reference/network.py: make_dataset; 400 training + 400 test
+# points). Chosen by benchmarks/network_threshold.py over 20 data seeds: every correct
+# implementation tried (full-batch gradient descent from N(0, 0.5²), N(0, 1), N(0, 0.1²),
+# N(0, 0.01²), He, Glorot normal/uniform; mini-batches of 32) scored at least 0.990 (median
+# 0.998-1.000), a margin of 0.09 above the threshold; a linear model (no hidden layer, or
+# the relu left out) scored at most 0.672 and an untrained network at most 0.525.
+ACCURACY_THRESHOLD = 0.90
+DATA_SEED = 1013  # one of the swept seeds
+N_TRAIN = 400
+
+# A loop-by-loop answer trains in a few seconds; a vectorised one in well under 0.1 s.
+TRAIN_TIMEOUT = 60
+
+
+def random_params(rng: np.random.Generator, d: int, h: int, scale: float = 1.0) -> dict:
+    """A network with non-zero biases, so that `x @ W1` and `z1` differ."""
+    return {
+        "W1": rng.normal(0.0, scale, size=(d, h)),
+        "b1": rng.normal(0.0, 0.5, size=h),
+        "W2": rng.normal(0.0, scale, size=(h, 1)),
+        "b2": rng.normal(0.0, 0.5, size=1),
+    }
+
+
+def labels(rng: np.random.Generator, n: int) -> np.ndarray:
+    return rng.integers(0, 2, size=(n, 1)).astype(np.float64)
+
+
+def expect_params(value: Any, call: str, n_in: int, n_hidden: int) -> dict[str, np.ndarray]:
+    """A dict with exactly W1 (d, h), b1 (h,), W2 (h, 1), b2 (1,) of finite floats."""
+    if not isinstance(value, dict):
+        fail(f"{call} returned {describe_value(value)}; expected a dict with keys {list(KEYS)}.")
+    if set(value) != set(KEYS):
+        fail(
+            f"{call} returned a dict with keys {sorted(map(str, value))}; "
+            f"expected exactly {list(KEYS)}."
+        )
+    shapes = {"W1": (n_in, n_hidden), "b1": (n_hidden,), "W2": (n_hidden, 1), "b2": (1,)}
+    arrays = {}
+    for key in KEYS:
+        array = np.asarray(value[key])
+        if array.shape != shapes[key]:
+            advice = " (transposed?)" if array.shape == shapes[key][::-1] else ""
+            fail(
+                f"{call}[{key!r}] has shape {array.shape}; expected {shapes[key]}{advice} "
+                f"for n_in={n_in}, n_hidden={n_hidden}."
+            )
+        if array.dtype.kind != "f":
+            fail(f"{call}[{key!r}] has dtype {array.dtype}; expected float64.")
+        if not np.isfinite(array).all():
+            fail(f"{call}[{key!r}] holds NaN or inf values.")
+        arrays[key] = array
+    return arrays
+
+
+def split_result(outcome: Any) -> tuple[float, dict]:
+    """(loss, grads) from a loss_and_gradients outcome, with a message if it is not that."""
+    value = outcome.value
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        fail(
+            f"{outcome.call_text} returned {describe_value(value)}; expected a pair (loss, grads)."
+        )
+    loss, grads = value
+    if np.ndim(loss) != 0 or not np.issubdtype(np.asarray(loss).dtype, np.number):
+        fail(f"{outcome.call_text} returned loss {describe_value(loss)}; expected one number.")
+    if not isinstance(grads, dict):
+        fail(f"{outcome.call_text} returned grads {describe_value(grads)}; expected a dict.")
+    return float(loss), grads
+
+
+def hidden_rings() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    x, y = ref.make_dataset(DATA_SEED)
+    return x[:N_TRAIN], y[:N_TRAIN], x[N_TRAIN:], y[N_TRAIN:]
+
+
+# --- init_params ------------------------------------------------------------------------------
+
+
+@check(
+    "init_params",
+    weight=2,
+    hint='Return {"W1": (n_in, n_hidden), "b1": (n_hidden,), "W2": (n_hidden, 1), "b2": (1,)}.',
+)
+def test_init_params_has_the_four_keys_and_shapes(learner):
+    for n_in, n_hidden in [(2, 16), (3, 5), (7, 4), (1, 1)]:
+        outcome = learner.call("init_params", n_in, n_hidden, seed=0)
+        expect_params(outcome.value, outcome.call_text, n_in, n_hidden)
+
+
+@check(
+    "init_params", weight=1, hint="Biases start at exactly zero: np.zeros(n_hidden), np.zeros(1)."
+)
+def test_init_params_biases_are_zero(learner):
+    for n_in, n_hidden, seed in [(2, 16, 0), (4, 3, 7)]:
+        outcome = learner.call("init_params", n_in, n_hidden, seed=seed)
+        params = expect_params(outcome.value, outcome.call_text, n_in, n_hidden)
+        for key in ("b1", "b2"):
+            if np.any(params[key] != 0):
+                fail(
+                    f"{outcome.call_text}[{key!r}] = {describe_value(params[key])}; expected zeros."
+                )
+
+
+@check(
+    "init_params",
+    weight=2,
+    hint="Weights small and random, e.g. rng.normal(0, 0.5, size=...): all-zero or all-equal "
+    "weights keep every hidden unit identical forever.",
+)
+def test_init_params_weights_are_small_random_and_not_symmetric(learner):
+    # 5 bounds every sane scheme here: a N(0, 1) draw exceeds it with probability 6e-7;
+    # He for n_in=1 has std 1.4; weights near 5+ already saturate the sigmoid.
+    outcome = learner.call("init_params", 3, 16, seed=0)
+    params = expect_params(outcome.value, outcome.call_text, 3, 16)
+    for key in ("W1", "W2"):
+        weights = params[key]
+        if np.all(weights == 0):
+            fail(f"{outcome.call_text}[{key!r}] is all zeros; start from small random weights.")
+        if np.max(np.abs(weights)) >= 5:
+            fail(
+                f"{outcome.call_text}[{key!r}] holds {np.max(np.abs(weights)):.4g}; "
+                "expected small weights (all |w| < 5)."
+            )
+    if np.unique(params["W1"]).size < 2 or np.unique(params["W2"]).size < 2:
+        fail(f"{outcome.call_text} gives every weight the same value; draw them at random.")
+    columns = params["W1"].T
+    if any(np.array_equal(columns[i], columns[j]) for i in range(16) for j in range(i)):
+        fail(f"{outcome.call_text}: two hidden units start with identical weights.")
+
+
+@check(
+    "init_params",
+    weight=1,
+    hint="Draw from rng = np.random.default_rng(seed), not from the global np.random state.",
+)
+def test_init_params_is_reproducible_per_seed(learner):
+    first = learner.call("init_params", 3, 8, seed=3)
+    again = learner.call("init_params", 3, 8, seed=3)
+    other = learner.call("init_params", 3, 8, seed=4)
+    a = expect_params(first.value, first.call_text, 3, 8)
+    b = expect_params(again.value, again.call_text, 3, 8)
+    c = expect_params(other.value, other.call_text, 3, 8)
+    if any(not np.array_equal(a[key], b[key]) for key in KEYS):
+        fail(f"{first.call_text} gave different weights on two calls; the seed must fix them.")
+    if np.array_equal(a["W1"], c["W1"]):
+        fail("init_params(3, 8, seed=3) and seed=4 gave the same W1; use the seed.")
+
+
+# --- forward ----------------------------------------------------------------------------------
+
+
+@check(
+    "forward",
+    weight=3,
+    hint="z1 = x @ W1 + b1, a1 = relu(z1), z2 = a1 @ W2 + b2, p = sigmoid(z2); p has shape (N, 1).",
+)
+def test_forward_matches_reference_on_varied_sizes(learner):
+    rng = np.random.default_rng(9201)
+    for n, d, h in [(6, 2, 16), (10, 3, 5), (1, 4, 4), (25, 1, 3)]:
+        params = random_params(rng, d, h)
+        x = rng.normal(0.0, 1.5, size=(n, d))
+        expect_close(learner.call("forward", params, x), ref.forward(params, x.copy()))
+
+
+@check(
+    "forward",
+    weight=1,
+    hint="Convert x first: x = np.asarray(x, dtype=np.float64).",
+)
+def test_forward_accepts_lists_and_float32(learner):
+    rng = np.random.default_rng(9202)
+    params = random_params(rng, 2, 6)
+    x = rng.normal(size=(5, 2))
+    expect_close(learner.call("forward", params, x.tolist()), ref.forward(params, x))
+    x32 = x.astype(np.float32)
+    expect_close(learner.call("forward", params, x32), ref.forward(params, x32))
+
+
+@check(
+    "forward",
+    weight=1,
+    hint="1 / (1 + np.exp(-z)) overflows for z = -1000 (and np.where evaluates both branches): "
+    "use 0.5 * (1 + np.tanh(0.5 * z)).",
+)
+def test_forward_is_stable_for_large_inputs(learner):
+    rng = np.random.default_rng(9203)
+    params = random_params(rng, 3, 8)
+    x = rng.normal(0.0, 1000.0, size=(20, 3))
+    outcome = learner.call("forward", params, x)
+    expect_no_warnings(outcome)
+    expect_close(outcome, ref.forward(params, x.copy()))
+
+
+@check("forward", weight=1, hint="Do not change x in place; compute new arrays.")
+def test_forward_leaves_inputs_unmodified(learner):
+    rng = np.random.default_rng(9204)
+    params = random_params(rng, 3, 4)
+    expect_unmodified(learner.call("forward", params, rng.normal(size=(8, 3))))
+
+
+# --- loss_and_gradients -----------------------------------------------------------------------
+
+
+@check(
+    "loss_and_gradients",
+    weight=2,
+    hint="loss = -mean(y log p + (1 - y) log(1 - p)) over the N examples, with p clipped to "
+    "[1e-7, 1 - 1e-7].",
+)
+def test_loss_matches_reference(learner):
+    rng = np.random.default_rng(9301)
+    for n, d, h in [(8, 2, 16), (30, 3, 5), (1, 2, 3)]:
+        params = random_params(rng, d, h)
+        x, y = rng.normal(size=(n, d)), labels(rng, n)
+        outcome = learner.call("loss_and_gradients", params, x, y)
+        loss, _ = split_result(outcome)
+        expect_close(loss, ref.loss(params, x, y), what=f"the loss of {outcome.call_text}")
+
+
+@check(
+    "loss_and_gradients",
+    weight=1,
+    hint="grads needs the keys W1, b1, W2, b2, each with its parameter's shape.",
+)
+def test_gradients_have_the_parameters_keys_and_shapes(learner):
+    rng = np.random.default_rng(9302)
+    for n, d, h in [(8, 2, 16), (5, 3, 4)]:
+        params = random_params(rng, d, h)
+        x, y = rng.normal(size=(n, d)), labels(rng, n)
+        outcome = learner.call("loss_and_gradients", params, x, y)
+        _, grads = split_result(outcome)
+        expect_params(grads, f"the grads of {outcome.call_text}", d, h)
+
+
+def expect_matches_finite_differences(learner: Any, keys: tuple[str, ...], seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    # d == h in one case, so a transposed gradient has the right shape and wrong values
+    for n, d, h in [(7, 3, 5), (10, 4, 4), (6, 2, 8)]:
+        params = random_params(rng, d, h)
+        x, y = rng.normal(size=(n, d)), labels(rng, n)
+        outcome = learner.call("loss_and_gradients", params, x, y)
+        _, grads = split_result(outcome)
+        grads = expect_params(grads, f"the grads of {outcome.call_text}", d, h)
+        numerical = ref.numerical_gradients(params, x, y)
+        for key in keys:
+            error = ref.relative_error(grads[key], numerical[key])
+            if not error < GRADIENT_BOUND:
+                worst = np.unravel_index(
+                    np.argmax(np.abs(grads[key] - numerical[key])), numerical[key].shape
+                )
+                index = ", ".join(str(int(i)) for i in worst)
+                fail(
+                    f"grads[{key!r}] disagrees with central finite differences of the loss "
+                    f"(relative error {error:.2g}, bound {GRADIENT_BOUND:g}), for N={n}, d={d}, "
+                    f"h={h}: at [{index}] expected {numerical[key][worst]:.6g}, "
+                    f"got {grads[key][worst]:.6g}."
+                )
+
+
+@check(
+    "loss_and_gradients",
+    weight=3,
+    hint="dz2 = (p - y) / N (the mean brings the 1/N); dW2 = a1.T @ dz2 (h, 1); "
+    "db2 = dz2.sum(axis=0).",
+)
+def test_output_layer_gradients_match_finite_differences(learner):
+    expect_matches_finite_differences(learner, ("W2", "b2"), 9303)
+
+
+@check(
+    "loss_and_gradients",
+    weight=3,
+    hint="dz1 = (dz2 @ W2.T) * (z1 > 0), the relu mask on z1 = x @ W1 + b1; dW1 = x.T @ dz1 "
+    "(d, h); db1 = dz1.sum(axis=0).",
+)
+def test_hidden_layer_gradients_match_finite_differences(learner):
+    expect_matches_finite_differences(learner, ("W1", "b1"), 9304)
+
+
+@check(
+    "loss_and_gradients",
+    weight=1,
+    hint="Clip p to [1e-7, 1 - 1e-7] before the logarithms, and compute the sigmoid without "
+    "overflow (e.g. 0.5 * (1 + np.tanh(0.5 * z))).",
+)
+def test_loss_stays_finite_when_the_network_is_confidently_wrong(learner):
+    rng = np.random.default_rng(9305)
+    params = random_params(rng, 2, 6, scale=30.0)
+    x = rng.normal(0.0, 30.0, size=(12, 2))
+    y = 1.0 - ref.predict(params, x).reshape(-1, 1)  # every label wrong: p near 0 or 1
+    outcome = learner.call("loss_and_gradients", params, x, y)
+    expect_no_warnings(outcome)
+    loss, grads = split_result(outcome)
+    if not np.isfinite(loss) or loss <= 1.0:
+        fail(
+            f"{outcome.call_text} returned loss {loss!r} when every prediction is confidently "
+            "wrong; expected a large finite number (about 16 with clipping at 1e-7)."
+        )
+    grads = expect_params(grads, f"the grads of {outcome.call_text}", 2, 6)
+    _, expected = ref.loss_and_gradients(params, x, y)
+    for key in KEYS:
+        expect_close(grads[key], expected[key], what=f"grads[{key!r}] of {outcome.call_text}")
+
+
+@check("loss_and_gradients", weight=1, hint="Do not change x or y in place.")
+def test_loss_and_gradients_leave_inputs_unmodified(learner):
+    rng = np.random.default_rng(9306)
+    params = random_params(rng, 3, 4)
+    x, y = rng.normal(size=(9, 3)), labels(rng, 9)
+    expect_unmodified(learner.call("loss_and_gradients", params, x, y))
+
+
+# --- train ------------------------------------------------------------------------------------
+
+
+@check(
+    "train",
+    weight=5,
+    timeout=TRAIN_TIMEOUT,
+    hint="Start from init_params(d, n_hidden, seed); repeat `epochs` times: grads on the "
+    "training set, params[k] -= learning_rate * grads[k]. Check your gradients first.",
+)
+def test_train_reaches_the_accuracy_on_hidden_rings(learner):
+    x_train, y_train, x_test, y_test = hidden_rings()
+    outcome = learner.call("train", x_train, y_train)
+    params = expect_params(outcome.value, outcome.call_text, 2, 16)
+    accuracy = float(np.mean(ref.predict(params, x_test) == y_test[:, 0]))
+    if accuracy < ACCURACY_THRESHOLD:
+        fail(
+            f"{outcome.call_text} (defaults: n_hidden=16, epochs=200, learning_rate=0.5) "
+            f"trained a network with test accuracy {accuracy:.3f} on {len(x_test)} held-out "
+            f"points of two noisy rings (inner = 0, outer = 1); expected at least "
+            f"{ACCURACY_THRESHOLD:.2f}. Correct answers reach about 0.99."
+        )
+
+
+@check(
+    "train",
+    weight=1,
+    timeout=TRAIN_TIMEOUT,
+    hint="Return the params dict, shaped like init_params(d, n_hidden).",
+)
+def test_train_returns_params_for_the_given_sizes(learner):
+    rng = np.random.default_rng(9401)
+    for n, d, h in [(30, 3, 5), (12, 1, 2)]:
+        x, y = rng.normal(size=(n, d)), labels(rng, n)
+        outcome = learner.call("train", x, y, n_hidden=h, epochs=3, learning_rate=0.1, seed=1)
+        expect_params(outcome.value, outcome.call_text, d, h)
+
+
+@check(
+    "train",
+    weight=1,
+    timeout=TRAIN_TIMEOUT,
+    hint="Each step is params[k] - learning_rate * grads[k]: use the learning_rate argument.",
+)
+def test_train_with_zero_learning_rate_changes_nothing(learner):
+    x_train, y_train, _, _ = hidden_rings()
+    x, y = x_train[:100], y_train[:100]
+    one = learner.call("train", x, y, n_hidden=8, epochs=1, learning_rate=0.0, seed=2)
+    many = learner.call("train", x, y, n_hidden=8, epochs=40, learning_rate=0.0, seed=2)
+    start = expect_params(one.value, one.call_text, 2, 8)
+    after = expect_params(many.value, many.call_text, 2, 8)
+    for key in KEYS:
+        if not np.array_equal(after[key], start[key]):
+            fail(
+                f"{many.call_text} differs from the same call with epochs=1 in {key!r}: with "
+                "learning_rate=0.0 no step may move the parameters."
+            )
+
+
+@check(
+    "train",
+    weight=1,
+    timeout=TRAIN_TIMEOUT,
+    hint="Loop `for _ in range(epochs)` and take one gradient step (or one pass of "
+    "mini-batches) per epoch.",
+)
+def test_train_more_epochs_lower_the_training_loss(learner):
+    x_train, y_train, _, _ = hidden_rings()
+    x, y = x_train[:200], y_train[:200]
+    few = learner.call("train", x, y, n_hidden=16, epochs=2, learning_rate=0.5, seed=3)
+    many = learner.call("train", x, y, n_hidden=16, epochs=50, learning_rate=0.5, seed=3)
+    loss_few = ref.loss(expect_params(few.value, few.call_text, 2, 16), x, y)
+    loss_many = ref.loss(expect_params(many.value, many.call_text, 2, 16), x, y)
+    if not loss_many < loss_few - 1e-6:
+        fail(
+            f"training loss after 50 epochs is {loss_many:.6g}, after 2 epochs {loss_few:.6g} "
+            "(same data, seed and learning_rate=0.5); more epochs should lower it."
+        )
+
+
+@check(
+    "train",
+    weight=1,
+    timeout=TRAIN_TIMEOUT,
+    hint="Pass the seed on to init_params, so that train is repeatable and seeds differ.",
+)
+def test_train_is_repeatable_and_uses_the_seed(learner):
+    x_train, y_train, _, _ = hidden_rings()
+    x, y = x_train[:100], y_train[:100]
+    runs = [
+        learner.call("train", x, y, n_hidden=8, epochs=5, learning_rate=0.5, seed=seed)
+        for seed in (5, 5, 6)
+    ]
+    first, again, other = (expect_params(r.value, r.call_text, 2, 8) for r in runs)
+    if any(not np.array_equal(first[key], again[key]) for key in KEYS):
+        fail(f"{runs[0].call_text} gave different params on two calls with the same seed.")
+    if np.array_equal(first["W1"], other["W1"]):
+        fail("train(..., seed=5) and train(..., seed=6) returned the same W1; use the seed.")
+
+
+@check("train", weight=1, timeout=TRAIN_TIMEOUT, hint="Do not change x or y in place.")
+def test_train_leaves_inputs_unmodified(learner):
+    x_train, y_train, _, _ = hidden_rings()
+    expect_unmodified(
+        learner.call("train", x_train[:50].copy(), y_train[:50].copy(), n_hidden=4, epochs=3)
+    )
+
+
+# --- predict ----------------------------------------------------------------------------------
+
+
+def probabilities_near_the_threshold(seed: int, n: int) -> tuple[dict, np.ndarray]:
+    """A network and inputs whose logits spread over [-3, 3], many with p in (0.5, 0.62)."""
+    rng = np.random.default_rng(seed)
+    params = random_params(rng, 3, 6)
+    x = rng.normal(size=(n, 3))
+    z2 = ref.logits(params, x)[:, 0]
+    params["b2"] = params["b2"] - np.median(z2)  # centre the logits on 0
+    return params, x
+
+
+@check(
+    "predict",
+    weight=2,
+    hint="labels = (forward(params, x)[:, 0] >= 0.5).astype(int): probabilities, not logits, "
+    "against 0.5.",
+)
+def test_predict_matches_reference_labels(learner):
+    for seed, n in [(9501, 200), (9502, 37)]:
+        params, x = probabilities_near_the_threshold(seed, n)
+        outcome = learner.call("predict", params, x)
+        expect_close(outcome, ref.predict(params, x), rtol=0, atol=0)
+
+
+@check(
+    "predict",
+    weight=1,
+    hint="Return integers of shape (N,): (p[:, 0] >= 0.5).astype(int), not (N, 1), not floats "
+    "or booleans.",
+)
+def test_predict_returns_integer_labels_of_shape_n(learner):
+    params, x = probabilities_near_the_threshold(9503, 10)
+    for rows in (10, 1):
+        outcome = learner.call("predict", params, x[:rows])
+        value = np.asarray(outcome.value)
+        if value.shape != (rows,):
+            fail(f"{outcome.call_text} returned shape {value.shape}; expected ({rows},).")
+        if not np.issubdtype(value.dtype, np.integer):
+            fail(
+                f"{outcome.call_text} returned dtype {value.dtype}; expected integer labels "
+                "(use .astype(int))."
+            )
+        expect_equal(value.tolist(), ref.predict(params, x[:rows]).tolist(), what=outcome.call_text)
+
+
+@check("predict", weight=1, hint="Do not change x in place.")
+def test_predict_leaves_inputs_unmodified(learner):
+    params, x = probabilities_near_the_threshold(9504, 12)
+    expect_unmodified(learner.call("predict", params, x))
