@@ -1,0 +1,457 @@
+"""Hidden checks for the `optimizers` exercise: mini-batches, SGD and RMSprop.
+
+`minibatches` is judged by its properties, not against one particular shuffle: every
+example once, rows of x and y together, batch sizes, reproducible seeds, order kept for
+seed=None. To see which example went where, row i of x and of y both carry the number i.
+The updates are compared with grader/reference/optimizers.py, which tests/ proves against
+`keras.optimizers.SGD` and `keras.optimizers.RMSprop`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlab.checks import (
+    as_numeric_array,
+    check,
+    describe_value,
+    expect_close,
+    expect_unmodified,
+    fail,
+    reference,
+)
+from nnlab.checks import tolerances as _tolerances
+
+ref = reference("optimizers")
+
+# --- minibatches -------------------------------------------------------------------------------
+
+
+def _numbered(n: int, x_tail: tuple[int, ...] = (3,), y_tail: tuple[int, ...] = ()):
+    """x (n, *x_tail) and y (n, *y_tail) whose row i starts with the number i."""
+    rng = np.random.default_rng(8000 + n)
+    x = rng.normal(size=(n, *x_tail))
+    y = rng.normal(size=(n, *y_tail))
+    x.reshape(n, -1)[:, 0] = np.arange(n)
+    y.reshape(n, -1)[:, 0] = np.arange(n)
+    return x, y
+
+
+def _ids(array: np.ndarray) -> list[int]:
+    return [int(v) for v in np.rint(array.reshape(len(array), -1)[:, 0])] if len(array) else []
+
+
+def _batches(outcome) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The returned batches as arrays, or a failure that says how the result is malformed."""
+    value = outcome.value
+    call = outcome.call_text
+    if not isinstance(value, (list, tuple)):
+        fail(
+            f"{call} returned {describe_value(value)}; expected a list of (x_batch, y_batch) "
+            "tuples (a generator cannot be graded: build and return a list)."
+        )
+    batches = []
+    for position, batch in enumerate(value):
+        if not isinstance(batch, (list, tuple)) or len(batch) != 2:
+            fail(
+                f"{call}: batch {position} is {describe_value(batch)}; expected a tuple "
+                "(x_batch, y_batch)."
+            )
+        batches.append(
+            tuple(
+                _batch_array(part, name, position, call)
+                for part, name in zip(batch, "xy", strict=True)
+            )
+        )
+    return batches
+
+
+def _batch_array(value, name: str, position: int, call: str) -> np.ndarray:
+    array = np.asarray(value) if isinstance(value, (np.ndarray, list, tuple)) else None
+    if array is None or array.dtype.kind not in "biuf" or array.ndim == 0:
+        fail(
+            f"{call}: {name}_batch of batch {position} is {describe_value(value)}; expected an "
+            f"array of rows of {name}."
+        )
+    return array
+
+
+def _order(outcome) -> list[int]:
+    """Example numbers in the order the batches hold them (x's numbering)."""
+    return [i for x_batch, _ in _batches(outcome) for i in _ids(x_batch)]
+
+
+def _call(learner, x, y, batch_size, seed):
+    return learner.call("minibatches", x, y, batch_size, seed)
+
+
+def _where(x, batch_size, seed) -> str:
+    return f"minibatches(x of shape {x.shape}, y, batch_size={batch_size}, seed={seed})"
+
+
+CASES = [(10, 3, None), (10, 3, 7), (64, 16, 1), (1, 4, None), (37, 5, 3), (12, 4, 11), (5, 1, 2)]
+
+
+@check(
+    "minibatches",
+    weight=2,
+    hint="Cut one permutation of range(N) into slices of batch_size and index x and y with "
+    "each slice: every example then lands in exactly one batch.",
+)
+def test_minibatches_returns_every_example_exactly_once(learner):
+    for n, batch_size, seed in CASES:
+        x, y = _numbered(n)
+        order = _order(_call(learner, x, y, batch_size, seed))
+        counts = np.bincount(np.clip(order, 0, n), minlength=n + 1)[:n] if order else np.zeros(n)
+        if len(order) != n or not (counts == 1).all():
+            missing = [i for i in range(n) if counts[i] == 0]
+            repeated = [i for i in range(n) if counts[i] > 1]
+            fail(
+                f"{_where(x, batch_size, seed)} returned {len(order)} examples in total; "
+                f"expected each of the {n} exactly once"
+                f"{f' (missing rows {missing[:8]})' if missing else ''}"
+                f"{f' (repeated rows {repeated[:8]})' if repeated else ''}."
+            )
+
+
+@check(
+    "minibatches",
+    weight=3,
+    hint="Shuffle with ONE permutation and use it for both arrays: x[rows], y[rows]. Two "
+    "separate shuffles pair examples with the wrong targets.",
+)
+def test_minibatches_keeps_rows_of_x_and_y_together(learner):
+    layouts = [((3,), ()), ((2, 3), (1,)), ((4,), (2,))]  # x (N, 3)/y (N,), images, one-hot-ish
+    for seed in (0, 5, 123):
+        for x_tail, y_tail in layouts:
+            x, y = _numbered(23, x_tail, y_tail)
+            for position, (x_batch, y_batch) in enumerate(_batches(_call(learner, x, y, 4, seed))):
+                where = f"{_where(x, 4, seed)} with y of shape {y.shape}, batch {position}"
+                if x_batch.shape[1:] != x.shape[1:] or y_batch.shape[1:] != y.shape[1:]:
+                    fail(
+                        f"{where}: x_batch has shape {x_batch.shape} and y_batch {y_batch.shape}; "
+                        f"each should keep the shape of one row, {x.shape[1:]} and {y.shape[1:]}."
+                    )
+                if len(x_batch) != len(y_batch):
+                    fail(f"{where}: {len(x_batch)} rows of x but {len(y_batch)} of y.")
+                x_ids, y_ids = _ids(x_batch), _ids(y_batch)
+                if x_ids != y_ids:
+                    fail(
+                        f"{where} holds rows {x_ids} of x but rows {y_ids} of y; "
+                        "each example must keep its own target."
+                    )
+                if x_ids and (
+                    not np.array_equal(x_batch, x[x_ids]) or not np.array_equal(y_batch, y[x_ids])
+                ):
+                    fail(f"{where}: the rows are not copied whole from x and y.")
+
+
+@check(
+    "minibatches",
+    weight=2,
+    hint="Batches hold batch_size examples, and the last holds what is left "
+    "(range(0, N, batch_size) gives the starts): never drop the last, smaller batch.",
+)
+def test_minibatches_have_batch_size_rows_except_a_smaller_last_one(learner):
+    for n, batch_size, seed in [*CASES, (10, 5, None), (100, 32, 4), (7, 7, 1), (13, 6, None)]:
+        x, y = _numbered(n)
+        sizes = [len(x_batch) for x_batch, _ in _batches(_call(learner, x, y, batch_size, seed))]
+        expected = [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else [])
+        if sizes != expected:
+            dropped = sizes == expected[:-1] and n % batch_size
+            fail(
+                f"{_where(x, batch_size, seed)} gave batches of sizes {sizes}; expected "
+                f"{expected}{': the last, smaller batch was dropped' if dropped else ''}."
+            )
+
+
+@check(
+    "minibatches",
+    weight=2,
+    hint="With seed=None do not shuffle at all: batch k is x[k*batch_size:(k+1)*batch_size].",
+)
+def test_minibatches_with_seed_none_keep_the_original_order(learner):
+    for n, batch_size in [(10, 3), (50, 8), (6, 6)]:
+        x, y = _numbered(n)
+        order = _order(_call(learner, x, y, batch_size, None))
+        if order != list(range(n)):
+            fail(
+                f"{_where(x, batch_size, None)} returned the rows in the order {order[:12]}"
+                f"{'...' if len(order) > 12 else ''}; expected 0, 1, 2, ... (no shuffling "
+                "without a seed)."
+            )
+
+
+@check(
+    "minibatches",
+    weight=2,
+    hint="Derive all randomness from the seed, e.g. np.random.default_rng(seed).permutation(N), "
+    "so that the same seed always gives the same order.",
+)
+def test_minibatches_same_seed_gives_the_same_order(learner):
+    x, y = _numbered(40)
+    for seed in (0, 42):
+        first = _order(_call(learner, x, y, 8, seed))
+        second = _order(_call(learner, x, y, 8, seed))
+        if first != second:
+            fail(
+                f"{_where(x, 8, seed)} gave two different orders on two calls: "
+                f"{first[:10]}... then {second[:10]}...; the same seed must give the same order."
+            )
+
+
+@check(
+    "minibatches",
+    weight=2,
+    hint="Shuffle when a seed is given, and let the seed choose the order: "
+    "np.random.default_rng(seed).permutation(N) (a fixed or global generator ignores it).",
+)
+def test_minibatches_shuffle_differently_for_different_seeds(learner):
+    x, y = _numbered(50)
+    orders = {}
+    for seed in (0, 1, 2):
+        order = _order(_call(learner, x, y, 10, seed))
+        if order == list(range(50)):
+            fail(
+                f"{_where(x, 10, seed)} kept the original order; with a seed the "
+                "examples must be shuffled."
+            )
+        for other, other_order in orders.items():
+            if order == other_order:
+                fail(
+                    f"minibatches gave the same order for seed={other} and seed={seed} "
+                    f"(x of shape {x.shape}); the seed must choose the shuffle."
+                )
+        orders[seed] = order
+
+
+@check(
+    "minibatches",
+    hint="When batch_size >= N, range(0, N, batch_size) has one start: one batch with all "
+    "the examples.",
+)
+def test_minibatches_one_batch_when_batch_size_covers_everything(learner):
+    x, y = _numbered(9)
+    for batch_size, seed in [(9, None), (20, None), (9, 3), (1000, 8)]:
+        batches = _batches(_call(learner, x, y, batch_size, seed))
+        ids = sorted(_ids(batches[0][0])) if len(batches) == 1 else []
+        if len(batches) != 1 or ids != list(range(9)):
+            fail(
+                f"{_where(x, batch_size, seed)} returned {len(batches)} batches of sizes "
+                f"{[len(b[0]) for b in batches]}; expected one batch holding all 9 examples."
+            )
+
+
+@check(
+    "minibatches",
+    hint="np.random.shuffle(x) shuffles the caller's array in place: shuffle indices "
+    "(a permutation) and index x and y with them instead.",
+)
+def test_minibatches_leave_x_and_y_unmodified(learner):
+    x, y = _numbered(30, (2,), (1,))
+    for seed in (None, 4):
+        expect_unmodified(_call(learner, x, y, 7, seed))
+
+
+# --- sgd_update --------------------------------------------------------------------------------
+
+
+@check(
+    "sgd_update",
+    weight=3,
+    hint="new_param = param - learning_rate * grad: step AGAINST the gradient.",
+)
+def test_sgd_update_steps_against_the_gradient(learner):
+    rng = np.random.default_rng(8101)
+    for shape, learning_rate in [((), 0.1), ((5,), 0.5), ((3, 4), 1e-3), ((2, 3, 4), 0.05)]:
+        param, grad = rng.normal(size=shape), rng.normal(size=shape)
+        expected = ref.sgd_update(param.copy(), grad.copy(), learning_rate)
+        expect_close(learner.call("sgd_update", param, grad, learning_rate), expected)
+
+
+@check("sgd_update", hint="The default is learning_rate=0.01.")
+def test_sgd_update_default_learning_rate_is_0_01(learner):
+    rng = np.random.default_rng(8102)
+    param, grad = rng.normal(size=(4, 3)), rng.normal(scale=5.0, size=(4, 3))
+    expect_close(learner.call("sgd_update", param, grad), ref.sgd_update(param, grad))
+
+
+@check(
+    "sgd_update",
+    weight=2,
+    hint="`param -= learning_rate * grad` changes the caller's array; return "
+    "param - learning_rate * grad as a new array.",
+)
+def test_sgd_update_leaves_param_and_grad_unmodified(learner):
+    rng = np.random.default_rng(8103)
+    param, grad = rng.normal(size=(6, 2)), rng.normal(size=(6, 2))
+    expect_unmodified(learner.call("sgd_update", param, grad, 0.1))
+
+
+@check(
+    "sgd_update",
+    hint="param and grad may be plain numbers, lists or float32 arrays: np.asarray them first.",
+)
+def test_sgd_update_accepts_numbers_lists_and_float32(learner):
+    expect_close(learner.call("sgd_update", 1.0, 0.5, 0.1), 0.95)
+    expect_close(learner.call("sgd_update", [1.0, 2.0], [10.0, -10.0], 0.1), [0.0, 3.0])
+    param = np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3)
+    grad = np.full((2, 3), 0.25, dtype=np.float32)
+    expect_close(learner.call("sgd_update", param, grad, 0.2), ref.sgd_update(param, grad, 0.2))
+
+
+# --- rmsprop_update ----------------------------------------------------------------------------
+
+
+def _param_and_velocity(outcome, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    value = outcome.value
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        fail(
+            f"{outcome.call_text} returned {describe_value(value)}; expected a tuple "
+            "(new_param, new_velocity)."
+        )
+    new_param = as_numeric_array(value[0], f"new_param of {outcome.call_text}", shape)
+    new_velocity = as_numeric_array(value[1], f"new_velocity of {outcome.call_text}", shape)
+    return new_param, new_velocity
+
+
+def _expect_rmsprop(outcome, expected, where: str, hint: str = "") -> tuple:
+    """Compare both returned arrays with the reference's; return them (to feed back)."""
+    expected_param, expected_velocity = expected
+    new_param, new_velocity = _param_and_velocity(outcome, expected_param.shape)
+    rtol, atol = _tolerances(outcome, None, None)
+    expect_close(
+        new_velocity,
+        expected_velocity,
+        rtol=rtol,
+        atol=atol,
+        what=f"new_velocity {where}",
+        hint=hint,
+    )
+    expect_close(
+        new_param, expected_param, rtol=rtol, atol=atol, what=f"new_param {where}", hint=hint
+    )
+    return new_param, new_velocity
+
+
+@check(
+    "rmsprop_update",
+    weight=2,
+    hint="v = rho*v + (1-rho)*grad**2, then param - learning_rate*grad/np.sqrt(v + epsilon), "
+    "with the NEW v.",
+)
+def test_rmsprop_update_one_step_matches_keras_rule(learner):
+    rng = np.random.default_rng(8201)
+    for shape in [(), (5,), (3, 4), (2, 2, 3)]:
+        param, grad = rng.normal(size=shape), rng.normal(size=shape)
+        velocity = rng.uniform(0.0, 2.0, size=shape)
+        settings = {"learning_rate": 0.01, "rho": 0.8, "epsilon": 1e-6}
+        expected = ref.rmsprop_update(param, grad, velocity, **settings)
+        outcome = learner.call("rmsprop_update", param, grad, velocity, **settings)
+        _expect_rmsprop(outcome, expected, f"after one step on shape {shape}")
+
+
+@check(
+    "rmsprop_update",
+    weight=3,
+    hint="Feed each step's new_velocity into the next call; velocity starts at zeros and "
+    "keeps a decaying average: rho*v + (1-rho)*grad**2.",
+)
+def test_rmsprop_update_tracks_keras_over_several_steps(learner):
+    rng = np.random.default_rng(8202)
+    param = rng.normal(size=(3, 4))
+    velocity = np.zeros((3, 4))
+    mine = (param, velocity)
+    theirs = (param, velocity)
+    for step in range(1, 9):
+        grad = rng.normal(scale=10.0 ** rng.uniform(-2, 1), size=(3, 4))
+        mine = ref.rmsprop_update(mine[0], grad, mine[1], learning_rate=0.01)
+        outcome = learner.call("rmsprop_update", theirs[0], grad, theirs[1], learning_rate=0.01)
+        theirs = _expect_rmsprop(outcome, mine, f"at step {step} of 8 (velocity fed back)")
+
+
+@check(
+    "rmsprop_update",
+    hint="Keras' defaults: learning_rate=0.001, rho=0.9, epsilon=1e-7.",
+)
+def test_rmsprop_update_uses_keras_defaults(learner):
+    rng = np.random.default_rng(8203)
+    param = rng.normal(scale=0.01, size=(8,))
+    grad = rng.normal(scale=1e-3, size=(8,))
+    velocity = rng.uniform(0.0, 2e-7, size=(8,))  # small enough for epsilon to count
+    outcome = learner.call("rmsprop_update", param, grad, velocity)
+    _expect_rmsprop(outcome, ref.rmsprop_update(param, grad, velocity), "with default settings")
+
+
+@check(
+    "rmsprop_update",
+    weight=2,
+    hint="Keras adds epsilon INSIDE the root: grad / np.sqrt(v + epsilon). With tiny gradients "
+    "grad / (np.sqrt(v) + epsilon) takes a step about ten times too large.",
+)
+def test_rmsprop_update_puts_epsilon_inside_the_square_root(learner):
+    param = np.array([0.5, -0.5, 0.0, 1.0])
+    grad = np.array([1e-4, -1e-4, 3e-4, -2e-5])
+    velocity = np.zeros(4)
+    expected = ref.rmsprop_update(param, grad, velocity, learning_rate=0.1)
+    outcome = learner.call("rmsprop_update", param, grad, velocity, learning_rate=0.1)
+    _expect_rmsprop(outcome, expected, "for tiny gradients (about 1e-4) with epsilon=1e-7")
+
+
+@check(
+    "rmsprop_update",
+    weight=2,
+    hint="Use the rho you are given: v = rho*v + (1-rho)*grad**2 (the old velocity decays "
+    "by rho, the new squared gradient enters with weight 1-rho).",
+)
+def test_rmsprop_update_honours_rho(learner):
+    rng = np.random.default_rng(8205)
+    param, grad = rng.normal(size=(6,)), rng.normal(size=(6,))
+    velocity = rng.uniform(0.5, 3.0, size=(6,))
+    for rho in (0.5, 0.99, 0.0):
+        expected = ref.rmsprop_update(param, grad, velocity, 0.01, rho)
+        outcome = learner.call("rmsprop_update", param, grad, velocity, 0.01, rho)
+        _expect_rmsprop(outcome, expected, f"with rho={rho}")
+
+
+@check(
+    "rmsprop_update",
+    hint="Return (new_param, new_velocity), both with param's shape: np.asarray the inputs "
+    "and combine them element-wise.",
+)
+def test_rmsprop_update_returns_param_and_velocity_shaped_like_param(learner):
+    for param, grad, velocity in [
+        (2.0, 0.5, 0.0),
+        ([1.0, -1.0, 0.5], [0.1, 0.2, -0.3], [0.0, 0.0, 0.0]),
+        (
+            np.ones((2, 3), np.float32),
+            np.full((2, 3), 0.5, np.float32),
+            np.zeros((2, 3), np.float32),
+        ),
+        (np.ones((1, 4)), np.full((1, 4), -0.25), np.full((1, 4), 0.01)),
+    ]:
+        shape = np.shape(param)
+        outcome = learner.call("rmsprop_update", param, grad, velocity)
+        new_param, new_velocity = _param_and_velocity(outcome, shape)
+        for name, array in (("new_param", new_param), ("new_velocity", new_velocity)):
+            if array.shape != shape:
+                fail(
+                    f"{name} from rmsprop_update(param of shape {shape}, ...) has shape "
+                    f"{array.shape}; expected {shape}, the shape of param."
+                )
+        _expect_rmsprop(
+            outcome, ref.rmsprop_update(param, grad, velocity), f"for param {describe_value(param)}"
+        )
+
+
+@check(
+    "rmsprop_update",
+    weight=2,
+    hint="`velocity *= rho` or `param -= ...` change the caller's arrays: build new ones "
+    "(new_velocity = rho * velocity + ...).",
+)
+def test_rmsprop_update_leaves_param_grad_and_velocity_unmodified(learner):
+    rng = np.random.default_rng(8207)
+    param, grad = rng.normal(size=(4, 2)), rng.normal(size=(4, 2))
+    velocity = rng.uniform(0.1, 1.0, size=(4, 2))
+    expect_unmodified(learner.call("rmsprop_update", param, grad, velocity))
