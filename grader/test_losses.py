@@ -1,0 +1,392 @@
+"""Hidden checks for `losses`: mean squared error, binary and categorical cross-entropy.
+
+Values are compared with the NumPy reference (itself proven against keras.losses in
+tests/test_reference_losses.py). At predictions of exactly 0 and 1 the loss depends on
+how epsilon is applied (clipping, as here and in Keras 3, or clipping plus epsilon
+inside the logarithm, as in Keras 2), so there the checks accept 10% either way.
+"""
+
+import numpy as np
+
+from nnlab.checks import (
+    check,
+    expect_close,
+    expect_no_warnings,
+    expect_raises,
+    expect_unmodified,
+    fail,
+    reference,
+)
+
+ref = reference("losses")
+
+AT_THE_CLIP = 0.10  # relative tolerance where predictions are exactly 0 or 1
+
+
+# --- inputs ------------------------------------------------------------------------------------
+
+
+def labels_and_probabilities(rng, shape):
+    """0/1 labels and probabilities well inside (0, 1), where every way of clipping agrees."""
+    y_true = rng.integers(0, 2, size=shape).astype(float)
+    y_pred = rng.uniform(0.02, 0.98, size=shape)
+    return y_true, y_pred
+
+
+def one_hot_and_softmax(rng, n, k):
+    """One-hot labels and softmax rows, both (N, K)."""
+    y_true = np.eye(k)[rng.integers(0, k, size=n)]
+    logits = rng.normal(scale=2.0, size=(n, k))
+    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return y_true, exp / exp.sum(axis=1, keepdims=True)
+
+
+# Confidently wrong (0 for a 1, 1 for a 0), confidently right, and hesitant predictions.
+BINARY_EDGE_TRUE = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [1.0, 1.0]])
+BINARY_EDGE_PRED = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.3], [0.9, 0.0]])
+CATEGORICAL_EDGE_TRUE = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+CATEGORICAL_EDGE_PRED = np.array([[0.0, 1.0, 0.0], [0.0, 1.0, 0.0], [0.2, 0.3, 0.5]])
+
+
+# --- shared bodies -----------------------------------------------------------------------------
+
+
+def returns_one_number(learner, name, y_true, y_pred, advice):
+    outcome = learner.call(name, y_true, y_pred)
+    value = outcome.value  # a learner's exception or NotImplementedError stops here
+    if isinstance(value, (np.ndarray, np.generic, list, tuple)) and np.shape(value) != ():
+        fail(
+            f"{name} returned shape {np.shape(value)} for inputs of shape {np.shape(y_true)}; "
+            f"expected one number (shape ()).\n{advice}"
+        )
+    expect_close(outcome, getattr(ref, name)(y_true.copy(), y_pred.copy()))
+
+
+def raises_for_shapes_that_differ(learner, name, pairs):
+    for shape_true, shape_pred in pairs:
+        y_true, y_pred = np.full(shape_true, 0.0), np.full(shape_pred, 0.5)
+        if y_true.ndim == 2 and y_true.shape[-1] > 1:
+            y_true[..., 0] = 1.0  # one-hot rows
+        expect_raises(learner.call(name, y_true, y_pred), "ValueError")
+
+
+# --- mean_squared_error (25 points) ------------------------------------------------------------
+
+MSE_HINT = "np.mean((y_true - y_pred) ** 2): the mean of the squares, no square root."
+
+
+@check("mean_squared_error", weight=6, hint=MSE_HINT)
+def test_mean_squared_error_matches_reference_on_varied_shapes(learner):
+    rng = np.random.default_rng(4101)
+    for shape in [(), (5,), (6, 1), (4, 3), (2, 3, 4)]:
+        y_true, y_pred = rng.normal(scale=3.0, size=shape), rng.normal(scale=3.0, size=shape)
+        expect_close(
+            learner.call("mean_squared_error", y_true, y_pred),
+            ref.mean_squared_error(y_true.copy(), y_pred.copy()),
+        )
+
+
+@check(
+    "mean_squared_error",
+    weight=4,
+    hint="Start with np.asarray(..., dtype=float) so numbers, lists and float32 arrays all work.",
+)
+def test_mean_squared_error_accepts_scalars_lists_and_float32(learner):
+    expect_close(learner.call("mean_squared_error", 0.5, 0.2), ref.mean_squared_error(0.5, 0.2))
+    y_true, y_pred = [[1.0, 2.0], [3.0, 4.0]], [[1.5, 2.0], [2.0, 4.5]]
+    expect_close(
+        learner.call("mean_squared_error", y_true, y_pred), ref.mean_squared_error(y_true, y_pred)
+    )
+    rng = np.random.default_rng(4102)
+    y_true32 = rng.normal(size=(6, 3)).astype(np.float32)
+    y_pred32 = rng.normal(size=(6, 3)).astype(np.float32)
+    expect_close(
+        learner.call("mean_squared_error", y_true32, y_pred32),
+        ref.mean_squared_error(y_true32.astype(float), y_pred32.astype(float)),
+    )
+
+
+@check(
+    "mean_squared_error",
+    weight=4,
+    hint="Average over every element (np.mean with no axis), returning one float.",
+)
+def test_mean_squared_error_returns_one_number(learner):
+    rng = np.random.default_rng(4103)
+    y_true, y_pred = rng.normal(size=(5, 3)), rng.normal(size=(5, 3))
+    returns_one_number(
+        learner,
+        "mean_squared_error",
+        y_true,
+        y_pred,
+        "The loss is the mean over ALL elements, not one value per row or column.",
+    )
+
+
+@check(
+    "mean_squared_error",
+    weight=8,
+    hint="Compare y_true.shape with y_pred.shape and raise ValueError: (N, 1) - (N,) broadcasts "
+    "silently to (N, N).",
+)
+def test_mean_squared_error_raises_value_error_when_shapes_differ(learner):
+    raises_for_shapes_that_differ(
+        learner, "mean_squared_error", [((6, 1), (6,)), ((4,), (5,)), ((2, 3), (3, 2)), ((3,), ())]
+    )
+
+
+@check(
+    "mean_squared_error",
+    weight=3,
+    hint="Compute into new arrays; never assign into y_true or y_pred.",
+)
+def test_mean_squared_error_leaves_inputs_unmodified(learner):
+    rng = np.random.default_rng(4105)
+    y_true, y_pred = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    expect_unmodified(learner.call("mean_squared_error", y_true, y_pred))
+
+
+# --- binary_crossentropy (36 points) -----------------------------------------------------------
+
+BCE_HINT = (
+    "-mean(y * log(p) + (1 - y) * log(1 - p)) with p = np.clip(y_pred, epsilon, 1 - epsilon)."
+)
+
+
+@check("binary_crossentropy", weight=7, hint=BCE_HINT)
+def test_binary_crossentropy_matches_reference_on_varied_shapes(learner):
+    rng = np.random.default_rng(4201)
+    for shape in [(8,), (6, 1), (4, 3), (2, 3, 4)]:
+        y_true, y_pred = labels_and_probabilities(rng, shape)
+        expect_close(
+            learner.call("binary_crossentropy", y_true, y_pred),
+            ref.binary_crossentropy(y_true.copy(), y_pred.copy()),
+        )
+
+
+@check(
+    "binary_crossentropy",
+    weight=4,
+    hint="Start with np.asarray(..., dtype=float) so numbers, lists and float32 arrays all work.",
+)
+def test_binary_crossentropy_accepts_scalars_lists_and_float32(learner):
+    expect_close(learner.call("binary_crossentropy", 1.0, 0.8), ref.binary_crossentropy(1.0, 0.8))
+    y_true, y_pred = [[1.0], [0.0], [1.0]], [[0.7], [0.4], [0.2]]
+    expect_close(
+        learner.call("binary_crossentropy", y_true, y_pred), ref.binary_crossentropy(y_true, y_pred)
+    )
+    y_true, y_pred = labels_and_probabilities(np.random.default_rng(4202), (5, 2))
+    y_true32, y_pred32 = y_true.astype(np.float32), y_pred.astype(np.float32)
+    expect_close(
+        learner.call("binary_crossentropy", y_true32, y_pred32),
+        ref.binary_crossentropy(y_true32.astype(float), y_pred32.astype(float)),
+    )
+
+
+@check(
+    "binary_crossentropy",
+    weight=8,
+    hint="Clip first: p = np.clip(y_pred, epsilon, 1 - epsilon), then take the logarithms of p "
+    "and 1 - p. log(0) is -inf, and 0 * log(0) is NaN.",
+)
+def test_binary_crossentropy_is_finite_at_predictions_of_0_and_1(learner):
+    outcome = learner.call("binary_crossentropy", BINARY_EDGE_TRUE, BINARY_EDGE_PRED)
+    expect_no_warnings(outcome)
+    expect_close(
+        outcome,
+        ref.binary_crossentropy(BINARY_EDGE_TRUE.copy(), BINARY_EDGE_PRED.copy()),
+        rtol=AT_THE_CLIP,
+        atol=0.0,
+        hint="(within 10% of the loss with predictions clipped to [1e-7, 1 - 1e-7])",
+    )
+
+
+@check(
+    "binary_crossentropy",
+    weight=5,
+    hint="Clip to the epsilon you are given (default 1e-7), not a fixed 1e-7.",
+)
+def test_binary_crossentropy_honours_epsilon(learner):
+    for epsilon in [1e-4, 1e-5]:
+        expect_close(
+            learner.call("binary_crossentropy", BINARY_EDGE_TRUE, BINARY_EDGE_PRED, epsilon),
+            ref.binary_crossentropy(BINARY_EDGE_TRUE.copy(), BINARY_EDGE_PRED.copy(), epsilon),
+            rtol=AT_THE_CLIP,
+            atol=0.0,
+            hint=f"(within 10% of the loss with predictions clipped to [{epsilon:g}, 1 - {epsilon:g}])",
+        )
+
+
+@check(
+    "binary_crossentropy",
+    weight=4,
+    hint="Average over every element (np.mean with no axis), returning one float.",
+)
+def test_binary_crossentropy_returns_one_number(learner):
+    y_true, y_pred = labels_and_probabilities(np.random.default_rng(4205), (6, 2))
+    returns_one_number(
+        learner,
+        "binary_crossentropy",
+        y_true,
+        y_pred,
+        "The loss is the mean over ALL elements, not one value per example.",
+    )
+
+
+@check(
+    "binary_crossentropy",
+    weight=5,
+    hint="Compare y_true.shape with y_pred.shape and raise ValueError before computing anything.",
+)
+def test_binary_crossentropy_raises_value_error_when_shapes_differ(learner):
+    raises_for_shapes_that_differ(
+        learner, "binary_crossentropy", [((6, 1), (6,)), ((6,), (6, 1)), ((4,), (5,))]
+    )
+
+
+@check(
+    "binary_crossentropy",
+    weight=3,
+    hint="np.clip(y_pred, ...) returns a new array; clipping with out=y_pred or assigning into "
+    "y_pred changes the caller's data.",
+)
+def test_binary_crossentropy_leaves_inputs_unmodified(learner):
+    y_true, y_pred = BINARY_EDGE_TRUE.copy(), BINARY_EDGE_PRED.copy()  # holds exact 0s and 1s
+    expect_unmodified(learner.call("binary_crossentropy", y_true, y_pred))
+
+
+# --- categorical_crossentropy (39 points) ------------------------------------------------------
+
+CCE_HINT = "Per example -sum(y_true * log(p)) over the K classes (axis=-1), then the mean over N."
+
+
+@check("categorical_crossentropy", weight=7, hint=CCE_HINT)
+def test_categorical_crossentropy_matches_reference_on_varied_shapes(learner):
+    rng = np.random.default_rng(4301)
+    for n, k in [(1, 3), (5, 4), (8, 10), (3, 2)]:
+        y_true, y_pred = one_hot_and_softmax(rng, n, k)
+        expect_close(
+            learner.call("categorical_crossentropy", y_true, y_pred),
+            ref.categorical_crossentropy(y_true.copy(), y_pred.copy()),
+        )
+
+
+@check(
+    "categorical_crossentropy",
+    weight=4,
+    hint="Start with np.asarray(..., dtype=float) so lists and float32 arrays work.",
+)
+def test_categorical_crossentropy_accepts_lists_and_float32(learner):
+    y_true, y_pred = [[0, 1, 0], [1, 0, 0]], [[0.2, 0.7, 0.1], [0.6, 0.3, 0.1]]
+    expect_close(
+        learner.call("categorical_crossentropy", y_true, y_pred),
+        ref.categorical_crossentropy(y_true, y_pred),
+    )
+    y_true, y_pred = one_hot_and_softmax(np.random.default_rng(4302), 6, 4)
+    y_true32, y_pred32 = y_true.astype(np.float32), y_pred.astype(np.float32)
+    expect_close(
+        learner.call("categorical_crossentropy", y_true32, y_pred32),
+        ref.categorical_crossentropy(y_true32.astype(float), y_pred32.astype(float)),
+    )
+
+
+@check(
+    "categorical_crossentropy",
+    weight=6,
+    hint="Sum over the K classes first, then average over the N examples: np.mean(y_true * "
+    "log(p)) divides by N * K instead.",
+)
+def test_categorical_crossentropy_averages_over_examples_not_over_every_entry(learner):
+    n, k = 6, 5
+    y_true, y_pred = one_hot_and_softmax(np.random.default_rng(4303), n, k)
+    outcome = learner.call("categorical_crossentropy", y_true, y_pred)
+    expected = ref.categorical_crossentropy(y_true.copy(), y_pred.copy())
+    value = outcome.value  # a learner's exception or NotImplementedError stops here
+    if (
+        isinstance(value, (float, np.floating))
+        and abs(float(value) * k - expected) <= 1e-6 * expected
+    ):
+        fail(
+            f"categorical_crossentropy returned {float(value):.6g} for N = {n} examples of "
+            f"K = {k} classes: that is the expected {expected:.6g} divided by K.\n"
+            "The mean runs over the N examples only."
+        )
+    expect_close(outcome, expected)
+
+
+@check(
+    "categorical_crossentropy",
+    weight=7,
+    hint="Clip first: p = np.clip(y_pred, epsilon, 1 - epsilon), then np.log(p). "
+    "log(0) is -inf, and 0 * log(0) is NaN.",
+)
+def test_categorical_crossentropy_is_finite_at_predictions_of_0_and_1(learner):
+    outcome = learner.call("categorical_crossentropy", CATEGORICAL_EDGE_TRUE, CATEGORICAL_EDGE_PRED)
+    expect_no_warnings(outcome)
+    expect_close(
+        outcome,
+        ref.categorical_crossentropy(CATEGORICAL_EDGE_TRUE.copy(), CATEGORICAL_EDGE_PRED.copy()),
+        rtol=AT_THE_CLIP,
+        atol=0.0,
+        hint="(within 10% of the loss with predictions clipped to [1e-7, 1 - 1e-7])",
+    )
+
+
+@check(
+    "categorical_crossentropy",
+    weight=4,
+    hint="Clip to the epsilon you are given (default 1e-7), not a fixed 1e-7.",
+)
+def test_categorical_crossentropy_honours_epsilon(learner):
+    for epsilon in [1e-4, 1e-5]:
+        expect_close(
+            learner.call(
+                "categorical_crossentropy", CATEGORICAL_EDGE_TRUE, CATEGORICAL_EDGE_PRED, epsilon
+            ),
+            ref.categorical_crossentropy(
+                CATEGORICAL_EDGE_TRUE.copy(), CATEGORICAL_EDGE_PRED.copy(), epsilon
+            ),
+            rtol=AT_THE_CLIP,
+            atol=0.0,
+            hint=f"(within 10% of the loss with predictions clipped to [{epsilon:g}, 1 - {epsilon:g}])",
+        )
+
+
+@check(
+    "categorical_crossentropy",
+    weight=4,
+    hint="Return the mean of the per-example losses (one float), not the (N,) losses themselves.",
+)
+def test_categorical_crossentropy_returns_one_number(learner):
+    y_true, y_pred = one_hot_and_softmax(np.random.default_rng(4306), 5, 3)
+    returns_one_number(
+        learner,
+        "categorical_crossentropy",
+        y_true,
+        y_pred,
+        "Sum over the K classes gives one loss per example; return their mean over N.",
+    )
+
+
+@check(
+    "categorical_crossentropy",
+    weight=4,
+    hint="Compare y_true.shape with y_pred.shape and raise ValueError before computing anything.",
+)
+def test_categorical_crossentropy_raises_value_error_when_shapes_differ(learner):
+    raises_for_shapes_that_differ(
+        learner,
+        "categorical_crossentropy",
+        [((4, 3), (4, 4)), ((4, 3), (3,)), ((4, 3), (4, 1)), ((2, 3), (3, 3))],
+    )
+
+
+@check(
+    "categorical_crossentropy",
+    weight=3,
+    hint="np.clip(y_pred, ...) returns a new array; clipping with out=y_pred or assigning into "
+    "y_pred changes the caller's data.",
+)
+def test_categorical_crossentropy_leaves_inputs_unmodified(learner):
+    y_true, y_pred = CATEGORICAL_EDGE_TRUE.copy(), CATEGORICAL_EDGE_PRED.copy()
+    expect_unmodified(learner.call("categorical_crossentropy", y_true, y_pred))
