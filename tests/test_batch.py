@@ -1,0 +1,272 @@
+"""`nnlab grade-batch`: a class graded in parallel, each submission alone, in a stable order."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from classroom import make_class, needs_slugs, validate_report
+from click.testing import CliRunner
+from conftest import SOLUTIONS
+
+from nnlab import batch, catalog
+from nnlab.cli import cli
+from nnlab.grading import grade
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def slugs() -> list[str]:
+    return needs_slugs()
+
+
+@pytest.fixture(scope="module")
+def klass(tmp_path_factory: pytest.TempPathFactory, slugs: list[str]) -> Path:
+    root = tmp_path_factory.mktemp("class")
+    make_class(root, slugs)
+    return root
+
+
+@pytest.fixture(scope="module")
+def graded(klass: Path) -> list[dict]:
+    """The whole class graded once through the CLI, as JSON."""
+    code, out, err = run("grade-batch", str(klass), "--jobs", "2", "--format", "json")
+    assert code == 1, err
+    return json.loads(out)
+
+
+# --- which folders, which shard --------------------------------------------------------------
+
+
+def test_every_folder_directly_under_root_is_one_submission_sorted(klass: Path) -> None:
+    names = [folder.name for folder in batch.discover(klass)]
+    assert names == ["alice", "bob", "carol", "dave", "erin"]  # not .git, _scratch, notes.txt
+
+
+def test_shard_is_a_stable_hash_of_the_folder_name() -> None:
+    for name in ["alice", "bob", "Zoë", "s-0042"]:
+        digest = hashlib.sha256(name.encode("utf-8")).digest()
+        assert batch.shard_of(name, 4) == int.from_bytes(digest[:8], "big") % 4 + 1
+
+
+def test_shards_partition_the_class_exactly() -> None:
+    folders = [Path(f"student-{i:03d}") for i in range(60)]
+    for n in (1, 2, 3, 7):
+        shards = [batch.select_shard(folders, (k, n)) for k in range(1, n + 1)]
+        names = sorted(folder.name for shard in shards for folder in shard)
+        assert names == sorted(folder.name for folder in folders)
+        assert all(shards), f"an empty shard out of {n} for 60 submissions"
+
+
+@pytest.mark.parametrize("text", ["0/4", "5/4", "2", "a/b", "1/0", "-1/3"])
+def test_bad_shard_is_a_one_line_usage_error(klass: Path, text: str) -> None:
+    code, _, err = run("grade-batch", str(klass), "--shard", text)
+    assert code == 2
+    assert err.startswith("nnlab: error: ") and "--shard" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_missing_or_empty_root_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = run("grade-batch", str(tmp_path / "nowhere"))
+    assert code == 2 and "folder not found" in err
+    code, _, err = run("grade-batch", str(tmp_path))
+    assert code == 2 and "no submission folders" in err
+
+
+# --- the reports -----------------------------------------------------------------------------
+
+
+def test_json_is_a_list_of_reports_sorted_with_every_exercise(
+    graded: list[dict], slugs: list[str]
+) -> None:
+    validate_report(graded, batch=True)
+    assert [r["submission"] for r in graded] == ["alice", "bob", "carol", "dave", "erin"]
+    for record in graded:
+        assert [e["exercise"] for e in record["exercises"]] == catalog.slugs()
+        assert record["max_score"] == 100.0 * len(catalog.slugs())
+    by_name = {r["submission"]: {e["exercise"]: e for e in r["exercises"]} for r in graded}
+    for slug in slugs:
+        assert by_name["alice"][slug]["status"] == "passed"
+        assert by_name["bob"][slug]["score"] == 0
+        assert by_name["dave"][slug]["status"] == "missing"
+    assert by_name["carol"][slugs[0]]["status"] == "error"
+    assert "SyntaxError" in by_name["carol"][slugs[0]]["message"]
+    assert by_name["erin"][slugs[0]]["status"] == "error"
+    for slug in catalog.slugs():
+        if slug not in slugs:
+            assert by_name["alice"][slug]["status"] == "missing"
+
+
+def test_each_submission_gets_the_report_it_would_get_alone(
+    graded: list[dict], klass: Path, slugs: list[str]
+) -> None:
+    """Neighbours that crash or fail change nothing: batch == grading the folder by itself."""
+    for record in graded:
+        alone = grade(
+            klass / record["submission"], catalog.slugs(), submission_name=record["submission"]
+        )
+        assert record == alone.to_dict()
+
+
+def test_jobs_do_not_change_the_result(klass: Path, graded: list[dict]) -> None:
+    code, out, _ = run("grade-batch", str(klass), "--jobs", "1", "--format", "json")
+    assert code == 1
+    assert json.loads(out) == graded
+
+
+def test_submissions_are_graded_from_a_private_copy(tmp_path: Path, slugs: list[str]) -> None:
+    root = tmp_path / "class"
+    make_class(root, slugs)
+    secret = tmp_path / "secret.py"
+    secret.write_text("raise SystemExit('must never be read')\n")
+    (root / "dave" / f"{slugs[0]}.py").symlink_to(secret)  # points outside the submission
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    code, out, _ = run("grade-batch", str(root), "--format", "json")
+    assert code == 1
+    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    assert after == before  # nothing written into any submission (no .nnlab/progress.json)
+    dave = next(r for r in json.loads(out) if r["submission"] == "dave")
+    assert dave["exercises"][catalog.slugs().index(slugs[0])]["status"] == "missing"
+
+
+def test_csv_has_one_row_per_submission(klass: Path, graded: list[dict]) -> None:
+    code, out, _ = run("grade-batch", str(klass), "--format", "csv")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "submission,total," + ",".join(catalog.slugs())
+    assert [line.split(",")[0] for line in lines[1:]] == [r["submission"] for r in graded]
+    for line, record in zip(lines[1:], graded, strict=True):
+        assert float(line.split(",")[1]) == pytest.approx(record["score"], abs=0.01)
+
+
+def test_out_writes_the_file_and_the_progress_goes_to_stderr(klass: Path, tmp_path: Path) -> None:
+    target = tmp_path / "grades.csv"
+    code, out, err = run("grade-batch", str(klass), "--out", str(target), "--shard", "1/1")
+    assert code == 1 and out == ""
+    assert target.read_text().startswith("submission,total,")
+    lines = [line for line in err.splitlines() if line.startswith("[")]
+    assert [line.split("]")[0] for line in lines] == [f"[{n}/5" for n in range(1, 6)]
+    assert "elapsed" in lines[-1] and "below full marks" in lines[-1]
+
+
+def test_a_shard_grades_only_its_own_submissions(klass: Path) -> None:
+    names = set()
+    for k in (1, 2, 3):
+        code, out, _ = run("grade-batch", str(klass), "--shard", f"{k}/3", "--format", "json")
+        assert code in (0, 1)
+        shard = [r["submission"] for r in json.loads(out)]
+        assert all(batch.shard_of(name, 3) == k for name in shard)
+        names |= set(shard)
+    assert names == {"alice", "bob", "carol", "dave", "erin"}
+
+
+def test_exit_status_0_when_everything_passes(tmp_path: Path, slugs: list[str]) -> None:
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        for slug in slugs:
+            (tmp_path / name / f"{slug}.py").write_text((SOLUTIONS / f"{slug}.py").read_text())
+    result = batch.grade_batch(tmp_path, batch.BatchOptions(jobs=2, slugs=slugs))
+    assert result.all_passed and not result.crashed
+    assert [r.submission for r in result.reports] == ["one", "two"]
+
+
+# --- a grading that crashes or hangs stops only itself ---------------------------------------
+
+
+def _misbehaving_worker(connection, folder, name, slugs, extra, scratch):  # type: ignore[no-untyped-def]
+    if name == "crash":
+        os._exit(9)
+    if name == "hang":
+        time.sleep(600)
+    if name == "raise":  # the engine itself raises: the worker reports it
+        import nnlab.grading
+
+        def broken_grade(*args, **kwargs):  # type: ignore[no-untyped-def]
+            raise RuntimeError("the grader broke")
+
+        nnlab.grading.grade = broken_grade
+    return ORIGINAL_WORKER(connection, folder, name, slugs, extra, scratch)
+
+
+ORIGINAL_WORKER = batch._grade_in_worker
+
+
+@pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork"
+)
+def test_a_worker_that_crashes_hangs_or_raises_stops_only_itself(
+    tmp_path: Path, slugs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("crash", "fine", "hang", "raise"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / f"{slugs[0]}.py").write_text((SOLUTIONS / f"{slugs[0]}.py").read_text())
+    monkeypatch.setattr(batch, "_grade_in_worker", _misbehaving_worker)
+    finished: list[tuple[str, bool]] = []
+    options = batch.BatchOptions(
+        jobs=4,
+        slugs=slugs[:1],
+        submission_timeout=3,
+        on_done=lambda report, crashed: finished.append((report.submission, crashed)),
+    )
+    started = time.monotonic()
+    result = batch.grade_batch(tmp_path, options)
+    assert time.monotonic() - started < 30
+    assert [r.submission for r in result.reports] == ["crash", "fine", "hang", "raise"]
+    assert result.crashed == ["crash", "hang", "raise"]
+    by_name = {r.submission: r.exercises[0] for r in result.reports}
+    assert by_name["fine"].status == "passed"
+    assert "crashed" in by_name["crash"].message
+    assert "did not finish within 3 s" in by_name["hang"].message
+    assert "the grader broke" in by_name["raise"].message
+    assert all(e.status == "error" and e.score == 0 for n, e in by_name.items() if n != "fine")
+    assert sorted(finished) == [("crash", True), ("fine", False), ("hang", True), ("raise", True)]
+
+
+# --- progress bar ----------------------------------------------------------------------------
+
+
+def test_progress_redraws_one_line_on_a_terminal() -> None:
+    stream = io.StringIO()
+    progress = batch.BatchProgress(2, stream=stream, live=True)
+    progress.start()
+    progress.update(batch.failed_report("a", ["tensors"], "x"), True)
+    progress.update(batch.failed_report("b", ["tensors"], "x"), False)
+    progress.close()
+    text = stream.getvalue()
+    assert text.count("\r\033[K") == 3 and text.endswith("\n")
+    assert "2/2" in text and "2 below full marks, 1 could not be graded" in text
+
+
+# --- instructor checks -----------------------------------------------------------------------
+
+
+def test_private_checks_are_added_to_the_hidden_ones(
+    klass: Path, tmp_path: Path, slugs: list[str]
+) -> None:
+    slug = slugs[0]
+    function = catalog.get(slug).functions[0]
+    extra = tmp_path / "checks"
+    extra.mkdir()
+    (extra / f"test_{slug}_private.py").write_text(
+        "from nnlab.checks import check, fail\n\n"
+        f"@check({function!r}, hint='an instructor-only check')\n"
+        "def test_instructor_only_check(learner):\n"
+        "    fail('this instructor check always fails')\n"
+    )
+    code, out, _ = run("grade-batch", str(klass), "--checks", str(extra), "--format", "json")
+    assert code == 1
+    alice = next(r for r in json.loads(out) if r["submission"] == "alice")
+    exercise = alice["exercises"][catalog.slugs().index(slug)]
+    names = [c["name"] for c in exercise["checks"]]
+    assert names[-1] == "instructor_only_check"
+    assert exercise["status"] == "partial"
+    assert exercise["checks"][-1]["message"] == "this instructor check always fails"
