@@ -144,6 +144,11 @@ class Outcome:
             raise LearnerError(
                 f"{self.function} is not implemented yet: it raises NotImplementedError{line}."
             )
+        if raised.is_a("MemoryError"):
+            raise LearnerError(
+                f"{self.call_text} ran out of memory ({where}): it asked for more than "
+                "the grader's memory limit; avoid building huge intermediate arrays"
+            )
         raise LearnerError(f"{self.call_text} raised {where}")
 
     @property

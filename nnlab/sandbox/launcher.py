@@ -4,12 +4,18 @@ The child runs :mod:`nnlab.sandbox.server` in a fresh, isolated interpreter
 (``python -I``) inside a private temporary directory that holds a copy of the
 learner's file and nothing else. We talk to it over two pipes; its stdout and
 stderr are drained into bounded buffers and never parsed. Every wait has a
-deadline measured here, in the parent; on a time-out the whole process group
-is killed and the next call starts a new child.
+deadline measured here, in the parent; on a time-out the whole process tree
+is killed (see :mod:`nnlab.sandbox.processes`) and the next call starts a new child.
+
+Before it runs learner code the child limits its own data memory, marks itself
+``no_new_privs`` and, when we run as root, switches to a fresh unprivileged user id
+that can read its copy but cannot write the learner's folder, reports or progress.
+The parent also sums the resident memory of the child's tree while it waits.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import shutil
@@ -24,13 +30,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nnlab.sandbox import protocol
+from nnlab.sandbox import processes, protocol
 from nnlab.sandbox.protocol import Handle, ProtocolError
 
 SERVER = Path(__file__).with_name("server.py")
 OUTPUT_LIMIT = 64 * 1024
 REPLY_LIMIT = 64 * 1024 * 1024
 PROGRESS_LIMIT = 1000  # progress lines shown per call; more are read and dropped
+MEMORY_LIMIT = 2 * 1024**3  # default per child (data memory per process, resident for the tree)
+FILE_SIZE_LIMIT = 1024**3  # largest file the child may write
+PROCESS_LIMIT = 1024  # processes and threads of the child's user (when we run as root)
+MEMORY_POLL_SECONDS = 0.2
 
 
 class SandboxFailure(Exception):
@@ -44,6 +54,14 @@ class ChildTimeout(SandboxFailure):
 
 
 class ChildCrashed(SandboxFailure):
+    pass
+
+
+class MemoryExceeded(ChildCrashed):
+    pass
+
+
+class ReplyTooLarge(ChildCrashed):
     pass
 
 
@@ -132,6 +150,7 @@ class Sandbox:
         probes: Path | None = None,
         load_timeout: float = 20.0,
         on_progress: Callable[[str], None] | None = None,
+        memory_limit: int | None = MEMORY_LIMIT,
     ) -> None:
         self.source = source
         self.file_name = Path(file_name).name
@@ -139,6 +158,9 @@ class Sandbox:
         self.probes = probes
         self.load_timeout = load_timeout
         self.on_progress = on_progress
+        self.memory_limit = memory_limit
+        self.uid: int | None = None  # the unprivileged user the child was asked to run as
+        self._next_poll = 0.0
         self.process: subprocess.Popen[bytes] | None = None
         self.workdir: str | None = None
         self.output: list[_BoundedReader] = []
@@ -152,15 +174,42 @@ class Sandbox:
     def start(self) -> None:
         """Spawn the child (without waiting for it): the load request is queued at once."""
         self.close()
+        processes.become_subreaper()
+        self.uid = processes.unprivileged_uid()
         self.workdir = tempfile.mkdtemp(prefix="nnlab-child-")
-        learner_copy = Path(self.workdir) / self.file_name
+        base = Path(self.workdir)
+        # only what the child needs: a copy of the learner's file (and of our probes),
+        # read-only, beside a private home that is the child's working directory
+        learner_copy = base / self.file_name
         learner_copy.write_text(self.source, encoding="utf-8")
+        probes_copy = None
+        if self.probes:
+            probes_copy = base / "_nnlab_probes.py"
+            shutil.copyfile(self.probes, probes_copy)
+        home = base / "home"
+        home.mkdir()
+        for path in (learner_copy, probes_copy):
+            if path:
+                path.chmod(0o444)
+        if self.uid is not None:
+            base.chmod(0o711)
+            os.chown(home, self.uid, self.uid)
+        settings = {
+            "memory": self.memory_limit,
+            "file_size": FILE_SIZE_LIMIT,
+            "uid": self.uid,
+            "gid": self.uid,
+            "processes": PROCESS_LIMIT,
+            "reach": _needed_directories(base),
+            "parent": os.getpid(),
+        }
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
+        command = [sys.executable, "-I", "-B", str(SERVER), str(request_read), str(reply_write)]
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-B", str(SERVER), str(request_read), str(reply_write)],
-            cwd=self.workdir,
-            env=child_environment(self.workdir),
+            [*command, json.dumps(settings)],
+            cwd=home,
+            env=child_environment(str(home)),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -168,6 +217,7 @@ class Sandbox:
             start_new_session=True,
             close_fds=True,
         )
+        processes.register(self.process.pid)
         os.close(request_read)
         os.close(reply_write)
         self._to_child, self._from_child = request_write, reply_read
@@ -181,7 +231,7 @@ class Sandbox:
                 "op": "load",
                 "path": str(learner_copy),
                 "module": self.module_name,
-                "probes": str(self.probes) if self.probes else "",
+                "probes": str(probes_copy) if probes_copy else "",
             },
             [],
         )
@@ -197,7 +247,7 @@ class Sandbox:
         return self.process is not None and self.process.poll() is None
 
     def close(self) -> None:
-        """Kill the child's whole process group and remove its working directory."""
+        """Kill the child's whole process tree and remove its working directory."""
         process, self.process = self.process, None
         for fd in (self._to_child, self._from_child):
             if fd is not None:
@@ -211,10 +261,12 @@ class Sandbox:
                 os.killpg(process.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+            processes.kill_tree(process.pid, self.uid)
             try:
                 process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 pass
+            processes.unregister(process.pid)
             for reader in self.output:
                 reader.join(timeout=1)
         if self.workdir:
@@ -271,7 +323,12 @@ class Sandbox:
         try:
             while True:
                 prefix = self._read_exactly(protocol.PREFIX_BYTES, deadline, timeout, what)
-                length = protocol.frame_length(prefix, REPLY_LIMIT)
+                length = protocol.frame_length(prefix, 1 << 62)
+                if length > REPLY_LIMIT:
+                    raise ReplyTooLarge(
+                        f"{what} sent back {length / 2**20:.0f} MiB of data; the grader accepts "
+                        f"at most {REPLY_LIMIT / 2**20:.0f} MiB per reply"
+                    )
                 header, blobs = protocol.unpack(self._read_exactly(length, deadline, timeout, what))
                 if "progress" not in header:
                     return self._reply(header, blobs)
@@ -292,7 +349,10 @@ class Sandbox:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise ChildTimeout(f"{what} did not finish within {timeout:g} s")
-            ready, _, _ = select.select([self._from_child], [], [], remaining)
+            ready, _, _ = select.select(
+                [self._from_child], [], [], min(remaining, MEMORY_POLL_SECONDS)
+            )
+            self._watch_memory(what)
             if not ready:
                 continue
             chunk = os.read(self._from_child, max(65536, min(size - len(self._buffer), 1 << 24)))
@@ -302,6 +362,25 @@ class Sandbox:
         data = bytes(self._buffer[:size])
         del self._buffer[:size]
         return data
+
+    def _watch_memory(self, what: str) -> None:
+        """Kill the child when its whole tree holds more resident memory than allowed."""
+        now = time.monotonic()
+        if not self.memory_limit or self.process is None or now < self._next_poll:
+            return
+        self._next_poll = now + MEMORY_POLL_SECONDS
+        used = processes.memory_in_use(self.process.pid, self.uid)
+        if used > self.memory_limit:
+            raise MemoryExceeded(
+                f"{what} used more than {_size(self.memory_limit)} of memory, the limit for this "
+                "exercise, so it was stopped; avoid building huge intermediate arrays"
+            )
+
+    def running_as(self) -> int | None:
+        """The real user id of the child process now (None when it is not running)."""
+        if self.process is None:
+            return None
+        return processes.user_of(self.process.pid)
 
     def _death_notice(self, what: str) -> str:
         process = self.process
@@ -340,6 +419,23 @@ class Sandbox:
         else:
             reply.raised = _raised(header.get("raised"))
         return reply
+
+
+def _size(count: float) -> str:
+    return f"{count / 2**30:g} GiB" if count >= 2**30 else f"{count / 2**20:.0f} MiB"
+
+
+def _needed_directories(workdir: Path) -> list[str]:
+    """What the child must be able to read: the interpreter, its packages, its own files."""
+    import site
+
+    wanted = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(SERVER.parent), str(workdir)}
+    try:
+        wanted.update(site.getsitepackages())
+    except AttributeError:  # pragma: no cover (virtualenv's old site module)
+        pass
+    wanted.update(p for p in sys.path if p and "-packages" in p)
+    return sorted(p for p in wanted if os.path.isabs(p) and os.path.isdir(p))
 
 
 def _printable(value: Any) -> str:
@@ -385,8 +481,10 @@ __all__ = [
     "ChildCrashed",
     "ChildTimeout",
     "Handle",
+    "MemoryExceeded",
     "RaisedInfo",
     "Reply",
+    "ReplyTooLarge",
     "Sandbox",
     "SandboxFailure",
 ]

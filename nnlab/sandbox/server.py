@@ -9,6 +9,7 @@ from the parent's point of view; the parent only reads plain data from the reply
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import random
 import sys
@@ -104,10 +105,10 @@ class Server:
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                self.module = _import_file(header["module"], self.learner_file)
-                if header.get("probes"):
+                if header.get("probes"):  # first, so they bind the real modules, not stubs
                     self.probes = _import_file("_nnlab_probes", header["probes"])
                     self.probes.progress = self.progress
+                self.module = _import_file(header["module"], self.learner_file)
         except BaseException as error:  # the learner's module may raise anything, even SystemExit
             self.send({"ok": False, "raised": self.describe_exception(error)})
             return
@@ -211,9 +212,116 @@ def _describe_warning(caught: warnings.WarningMessage) -> dict[str, Any]:
     }
 
 
+# --- confinement, applied before any learner code runs ----------------------------------------
+
+_PR_SET_PDEATHSIG, _PR_SET_DUMPABLE, _PR_SET_NO_NEW_PRIVS = 1, 4, 38
+_CLONE_NEWNS = 0x00020000
+_MS_NOSUID, _MS_NODEV, _MS_BIND, _MS_REC, _MS_PRIVATE = 0x2, 0x4, 0x1000, 0x4000, 0x40000
+
+
+def confine(settings: dict[str, Any]) -> None:
+    """Limits, then (when started as root) a private mount view and an unprivileged user.
+
+    Runs in the trusted phase: nothing of the learner's has been imported yet.
+    """
+    import ctypes
+    import resource
+    import signal
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    memory = settings.get("memory")
+    if memory:
+        resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    file_limit = settings.get("file_size")
+    if file_limit:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
+    uid = settings.get("uid")
+    if uid is not None and os.geteuid() == 0:
+        gid = settings.get("gid", uid)
+        if settings.get("processes"):
+            limit = settings["processes"]
+            resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
+        try:
+            _make_reachable(libc, [p for p in settings.get("reach", []) if os.path.isdir(p)])
+        except OSError as error:  # the parent sees from our uid that we stayed privileged
+            print(f"nnlab sandbox: staying as this user: {error}", file=sys.stderr)
+        else:
+            os.setgroups([])
+            os.setresgid(gid, gid, gid)
+            os.setresuid(uid, uid, uid)
+            libc.prctl(_PR_SET_DUMPABLE, 1, 0, 0, 0)
+    libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)  # inherited by every descendant: a mark
+    libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != settings.get("parent", os.getppid()):
+        os._exit(70)  # the grader died while we started
+
+
+def _searchable_by_others(path: str) -> bool:
+    try:
+        return bool(os.stat(path).st_mode & 0o001)
+    except OSError:
+        return False
+
+
+def _blocked_at(path: str) -> str | None:
+    """The outermost directory above ``path`` that an unrelated user cannot walk through."""
+    parts = Path(path).parts
+    for depth in range(1, len(parts)):
+        ancestor = str(Path(*parts[:depth]))
+        if not _searchable_by_others(ancestor):
+            return ancestor
+    return None
+
+
+def _make_reachable(libc: Any, paths: list[str]) -> None:
+    """Directories we need (the interpreter, site-packages, our files) made reachable for
+    the unprivileged user in a private mount view: a blocking ancestor (such as a 0700
+    /root) is covered by an empty tmpfs into which only the needed directories are bound.
+    Nothing outside this process tree sees the change. Without the privilege to do it,
+    nothing happens and the caller decides."""
+    wanted: dict[str, list[str]] = {}
+    for path in sorted({os.path.realpath(p) for p in paths}):
+        blocked = _blocked_at(path)
+        if blocked and path != blocked:
+            wanted.setdefault(blocked, []).append(os.path.relpath(path, blocked))
+    if not wanted:
+        return
+    if libc.unshare(_CLONE_NEWNS) != 0:
+        raise OSError(ctypes_errno(), "cannot make a private mount view")
+    if libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
+        raise OSError(ctypes_errno(), "cannot make the mount view private")
+    for blocked in sorted(wanted, key=len):
+        relatives = sorted(set(wanted[blocked]))
+        relatives = [r for r in relatives if not any(r.startswith(o + os.sep) for o in relatives)]
+        handles = {
+            r: os.open(os.path.join(blocked, r), os.O_PATH | os.O_DIRECTORY) for r in relatives
+        }
+        if (
+            libc.mount(b"tmpfs", blocked.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"mode=0755")
+            != 0
+        ):
+            raise OSError(ctypes_errno(), f"cannot cover {blocked}")
+        for relative, handle in handles.items():
+            target = os.path.join(blocked, relative)
+            os.makedirs(target, mode=0o755, exist_ok=True)
+            source = f"/proc/self/fd/{handle}".encode()
+            if libc.mount(source, target.encode(), None, _MS_BIND | _MS_REC, None) != 0:
+                raise OSError(ctypes_errno(), f"cannot bind {target}")
+            os.close(handle)
+
+
+def ctypes_errno() -> int:
+    import ctypes
+
+    return ctypes.get_errno()
+
+
 def main() -> None:
     request_fd, reply_fd = int(sys.argv[1]), int(sys.argv[2])
+    settings = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
     sys.argv = [sys.argv[0]]
+    confine(settings)
     Server(request_fd, reply_fd).serve()
 
 

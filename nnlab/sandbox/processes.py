@@ -1,0 +1,224 @@
+"""Every process a sandboxed child leaves behind, found in /proc and killed; its memory summed.
+
+A child's descendants are found four ways, so that none escapes by changing one thing:
+
+- its process group and session (``start_new_session``: both are the child's pid);
+- its descendants, by parent links;
+- when nnlab runs as root, the unprivileged user id the child runs as, unique per child;
+- escaped orphans: the grading process makes itself a *child subreaper*, so a descendant
+  whose parent died (the classic double fork after ``setsid()``) is re-parented to us
+  rather than to init; it is recognised by the ``no_new_privs`` flag that the child
+  sets on itself before running learner code and that no descendant can clear.
+
+Linux only; elsewhere these functions find nothing and only the process group is killed.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+UID_RANGE = (2_000_000_000, 2_100_000_000)  # unprivileged ids no account uses
+_PR_SET_CHILD_SUBREAPER = 36
+
+_live: set[int] = set()  # the children (servers) this process is running now
+_lock = threading.Lock()
+_subreaper: bool | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    pid: int
+    ppid: int
+    pgrp: int
+    session: int
+    state: str
+    rss: int  # bytes
+
+
+def snapshot() -> dict[int, Entry]:
+    """Every process we can see, from /proc/<pid>/stat."""
+    table: dict[int, Entry] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return table
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                raw = handle.read()
+            fields = raw[raw.rfind(b")") + 2 :].split()
+            table[int(name)] = Entry(
+                pid=int(name),
+                ppid=int(fields[1]),
+                pgrp=int(fields[2]),
+                session=int(fields[3]),
+                state=fields[0].decode(),
+                rss=int(fields[21]) * PAGE_SIZE,
+            )
+        except (OSError, ValueError, IndexError):
+            continue
+    return table
+
+
+def _status(pid: int) -> tuple[int | None, bool]:
+    """(real user id, no_new_privs flag) of a process, or (None, False) if it is gone."""
+    uid, marked = None, False
+    try:
+        with open(f"/proc/{pid}/status", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Uid:"):
+                    uid = int(line.split()[1])
+                elif line.startswith(b"NoNewPrivs:"):
+                    marked = line.split()[1] == b"1"
+    except (OSError, ValueError, IndexError):
+        return None, False
+    return uid, marked
+
+
+def user_of(pid: int) -> int | None:
+    return _status(pid)[0]
+
+
+def become_subreaper() -> bool:
+    """Make this process adopt orphaned descendants (once); False where unsupported."""
+    global _subreaper
+    if _subreaper is None:
+        _subreaper = False
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+
+                libc = ctypes.CDLL(None, use_errno=True)
+                _subreaper = libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+            except (OSError, AttributeError):
+                _subreaper = False
+    return _subreaper
+
+
+def _marks_are_meaningful() -> bool:
+    """no_new_privs identifies our children's orphans only if we do not carry it ourselves."""
+    return not _status(os.getpid())[1]
+
+
+def register(pid: int) -> None:
+    with _lock:
+        _live.add(pid)
+
+
+def unregister(pid: int) -> None:
+    with _lock:
+        _live.discard(pid)
+
+
+def escaped(table: dict[int, Entry]) -> set[int]:
+    """Orphans re-parented to this process that came from a sandboxed child."""
+    me = os.getpid()
+    if not _subreaper or not _marks_are_meaningful():
+        return set()
+    with _lock:
+        live = set(_live)
+    found = set()
+    for entry in table.values():
+        if entry.ppid == me and entry.pid not in live and _status(entry.pid)[1]:
+            found.add(entry.pid)
+    return found
+
+
+def members(root: int, uid: int | None, table: dict[int, Entry]) -> set[int]:
+    """The child ``root`` and everything descended from it or marked as its own."""
+    me = os.getpid()
+    found = {root} if root in table else set()
+    for entry in table.values():
+        if entry.pid == me:
+            continue
+        if entry.pgrp == root or entry.session == root:
+            found.add(entry.pid)
+        elif uid is not None and _status(entry.pid)[0] == uid:
+            found.add(entry.pid)
+    return _with_descendants(found, table)
+
+
+def _with_descendants(found: set[int], table: dict[int, Entry]) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in table.values():
+        children.setdefault(entry.ppid, []).append(entry.pid)
+    stack, seen = list(found), set(found)
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    seen.discard(os.getpid())
+    return seen
+
+
+def memory_in_use(root: int, uid: int | None) -> int:
+    """Resident memory of the child's whole tree, in bytes; escaped orphans are killed on sight."""
+    table = snapshot()
+    strays = escaped(table)
+    if strays:
+        _kill_all(_with_descendants(strays, table), table)
+    return sum(table[pid].rss for pid in members(root, uid, table) if pid in table)
+
+
+def _kill_all(pids: set[int], table: dict[int, Entry]) -> int:
+    killed = 0
+    for pid in pids:
+        if table.get(pid) and table[pid].state == "Z":
+            continue
+        try:
+            os.kill(pid, signal.SIGKILL)
+            killed += 1
+        except (ProcessLookupError, PermissionError):
+            pass
+    return killed
+
+
+def kill_tree(root: int, uid: int | None, rounds: int = 200) -> None:
+    """SIGKILL the child's tree and escaped orphans until none is left (forks race the kill)."""
+    for _ in range(rounds):
+        table = snapshot()
+        targets = members(root, uid, table) | _with_descendants(escaped(table), table)
+        if not _kill_all(targets, table):
+            break
+        time.sleep(0.005)
+    reap_orphans()
+
+
+def reap_orphans() -> None:
+    """Collect the exit status of dead orphans re-parented to us, so no zombie stays."""
+    table = snapshot()
+    me = os.getpid()
+    with _lock:
+        live = set(_live)
+    if not _subreaper or not _marks_are_meaningful():
+        return
+    for entry in table.values():
+        if entry.ppid == me and entry.state == "Z" and entry.pid not in live:
+            if _status(entry.pid)[1]:
+                try:
+                    os.waitpid(entry.pid, os.WNOHANG)
+                except ChildProcessError:
+                    pass
+
+
+def unprivileged_uid() -> int | None:
+    """A fresh, unused user id for a child when we run as root; None otherwise."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not sys.platform.startswith("linux"):
+        return None
+    table = snapshot()
+    in_use = {_status(pid)[0] for pid in table}
+    chooser = random.SystemRandom()
+    while True:
+        uid = chooser.randrange(*UID_RANGE)
+        if uid not in in_use:
+            return uid
