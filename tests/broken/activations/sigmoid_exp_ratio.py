@@ -1,0 +1,35 @@
+"""Broken activations: exp(z) / (1 + exp(z)): inf / inf = nan for z = 1000."""
+
+import numpy as np
+
+BROKEN = ("sigmoid",)
+
+
+def sigmoid(z):
+    z = np.asarray(z, dtype=float)
+    return np.exp(z) / (1 + np.exp(z))
+
+
+def tanh(z):
+    return np.tanh(np.asarray(z, dtype=float))
+
+
+def arctan(z):
+    return np.arctan(np.asarray(z, dtype=float))
+
+
+def relu(z):
+    z = np.asarray(z, dtype=float)
+    return np.maximum(z, 0.0)
+
+
+def leaky_relu(z, alpha=0.01):
+    z = np.asarray(z, dtype=float)
+    return np.where(z > 0, z, alpha * z)
+
+
+def softmax(z, axis=-1):
+    z = np.asarray(z, dtype=float)
+    z = z - np.max(z, axis=axis, keepdims=True)  # largest value becomes 0: exp cannot overflow
+    e = np.exp(z)
+    return e / np.sum(e, axis=axis, keepdims=True)
