@@ -33,12 +33,15 @@ def labels_and_probabilities(rng, shape):
     return y_true, y_pred
 
 
-def one_hot_and_softmax(rng, n, k):
-    """One-hot labels and softmax rows, both (N, K)."""
-    y_true = np.eye(k)[rng.integers(0, k, size=n)]
-    logits = rng.normal(scale=2.0, size=(n, k))
-    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return y_true, exp / exp.sum(axis=1, keepdims=True)
+def one_hot_and_probabilities(rng, n, k):
+    """One-hot labels and probability rows, both (N, K); the true class gets 0.05 to 0.95."""
+    classes = rng.integers(0, k, size=n)
+    y_true = np.eye(k)[classes]
+    rest = rng.uniform(0.1, 1.0, size=(n, k)) * (1.0 - y_true)
+    rest /= rest.sum(axis=1, keepdims=True)  # the other classes share the rest
+    p_true = rng.uniform(0.05, 0.95, size=(n, 1))
+    y_pred = y_true * p_true + rest * (1.0 - p_true)  # each row sums to 1
+    return y_true, y_pred
 
 
 # Confidently wrong (0 for a 1, 1 for a 0), confidently right, and hesitant predictions.
@@ -264,7 +267,7 @@ CCE_HINT = "Per example -sum(y_true * log(p)) over the K classes (axis=-1), then
 def test_categorical_crossentropy_matches_reference_on_varied_shapes(learner):
     rng = np.random.default_rng(4301)
     for n, k in [(1, 3), (5, 4), (8, 10), (3, 2)]:
-        y_true, y_pred = one_hot_and_softmax(rng, n, k)
+        y_true, y_pred = one_hot_and_probabilities(rng, n, k)
         expect_close(
             learner.call("categorical_crossentropy", y_true, y_pred),
             ref.categorical_crossentropy(y_true.copy(), y_pred.copy()),
@@ -282,7 +285,7 @@ def test_categorical_crossentropy_accepts_lists_and_float32(learner):
         learner.call("categorical_crossentropy", y_true, y_pred),
         ref.categorical_crossentropy(y_true, y_pred),
     )
-    y_true, y_pred = one_hot_and_softmax(np.random.default_rng(4302), 6, 4)
+    y_true, y_pred = one_hot_and_probabilities(np.random.default_rng(4302), 6, 4)
     y_true32, y_pred32 = y_true.astype(np.float32), y_pred.astype(np.float32)
     expect_close(
         learner.call("categorical_crossentropy", y_true32, y_pred32),
@@ -298,7 +301,7 @@ def test_categorical_crossentropy_accepts_lists_and_float32(learner):
 )
 def test_categorical_crossentropy_averages_over_examples_not_over_every_entry(learner):
     n, k = 6, 5
-    y_true, y_pred = one_hot_and_softmax(np.random.default_rng(4303), n, k)
+    y_true, y_pred = one_hot_and_probabilities(np.random.default_rng(4303), n, k)
     outcome = learner.call("categorical_crossentropy", y_true, y_pred)
     expected = ref.categorical_crossentropy(y_true.copy(), y_pred.copy())
     value = outcome.value  # a learner's exception or NotImplementedError stops here
@@ -358,7 +361,7 @@ def test_categorical_crossentropy_honours_epsilon(learner):
     hint="Return the mean of the per-example losses (one float), not the (N,) losses themselves.",
 )
 def test_categorical_crossentropy_returns_one_number(learner):
-    y_true, y_pred = one_hot_and_softmax(np.random.default_rng(4306), 5, 3)
+    y_true, y_pred = one_hot_and_probabilities(np.random.default_rng(4306), 5, 3)
     returns_one_number(
         learner,
         "categorical_crossentropy",
