@@ -1,0 +1,275 @@
+"""Hidden checks for the `pooling` exercise: max and average pooling, valid and same.
+
+Every input is made here, in the parent, from a fixed private seed; results are compared
+with the NumPy reference in grader/reference/pooling.py (which tests/ proves against
+`tf.nn.max_pool2d` and `tf.nn.avg_pool2d`). Inputs are small: a loop-by-loop answer passes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlab.checks import check, expect_close, expect_raises, expect_unmodified, reference
+
+ref = reference("pooling")
+
+
+def _pool_matches(learner, function: str, cases, seed: int, *, scale: float = 1.0) -> None:
+    """cases: (x_shape, pool_size, strides, padding); strides "default" is left out of the call."""
+    rng = np.random.default_rng(seed)
+    for x_shape, pool_size, strides, padding in cases:
+        x = rng.normal(scale=scale, size=x_shape)
+        kwargs = {"padding": padding} if padding != "valid" else {}
+        if strides != "default":
+            kwargs["strides"] = strides
+        expected = getattr(ref, function)(
+            x.copy(), pool_size, None if strides == "default" else strides, padding
+        )
+        expect_close(learner.call(function, x, pool_size, **kwargs), expected)
+
+
+VALID_NON_OVERLAPPING = [
+    ((1, 4, 4, 1), 2, "default", "valid"),
+    ((2, 6, 6, 3), 2, "default", "valid"),
+    ((1, 5, 7, 2), 2, "default", "valid"),  # the last row / columns are dropped
+    ((3, 9, 9, 1), 3, "default", "valid"),
+    ((1, 6, 8, 2), (2, 4), "default", "valid"),
+]
+PAIRS = [
+    ((1, 6, 6, 1), (2, 3), None, "valid"),
+    ((2, 8, 6, 2), 2, (2, 1), "valid"),
+    ((1, 7, 9, 3), (3, 2), (1, 3), "valid"),
+    ((1, 5, 6, 1), (1, 2), (1, 2), "valid"),
+]
+OVERLAPPING = [
+    ((1, 5, 5, 1), 3, 1, "valid"),
+    ((2, 7, 7, 2), 3, 2, "valid"),
+    ((1, 6, 8, 3), (3, 4), (2, 1), "valid"),
+    ((1, 6, 6, 1), 2, 1, "valid"),
+]
+SAME = [
+    ((1, 5, 5, 1), 2, "default", "same"),  # one extra row and column, at the bottom / right
+    ((2, 7, 6, 2), 3, 2, "same"),
+    ((1, 6, 6, 1), 3, 1, "same"),  # 2 rows of padding: one above, one below
+    ((1, 4, 4, 3), 2, 1, "same"),
+    ((2, 9, 7, 1), (3, 2), (2, 3), "same"),
+    ((1, 8, 8, 2), 4, 3, "same"),
+    ((1, 6, 6, 1), 2, 2, "same"),  # nothing to pad
+]
+
+
+# --- the same behaviours for both functions ------------------------------------------------
+
+
+@check(
+    "max_pool2d",
+    weight=6,
+    hint="strides=None means strides = pool_size: 2x2 windows that do not overlap, so "
+    "H_out = ceil((H - 2 + 1) / 2); each channel of each image is pooled on its own.",
+)
+def test_max_pool2d_valid_with_default_strides_equal_to_pool_size(learner):
+    _pool_matches(learner, "max_pool2d", VALID_NON_OVERLAPPING, 7101)
+
+
+@check(
+    "average_pool2d",
+    weight=6,
+    hint="strides=None means strides = pool_size: 2x2 windows that do not overlap, so "
+    "H_out = ceil((H - 2 + 1) / 2); each channel of each image is pooled on its own.",
+)
+def test_average_pool2d_valid_with_default_strides_equal_to_pool_size(learner):
+    _pool_matches(learner, "average_pool2d", VALID_NON_OVERLAPPING, 7201)
+
+
+@check(
+    "max_pool2d",
+    weight=3,
+    hint="pool_size=2 and padding='valid' are the defaults: max_pool2d(x) pools 2x2 windows "
+    "with strides 2.",
+)
+def test_max_pool2d_defaults_to_2x2_windows(learner):
+    x = np.random.default_rng(7102).normal(size=(2, 6, 5, 3))
+    expect_close(learner.call("max_pool2d", x), ref.max_pool2d(x.copy()))
+
+
+@check(
+    "average_pool2d",
+    weight=3,
+    hint="pool_size=2 and padding='valid' are the defaults: average_pool2d(x) averages 2x2 "
+    "windows with strides 2.",
+)
+def test_average_pool2d_defaults_to_2x2_windows(learner):
+    x = np.random.default_rng(7202).normal(size=(2, 6, 5, 3))
+    expect_close(learner.call("average_pool2d", x), ref.average_pool2d(x.copy()))
+
+
+@check(
+    "max_pool2d",
+    weight=5,
+    hint="pool_size and strides can each be an int or a pair (rows, columns); a pair (ph, pw) "
+    "with strides (sh, sw) steps sh down and sw across.",
+)
+def test_max_pool2d_with_pairs_for_pool_size_and_strides(learner):
+    _pool_matches(learner, "max_pool2d", PAIRS, 7103)
+
+
+@check(
+    "average_pool2d",
+    weight=5,
+    hint="pool_size and strides can each be an int or a pair (rows, columns); a pair (ph, pw) "
+    "with strides (sh, sw) steps sh down and sw across.",
+)
+def test_average_pool2d_with_pairs_for_pool_size_and_strides(learner):
+    _pool_matches(learner, "average_pool2d", PAIRS, 7203)
+
+
+@check(
+    "max_pool2d",
+    weight=5,
+    hint="With strides smaller than the window, windows overlap: window (i, j) starts at "
+    "row i*sh, column j*sw of the ORIGINAL input.",
+)
+def test_max_pool2d_with_overlapping_windows(learner):
+    _pool_matches(learner, "max_pool2d", OVERLAPPING, 7104)
+
+
+@check(
+    "average_pool2d",
+    weight=5,
+    hint="With strides smaller than the window, windows overlap: window (i, j) starts at "
+    "row i*sh, column j*sw of the ORIGINAL input.",
+)
+def test_average_pool2d_with_overlapping_windows(learner):
+    _pool_matches(learner, "average_pool2d", OVERLAPPING, 7204)
+
+
+@check(
+    "max_pool2d",
+    weight=6,
+    hint='"same": H_out = ceil(H / sh); pad_total = max((H_out - 1) * sh + ph - H, 0) with '
+    "pad_total // 2 at the top and the rest (the odd one) at the bottom; the same for columns.",
+)
+def test_max_pool2d_same_padding_like_tensorflow(learner):
+    _pool_matches(learner, "max_pool2d", SAME, 7105)
+
+
+@check(
+    "average_pool2d",
+    weight=6,
+    hint='"same": H_out = ceil(H / sh); pad_total = max((H_out - 1) * sh + ph - H, 0) with '
+    "pad_total // 2 at the top and the rest (the odd one) at the bottom; the same for columns.",
+)
+def test_average_pool2d_same_padding_like_tensorflow(learner):
+    _pool_matches(learner, "average_pool2d", SAME, 7205)
+
+
+# --- what the padding must not change ------------------------------------------------------
+
+
+@check(
+    "max_pool2d",
+    weight=5,
+    hint="A padded position must never be the maximum: pad with -np.inf, not 0 (on an "
+    "all-negative image, a window over zero padding would return 0).",
+)
+def test_max_pool2d_same_on_negative_inputs_ignores_the_padding(learner):
+    rng = np.random.default_rng(7106)
+    for x_shape, pool_size, strides in (
+        ((1, 5, 5, 1), 2, None),
+        ((2, 7, 6, 2), 3, 2),
+        ((1, 4, 4, 1), 3, 1),
+    ):
+        x = -np.abs(rng.normal(size=x_shape)) - 1.0  # every value below -1
+        expected = ref.max_pool2d(x.copy(), pool_size, strides, "same")
+        expect_close(learner.call("max_pool2d", x, pool_size, strides, "same"), expected)
+
+
+@check(
+    "average_pool2d",
+    weight=5,
+    hint="Divide each window's sum by the number of REAL pixels in it, not by ph * pw: "
+    "pool an array of ones the same way to count them (padding counts as 0).",
+)
+def test_average_pool2d_same_averages_only_in_bounds_values(learner):
+    for x_shape, pool_size, strides in (
+        ((1, 5, 5, 1), 2, None),
+        ((2, 7, 6, 2), 3, 2),
+        ((1, 4, 4, 1), 3, 1),
+    ):
+        x = np.ones(x_shape)  # every mean is exactly 1 when padding is not counted
+        expected = ref.average_pool2d(x.copy(), pool_size, strides, "same")
+        expect_close(learner.call("average_pool2d", x, pool_size, strides, "same"), expected)
+    x = np.random.default_rng(7206).normal(loc=3.0, size=(1, 5, 7, 2))
+    expected = ref.average_pool2d(x.copy(), (2, 3), (2, 2), "same")
+    expect_close(learner.call("average_pool2d", x, (2, 3), (2, 2), "same"), expected)
+
+
+# --- inputs and errors, for both -------------------------------------------------------------
+
+
+def _accepts_float32_and_lists(learner, function: str, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(2, 5, 5, 3)).astype(np.float32)
+    expected = getattr(ref, function)(x.astype(np.float64), 2, 1, "same")
+    expect_close(learner.call(function, x, 2, 1, "same"), expected)
+    x = rng.normal(size=(1, 4, 4, 1))
+    expect_close(learner.call(function, x.tolist(), 2), getattr(ref, function)(x.copy(), 2))
+
+
+@check(
+    "max_pool2d",
+    weight=3,
+    hint="Convert the input first: x = np.asarray(x, dtype=float); float32 arrays and nested "
+    "lists must work too.",
+)
+def test_max_pool2d_accepts_float32_arrays_and_lists(learner):
+    _accepts_float32_and_lists(learner, "max_pool2d", 7107)
+
+
+@check(
+    "average_pool2d",
+    weight=3,
+    hint="Convert the input first: x = np.asarray(x, dtype=float); float32 arrays and nested "
+    "lists must work too.",
+)
+def test_average_pool2d_accepts_float32_arrays_and_lists(learner):
+    _accepts_float32_and_lists(learner, "average_pool2d", 7207)
+
+
+def _raises_value_errors(learner, function: str) -> None:
+    for shape in ((4, 4, 1), (1, 1, 4, 4, 1)):
+        expect_raises(learner.call(function, np.ones(shape), 2), "ValueError")
+    for padding in ("full", "zeros"):
+        expect_raises(learner.call(function, np.ones((1, 4, 4, 1)), 2, None, padding), "ValueError")
+
+
+@check(
+    "max_pool2d",
+    weight=2,
+    hint='Raise ValueError yourself when x.ndim != 4 and when padding is not "valid" or '
+    '"same" (an unknown padding must not silently act like "valid").',
+)
+def test_max_pool2d_raises_value_error_for_bad_x_or_padding(learner):
+    _raises_value_errors(learner, "max_pool2d")
+
+
+@check(
+    "average_pool2d",
+    weight=2,
+    hint='Raise ValueError yourself when x.ndim != 4 and when padding is not "valid" or '
+    '"same" (an unknown padding must not silently act like "valid").',
+)
+def test_average_pool2d_raises_value_error_for_bad_x_or_padding(learner):
+    _raises_value_errors(learner, "average_pool2d")
+
+
+@check("max_pool2d", weight=2, hint="Pad into a new array (np.pad); never write into x.")
+def test_max_pool2d_leaves_its_input_unmodified(learner):
+    x = np.random.default_rng(7108).normal(size=(2, 5, 5, 2))
+    expect_unmodified(learner.call("max_pool2d", x, 2, 1, "same"))
+
+
+@check("average_pool2d", weight=2, hint="Pad into a new array (np.pad); never write into x.")
+def test_average_pool2d_leaves_its_input_unmodified(learner):
+    x = np.random.default_rng(7208).normal(size=(2, 5, 5, 2))
+    expect_unmodified(learner.call("average_pool2d", x, 2, 1, "same"))
