@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from nnlab.checks import (
+    as_numeric_array,
     check,
     describe_value,
     expect_close,
@@ -277,20 +278,27 @@ def expect_matches_finite_differences(learner: Any, keys: tuple[str, ...], seed:
         x, y = rng.normal(size=(n, d)), labels(rng, n)
         outcome = learner.call("loss_and_gradients", params, x, y)
         _, grads = split_result(outcome)
-        grads = expect_params(grads, f"the grads of {outcome.call_text}", d, h)
         numerical = ref.numerical_gradients(params, x, y)
         for key in keys:
-            error = ref.relative_error(grads[key], numerical[key])
+            if key not in grads:
+                fail(f"the grads of {outcome.call_text} have no key {key!r}.")
+            got = as_numeric_array(grads[key], f"grads[{key!r}]", numerical[key].shape)
+            if got.shape != numerical[key].shape:
+                fail(
+                    f"grads[{key!r}] has shape {got.shape}; expected {numerical[key].shape}, the "
+                    f"shape of params[{key!r}], for N={n}, d={d}, h={h}."
+                )
+            error = ref.relative_error(got, numerical[key])
             if not error < GRADIENT_BOUND:
                 worst = np.unravel_index(
-                    np.argmax(np.abs(grads[key] - numerical[key])), numerical[key].shape
+                    np.argmax(np.abs(got - numerical[key])), numerical[key].shape
                 )
                 index = ", ".join(str(int(i)) for i in worst)
                 fail(
                     f"grads[{key!r}] disagrees with central finite differences of the loss "
                     f"(relative error {error:.2g}, bound {GRADIENT_BOUND:g}), for N={n}, d={d}, "
                     f"h={h}: at [{index}] expected {numerical[key][worst]:.6g}, "
-                    f"got {grads[key][worst]:.6g}."
+                    f"got {got[worst]:.6g}."
                 )
 
 
