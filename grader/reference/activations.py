@@ -15,8 +15,9 @@ def _float(z: Any) -> np.ndarray:
 
 
 def sigmoid(z: Any) -> np.ndarray:
-    # 1 / (1 + exp(-z)) == (1 + tanh(z / 2)) / 2, and tanh never overflows
-    return 0.5 * (1.0 + np.tanh(0.5 * _float(z)))
+    z = _float(z)
+    e = np.exp(-np.abs(z))  # in (0, 1]: no overflow, and full relative precision for z << 0
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def tanh(z: Any) -> np.ndarray:
