@@ -177,8 +177,8 @@ def test_minibatches_with_seed_none_keep_the_original_order(learner):
         if order != list(range(n)):
             fail(
                 f"{_where(x, batch_size, None)} returned the rows in the order {order[:12]}"
-                f"{'...' if len(order) > 12 else ''}; expected 0, 1, 2, ... (no shuffling "
-                "without a seed)."
+                f"{'...' if len(order) > 12 else ''}; expected rows 0, 1, ..., {n - 1} in "
+                "their original order (no shuffling without a seed)."
             )
 
 
