@@ -16,9 +16,8 @@ def _pair(value):
 
 def _same_padding(n, kernel_size, stride):
     """(before, after) zeros for "same" padding: the odd one goes after."""
-    total = max(
-        (conv_output_size(n, kernel_size, stride, "same") - 1) * stride + kernel_size - n, 0
-    )
+    n_out = math.ceil(n / stride)
+    total = max((n_out - 1) * stride + kernel_size - n, 0)
     return total // 2, total - total // 2
 
 
