@@ -142,7 +142,7 @@ def test_dense_forward_accepts_float32_and_lists(learner):
 def test_dense_forward_rejects_unknown_activation(learner):
     rng = np.random.default_rng(5109)
     x, kernel, bias = _layer(rng, 3, 2, 2)
-    for activation in ("softplus", "sigmod", "ReLU"):
+    for activation in ("softplus", "sigmod", "leaky_relu"):
         expect_raises(learner.call("dense_forward", x, kernel, bias, activation), "ValueError")
 
 
