@@ -313,15 +313,36 @@ def hint(exercise: str, check: str | None, folder: str) -> None:
 
 
 @cli.command()
-def verify() -> None:
+@click.argument("exercises", nargs=-1)
+@click.option(
+    "--with-tensorflow",
+    is_flag=True,
+    help="Also run the tests that prove the references agree with TensorFlow (tests/test_reference_*.py).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Gradings run at once (default: the number of cores).",
+)
+def verify(exercises: tuple[str, ...], with_tensorflow: bool, jobs: int | None) -> None:
     """Instructor self-check from a checkout: solutions pass, stubs fail, checks have hints.
 
-    Example: nnlab verify
+    Checks every exercise, or the EXERCISEs named. Exit status 1 when a problem is found.
+
+    Example: nnlab verify --with-tensorflow
     """
     from nnlab import verification
 
+    for slug in exercises:
+        _exercise(slug)
     try:
-        problems = verification.verify(progress=lambda line: click.echo(line, err=True))
+        problems = verification.verify(
+            progress=lambda line: click.echo(line, err=True),
+            slugs=list(exercises),
+            jobs=jobs or 0,
+            with_tensorflow=with_tensorflow,
+        )
     except verification.NotACheckout as error:
         raise NnlabError(str(error)) from None
     if problems:
