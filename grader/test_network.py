@@ -472,7 +472,8 @@ def probabilities_near_the_threshold(seed: int, n: int) -> tuple[dict, np.ndarra
     params = random_params(rng, 3, 6)
     x = rng.normal(size=(n, 3))
     z2 = ref.logits(params, x)[:, 0]
-    params["b2"] = params["b2"] - np.median(z2)  # centre the logits on 0
+    # centre the logits near 0, off by a little so that no probability is exactly 0.5
+    params["b2"] = params["b2"] - np.median(z2) + 0.0371
     return params, x
 
 
