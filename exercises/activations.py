@@ -72,7 +72,8 @@ import numpy as np
 def sigmoid(z):
     """The logistic sigmoid 1 / (1 + e^-z), element-wise; values in (0, 1).
 
-    z: any shape  ->  same shape.
+    z: a number, a list or an array of any shape and float dtype  ->  an array of the
+    same shape (shape () for a number).
     Must be numerically stable: sigmoid(-1000) is 0.0 and sigmoid(1000) is 1.0, with no
     overflow warning (see "numerical stability" above).
 
@@ -86,7 +87,8 @@ def sigmoid(z):
 def tanh(z):
     """The hyperbolic tangent, element-wise; values in (-1, 1), odd: tanh(-z) = -tanh(z).
 
-    z: any shape  ->  same shape. Large |z| must give ±1, not nan.
+    z: a number, a list or an array of any shape  ->  same shape (() for a number).
+    Large |z| must give ±1, not nan.
 
     Example:
         >>> tanh([0.0, 0.5, -3.0])
@@ -98,7 +100,8 @@ def tanh(z):
 def arctan(z):
     """The inverse tangent, element-wise; values in (-pi/2, pi/2), in radians.
 
-    z: any shape  ->  same shape.
+    z: a number, a list or an array of any shape  ->  same shape (() for a number).
+    For large |z| the values approach ±pi/2 ≈ ±1.5708.
 
     Example:
         >>> arctan([-1.0, 0.0, 1.0])    # tan(pi/4) = 1
@@ -110,7 +113,8 @@ def arctan(z):
 def relu(z):
     """The rectified linear unit max(z, 0), element-wise.
 
-    z: any shape  ->  same shape, as numbers (not True/False). relu(0) is 0.
+    z: a number, a list or an array of any shape  ->  same shape (() for a number),
+    as numbers (not True/False). relu(0) is 0.
 
     Example:
         >>> relu(np.array([[-2.0, 0.0], [0.5, 3.0]]))
@@ -123,8 +127,9 @@ def relu(z):
 def leaky_relu(z, alpha=0.01):
     """Leaky ReLU: z where z > 0, alpha * z elsewhere (so leaky_relu(0) is 0).
 
-    z: any shape  ->  same shape. alpha: the slope for negative z, a small
-    non-negative number (use the one you are given, not always 0.01).
+    z: a number, a list or an array of any shape  ->  same shape (() for a number).
+    alpha: the slope for negative z, a small non-negative number (use the one you
+    are given, not always 0.01).
 
     Example:
         >>> leaky_relu([-10.0, 0.0, 4.0])
@@ -138,10 +143,11 @@ def leaky_relu(z, alpha=0.01):
 def softmax(z, axis=-1):
     """Softmax along `axis`: e^z / (sum of e^z along axis), each slice sums to 1.
 
-    z: any shape  ->  same shape. With the default axis=-1 a (N, K) input gives one
-    probability distribution per row; axis=0 normalises each column instead. Must be
-    numerically stable: subtract each slice's maximum first (keepdims=True keeps the
-    shapes broadcastable). A single number (0-D) is its own slice: softmax(3.0) is 1.0.
+    z: a number, a list or an array of any shape  ->  same shape. With the default
+    axis=-1 a (N, K) input gives one probability distribution per row; axis=0
+    normalises each column instead. Must be numerically stable: subtract each slice's
+    maximum first (keepdims=True keeps the shapes broadcastable). A single number
+    (0-D) is its own slice: softmax(3.0) is 1.0.
 
     Example:
         >>> softmax(np.array([[1.0, 2.0, 3.0], [1000.0, 1000.0, 1000.0]]))

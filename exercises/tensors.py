@@ -122,7 +122,8 @@ def broadcast_shape(shape_a, shape_b):
 def elementwise_add(a, b):
     """Element-wise sum of two tensors of exactly the same shape.
 
-    a, b: same shape S (any rank, 0-D included)  ->  an array of shape S.
+    a, b: numbers, lists or arrays of the same shape S (any rank, 0-D included)
+          ->  an array of shape S (shape () for two numbers).
     No broadcasting here: when the shapes differ (even if they could broadcast, like
     (3,) and (1, 3), or a number and a vector) raise ValueError.
     The result's dtype is whatever NumPy's `+` gives.
@@ -138,7 +139,9 @@ def elementwise_add(a, b):
 def broadcast_add(a, b):
     """Sum of two tensors with broadcasting.
 
-    a: shape A, b: shape B  ->  an array of shape broadcast_shape(A, B).
+    a: shape A, b: shape B (numbers, lists or arrays)  ->  an array of shape
+    broadcast_shape(A, B); two numbers give shape ().
+    The result's dtype is whatever NumPy's `+` gives.
     Raises ValueError when A and B are incompatible.
 
     Example:
@@ -153,7 +156,8 @@ def broadcast_add(a, b):
 def matmul(a, b):
     """Matrix product of two 2-D tensors: (n, k) @ (k, m) -> (n, m).
 
-    out[i, j] = sum over t of a[i, t] * b[t, j].
+    a, b: nested lists or arrays of any float dtype. out[i, j] = sum over t of
+    a[i, t] * b[t, j].
     Raises ValueError when `a` or `b` is not 2-D (a vector or a 3-D stack is refused,
     even though `@` would accept it), or when the inner lengths differ.
 
@@ -167,7 +171,8 @@ def matmul(a, b):
 def batch_flatten(x):
     """Flatten every example of a batch into one row, like keras.layers.Flatten.
 
-    x: shape (N, d1, d2, ...)  ->  shape (N, d1*d2*...), elements in C order
+    x: a nested list or an array of shape (N, d1, d2, ...)  ->  an array of shape
+    (N, d1*d2*...), elements in C order
     (the last axis changes fastest). A 2-D input (N, d) comes back as (N, d).
     Raises ValueError for a 0-D or 1-D input: there is no feature axis to keep.
 
