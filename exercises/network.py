@@ -42,9 +42,11 @@ Backpropagation, one step at a time
 Walk the forward pass backwards, multiplying local slopes (the chain rule). Write
 `dX` for "the gradient of L with respect to X"; it always has the shape of X.
 
-1. Output layer. For a sigmoid followed by binary cross-entropy the two slopes
-   combine into something short: `dz2 = (p - y) / N`, shape (N, 1). The `/ N`
-   comes from the *mean* in the loss; forget it and every step is N times too big.
+1. Output layer. For one example the loss changes with p at the rate
+   `(p - y) / (p * (1 - p))`, and the sigmoid changes with z2 at the rate
+   `p * (1 - p)`. Multiplied, the awkward factors cancel: `dz2 = (p - y) / N`,
+   shape (N, 1). The `/ N` comes from the *mean* in the loss; forget it and every
+   step is N times too big.
 2. Second dense layer (like `dense_backward`)::
 
        dW2 = a1.T @ dz2          (h, N) @ (N, 1) -> (h, 1)
@@ -87,7 +89,9 @@ Choices this exercise makes where the contract is silent
 --------------------------------------------------------
 - Parameters are float64 arrays in a dict with exactly the keys W1, b1, W2, b2.
 - Inputs `x` may be lists or any float dtype: convert with
-  `np.asarray(x, dtype=np.float64)`. Never modify the caller's arrays in place.
+  `np.asarray(x, dtype=np.float64)`. Never modify the caller's arrays in place:
+  `np.asarray` hands back the very same array when it is already float64, so write
+  `x = x - m`, not `x -= m`.
 - `train` draws its starting weights from `seed` (use your `init_params`), so the
   same call gives the same result and a different seed a different one.
 - `predict` labels an example 1 when its probability is >= 0.5 and returns
