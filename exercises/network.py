@@ -167,7 +167,9 @@ def train(x, y, n_hidden=16, epochs=200, learning_rate=0.5, seed=0):
     repeat `epochs` times: gradients on the whole training set, one step of size
     `learning_rate` against them. Returns the trained params dict (same keys and
     shapes as `init_params`). With `learning_rate=0` nothing may change; more epochs
-    must lower the training loss. Leave `x` and `y` unmodified.
+    must lower the training loss. Leave `x` and `y` unmodified, and do not rescale
+    the features inside `train`: the params it returns are used by `predict` on raw
+    inputs like those it was given.
 
     Example (two rings of points, inner ring label 0, outer ring label 1):
         >>> params = train(x_train, y_train)          # defaults: h=16, 200 epochs
