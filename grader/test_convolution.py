@@ -380,12 +380,14 @@ def test_conv2d_leaves_its_inputs_unmodified(learner):
 # --- conv2d: speed -----------------------------------------------------------------------------
 
 SPEED_X, SPEED_KERNEL = (32, 28, 28, 16), (3, 3, 16, 32)
-# Measured on the course machine (2 cores shared with other jobs, load 2-3), parent-side wall
-# clock, which includes moving 3 MB in and 5.5 MB out (~0.04 s): the model answer (einsum over
-# strided windows) 0.11-0.26 s; the classic loop answer (tests/loop_answers, one np.sum per
-# output value) 4.1 s. The budget sits 4x above the one and 4x below the other.
+# Measured on the course machine (2 cores shared with other jobs), parent-side wall clock,
+# which includes moving 3 MB in and 5.5 MB out (~0.04 s): the model answer (einsum over strided
+# windows) 0.11-0.26 s at load 2-3; the classic loop answer (tests/loop_answers, one np.sum per
+# output value) 4.1 s at load 2, over 8 s at load 6. The budget sits 4x above the one and 4x
+# below the other; the best of up to three runs is kept, so a busy moment does not fail a fast
+# answer. The time limit ends any call that is slower still (5x the budget).
 SPEED_BUDGET = 1.0  # seconds
-SPEED_TIMEOUT = 8.0  # a loop answer is cut off here, politely
+SPEED_TIMEOUT = 5.0  # seconds per call
 
 
 @check(
