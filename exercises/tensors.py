@@ -61,6 +61,8 @@ Conventions for this file
 Inputs may be Python numbers, (nested) lists or NumPy arrays of any dtype; turn them into
 arrays with `np.asarray(x)` first. Never change an input array in place. Where a function
 must refuse its input, raise `ValueError` with a message that names the shapes.
+The dtype of an array you return is not graded (values are compared as float64 with a
+small tolerance); only `describe` reports dtypes.
 
 Run `nnlab grade tensors` to check your work, `nnlab hint tensors` when stuck.
 """
