@@ -76,15 +76,28 @@ def grade(
     options = options or GradingOptions()
     folder = Path(folder)
     report = Report(submission=submission_name if submission_name is not None else str(folder))
+    plan = []
     for slug in slugs:
         exercise = catalog.get(slug)
         submission = find_submission(folder, slug)
-        if submission is None and not include_missing:
-            continue
-        result = grade_exercise(exercise, submission, options)
-        report.exercises.append(result)
-        if options.on_exercise:
-            options.on_exercise(result)
+        if submission is not None or include_missing:
+            plan.append((exercise, submission))
+    # The next exercise's child starts while this one is graded: its interpreter start-up
+    # (NumPy import, or TensorFlow's) overlaps the checks instead of adding to them.
+    upcoming: _Prepared | None = None
+    try:
+        for index, (exercise, submission) in enumerate(plan):
+            current = upcoming or prepare_exercise(exercise, submission, options)
+            upcoming = None
+            if index + 1 < len(plan):
+                upcoming = prepare_exercise(*plan[index + 1], options)
+            result = finish_exercise(current)
+            report.exercises.append(result)
+            if options.on_exercise:
+                options.on_exercise(result)
+    finally:
+        if upcoming is not None and upcoming.sandbox is not None:
+            upcoming.sandbox.close()
     return report
 
 
@@ -100,12 +113,33 @@ def check_files(slug: str, extra_dirs: Sequence[Path] = ()) -> list[Path]:
 def grade_exercise(
     exercise: catalog.Exercise, submission: Submission | None, options: GradingOptions
 ) -> ExerciseResult:
+    return finish_exercise(prepare_exercise(exercise, submission, options))
+
+
+@dataclass
+class _Prepared:
+    """An exercise ready to be graded: its child already started, or its verdict already known."""
+
+    result: ExerciseResult
+    submission: Submission | None = None
+    source: str = ""
+    files: Sequence[Path] = ()
+    sandbox: Sandbox | None = None
+    plugin: ExercisePlugin | None = None
+
+
+def prepare_exercise(
+    exercise: catalog.Exercise, submission: Submission | None, options: GradingOptions
+) -> _Prepared:
+    """Read and parse the learner's file here (nothing runs) and start its child."""
     if submission is None:
-        return ExerciseResult(
-            exercise.slug,
-            f"{exercise.slug}.py",
-            status="missing",
-            message=f"{exercise.slug}.py was not submitted (`nnlab start {exercise.slug}` creates it)",
+        return _Prepared(
+            ExerciseResult(
+                exercise.slug,
+                f"{exercise.slug}.py",
+                status="missing",
+                message=f"{exercise.slug}.py was not submitted (`nnlab start {exercise.slug}` creates it)",
+            )
         )
     result = ExerciseResult(
         exercise.slug, submission.path.name, status="graded", message=submission.note
@@ -114,15 +148,15 @@ def grade_exercise(
         source = submission.source()
     except (OSError, ValueError) as error:
         result.status, result.message = "error", f"{submission.path.name}: {error}"
-        return result
+        return _Prepared(result)
     syntax_problem = find_syntax_error(source, submission.path.name)
     if syntax_problem:
         result.status, result.message = "error", syntax_problem
-        return _in_notebook_terms(result, submission, source)
+        return _Prepared(_in_notebook_terms(result, submission, source))
     files = check_files(exercise.slug, options.extra_check_dirs)
     if not files:
         result.status, result.message = "error", f"no checks found for {exercise.slug}"
-        return result
+        return _Prepared(result)
     probes = grader_dir() / "probes" / f"{exercise.slug}.py"
     limits = limits_for(exercise, options)
     sandbox = Sandbox(
@@ -139,13 +173,25 @@ def grade_exercise(
     plugin = ExercisePlugin(exercise, sandbox, limits)
     try:
         sandbox.start()
-        run_checks(files, plugin)
+    except BaseException:
+        sandbox.close()
+        raise
+    return _Prepared(result, submission, source, files, sandbox, plugin)
+
+
+def finish_exercise(prepared: _Prepared) -> ExerciseResult:
+    """Run the checks against the started child, then kill its whole tree."""
+    result, sandbox, plugin = prepared.result, prepared.sandbox, prepared.plugin
+    if sandbox is None or plugin is None or prepared.submission is None:
+        return result
+    try:
+        run_checks(prepared.files, plugin)
     finally:
         sandbox.close()
     if plugin.load_error:
         result.status, result.message = "error", plugin.load_error
     result.checks = plugin.results
-    return _in_notebook_terms(result.finish(), submission, source)
+    return _in_notebook_terms(result.finish(), prepared.submission, prepared.source)
 
 
 def _in_notebook_terms(
