@@ -227,6 +227,36 @@ def test_attack_never_passes_the_course_checks(
         scene.remove()
 
 
+def _grade_in_forked_worker(folder: str) -> None:
+    # as on a learner's machine: no user switch, so only the process tree marks remain
+    processes.unprivileged_uid = lambda: None
+    options = GradingOptions(limits=LIMITS)
+    grading.check_files = lambda slug, extra=(): [CHECKS / "test_activations_attacks.py"]
+    report = grade(Path(folder), ["activations"], options=options)
+    os._exit(0 if report.exercises[0].status == "partial" else 3)
+
+
+@pytest.mark.parametrize("name", ["setsid_grandchild", "daemon_subreaper"])
+def test_escaped_processes_die_without_a_user_switch_in_a_forked_worker(name: str) -> None:
+    """Like one worker of `grade-batch` on a learner's machine: the worker is a fork of a
+    process that may already be a subreaper (the flag is not inherited: it is set again)."""
+    import multiprocessing
+
+    processes.become_subreaper()  # the parent already is one, as in a batch
+    scene = Scene(name)
+    try:
+        worker = multiprocessing.get_context("fork").Process(
+            target=_grade_in_forked_worker, args=(str(scene.submission),)
+        )
+        worker.start()
+        worker.join(60)
+        assert worker.exitcode == 0
+        time.sleep(1.5)  # the escaped processes wait 1 s before they act
+        assert scene.traces() == [], "an escaped process outlived the grading"
+    finally:
+        scene.remove()
+
+
 @pytest.mark.skipif(not AS_ROOT, reason="the child changes user only when nnlab runs as root")
 def test_as_root_the_child_runs_as_a_fresh_unprivileged_user(tmp_path: Path) -> None:
     from nnlab.sandbox.launcher import Sandbox

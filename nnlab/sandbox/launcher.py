@@ -319,6 +319,7 @@ class Sandbox:
 
     def _receive(self, timeout: float, what: str) -> Reply:
         deadline = time.monotonic() + timeout
+        self._next_poll = time.monotonic() + MEMORY_POLL_SECONDS  # quick calls are not polled
         shown = 0
         try:
             while True:

@@ -30,6 +30,7 @@ _PR_SET_CHILD_SUBREAPER = 36
 _live: set[int] = set()  # the children (servers) this process is running now
 _lock = threading.Lock()
 _subreaper: bool | None = None
+_subreaper_pid = 0  # the flag is not inherited by a fork: set it again in a new process
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,11 @@ def user_of(pid: int) -> int | None:
 
 def become_subreaper() -> bool:
     """Make this process adopt orphaned descendants (once); False where unsupported."""
-    global _subreaper
-    if _subreaper is None:
-        _subreaper = False
+    global _subreaper, _subreaper_pid
+    if _subreaper is None or _subreaper_pid != os.getpid():
+        _subreaper, _subreaper_pid = False, os.getpid()
+        with _lock:
+            _live.clear()  # a forked copy of the module: those children are not ours
         if sys.platform.startswith("linux"):
             try:
                 import ctypes
@@ -122,7 +125,7 @@ def unregister(pid: int) -> None:
 def escaped(table: dict[int, Entry]) -> set[int]:
     """Orphans re-parented to this process that came from a sandboxed child."""
     me = os.getpid()
-    if not _subreaper or not _marks_are_meaningful():
+    if not _subreaper or _subreaper_pid != me or not _marks_are_meaningful():
         return set()
     with _lock:
         live = set(_live)
@@ -196,12 +199,12 @@ def kill_tree(root: int, uid: int | None, rounds: int = 200) -> None:
 
 def reap_orphans() -> None:
     """Collect the exit status of dead orphans re-parented to us, so no zombie stays."""
-    table = snapshot()
     me = os.getpid()
+    if not _subreaper or _subreaper_pid != me or not _marks_are_meaningful():
+        return
+    table = snapshot()
     with _lock:
         live = set(_live)
-    if not _subreaper or not _marks_are_meaningful():
-        return
     for entry in table.values():
         if entry.ppid == me and entry.state == "Z" and entry.pid not in live:
             if _status(entry.pid)[1]:
