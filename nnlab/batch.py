@@ -196,6 +196,17 @@ def _context() -> Any:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+def _warm_up(slugs: Sequence[str], extra_check_dirs: Sequence[Path]) -> None:
+    """Import every check module (and its reference) once here, so forked workers inherit them."""
+    from nnlab.grading import collect_checks
+
+    for slug in slugs:
+        try:
+            collect_checks(slug, extra_check_dirs)
+        except Exception:  # the workers will report the problem for each submission
+            continue
+
+
 def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) -> BatchResult:
     """Grade every folder (a submission each, named by its folder name) in parallel."""
     import nnlab.grading  # noqa: F401  (imported before forking: each worker starts warm)
@@ -209,6 +220,8 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
     extra = [str(Path(d).resolve()) for d in options.extra_check_dirs]
     context = _context()
     pending = sorted(folders, key=lambda folder: folder.name)
+    if len(pending) > jobs:  # several submissions per worker slot: worth importing the checks once
+        _warm_up(slugs, options.extra_check_dirs)
     reports: dict[str, Report] = {}
     crashed: list[str] = []
     running: list[_Running] = []
