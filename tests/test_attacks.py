@@ -257,6 +257,50 @@ def test_escaped_processes_die_without_a_user_switch_in_a_forked_worker(name: st
         scene.remove()
 
 
+ESCAPE_AT_IMPORT = """
+import os, time
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        time.sleep(2.0)
+        open(os.path.join(MARKER, "survived"), "w").close()
+    os._exit(0)
+"""
+
+
+def _load_and_wait(marker: str, ready: Any) -> None:
+    from nnlab.sandbox.launcher import Sandbox
+
+    processes.unprivileged_uid = lambda: None
+    box = Sandbox(f"MARKER = {marker!r}\n" + ESCAPE_AT_IMPORT, "m.py", "m")
+    box.load()
+    ready.send("loaded")
+    time.sleep(60)  # killed by the supervisor before it closes the sandbox
+
+
+def test_a_supervisor_kills_what_a_killed_worker_left_behind() -> None:
+    """grade-batch kills a worker that overruns: its child dies with it (parent-death
+    signal) and the escaped grandchild comes back to the subreaper supervisor."""
+    import multiprocessing
+
+    processes.become_subreaper()
+    scene = Scene("exit_in_call")
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    try:
+        worker = context.Process(target=_load_and_wait, args=(str(scene.marker), sender))
+        worker.start()
+        assert receiver.poll(30) and receiver.recv() == "loaded"
+        worker.kill()
+        worker.join(10)
+        time.sleep(0.2)
+        processes.kill_escaped()
+        time.sleep(2.5)
+        assert scene.traces() == [], "the escaped grandchild outlived its worker"
+    finally:
+        scene.remove()
+
+
 @pytest.mark.skipif(not AS_ROOT, reason="the child changes user only when nnlab runs as root")
 def test_as_root_the_child_runs_as_a_fresh_unprivileged_user(tmp_path: Path) -> None:
     from nnlab.sandbox.launcher import Sandbox

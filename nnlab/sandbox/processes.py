@@ -197,6 +197,21 @@ def kill_tree(root: int, uid: int | None, rounds: int = 200) -> None:
     reap_orphans()
 
 
+def kill_escaped() -> None:
+    """Kill every escaped orphan re-parented to this process (and its descendants).
+
+    For a supervisor of grading workers (``grade-batch``): call :func:`become_subreaper`
+    before starting them, and this after killing one, so that what its children left
+    behind comes back here and dies too.
+    """
+    for _ in range(200):
+        table = snapshot()
+        if not _kill_all(_with_descendants(escaped(table), table), table):
+            break
+        time.sleep(0.005)
+    reap_orphans()
+
+
 def reap_orphans() -> None:
     """Collect the exit status of dead orphans re-parented to us, so no zombie stays."""
     me = os.getpid()
