@@ -12,7 +12,9 @@ the verdict it must get:
 - ``survivor_check``: wait, then prove no process of the child is left and nothing it
   targeted (report, progress file, another submission) changed;
 - ``files``: extra files dropped into the submission folder;
-- ``call_seconds``: a longer per-call limit for this attack (memory attacks).
+- ``call_seconds``: a longer per-call limit for this attack (memory attacks);
+- ``listener``: a TCP listener on 127.0.0.1 (its port replaces ``__PORT__``) that no
+  child may reach.
 
 Every grading, whatever the attack, must leave no process of the child behind.
 Limits are lowered (``GradingOptions.limits``) so that the corpus runs in well under a minute.
@@ -24,6 +26,7 @@ import ast
 import dataclasses
 import os
 import shutil
+import socket
 import stat
 import tempfile
 import time
@@ -77,6 +80,9 @@ class Scene:
         self.report.write_text('{"score": 0.0}')
         self.progress.write_text("{}")
         expected = expectation(name)
+        self.listener = None
+        if expected.get("listener"):
+            self.listener = socket.create_server(("127.0.0.1", 0))
         source = honest + "\n\n# --- the attack ---\n" + (CORPUS / f"{name}.py").read_text()
         (self.submission / "activations.py").write_text(self.fill(source))
         for file_name, text in expected.get("files", {}).items():
@@ -92,6 +98,7 @@ class Scene:
             "__REPORT__": self.report,
             "__PROGRESS__": self.progress,
             "__SUBMISSION__": self.submission,
+            "__PORT__": self.listener.getsockname()[1] if self.listener else 0,
         }.items():
             text = text.replace(placeholder, str(path))
         return text
@@ -106,6 +113,8 @@ class Scene:
         return sorted(path.name for path in self.marker.iterdir())
 
     def remove(self) -> None:
+        if self.listener:
+            self.listener.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -123,6 +132,19 @@ def child_users(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
 
     monkeypatch.setattr(processes, "unprivileged_uid", recording)
     yield picked
+
+
+def litter(users: list[int]) -> list[str]:
+    """Files the child users left at the top of the shared temporary folders."""
+    found = []
+    for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+        for entry in os.scandir(folder) if os.path.isdir(folder) else ():
+            try:
+                if entry.stat(follow_symlinks=False).st_uid in users:
+                    found.append(entry.path)
+            except OSError:
+                continue
+    return found
 
 
 def survivors(users: list[int]) -> list[int]:
@@ -199,6 +221,7 @@ def test_attack_gets_its_verdict_and_leaves_nothing_behind(
             time.sleep(1.5)  # the escaped processes wait 1 s before they act
             assert survivors(child_users) == []
         assert scene.traces() == [], "a file the submission planted code in was run"
+        assert litter(child_users) == []
         assert scene.snapshot() == scene.before, "report, progress or another submission changed"
         assert not (scene.submission / "conftest.py").exists() or "files" in expected
     finally:

@@ -135,6 +135,11 @@ def child_environment(home: str) -> dict[str, str]:
         "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
+    # a bounded number of BLAS threads: each reserves its own buffers (data memory), and
+    # graders running side by side (grade-batch) should not fight over every core
+    threads = str(min(os.cpu_count() or 1, 4))
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        keep[name] = os.environ.get(name, threads)
     return keep
 
 
@@ -267,6 +272,8 @@ class Sandbox:
             except subprocess.TimeoutExpired:
                 pass
             processes.unregister(process.pid)
+            if self.uid is not None:
+                processes.remove_files_of(self.uid)
             for reader in self.output:
                 reader.join(timeout=1)
         if self.workdir:

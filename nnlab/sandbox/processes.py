@@ -229,6 +229,27 @@ def reap_orphans() -> None:
                     pass
 
 
+def remove_files_of(uid: int, folders: tuple[str, ...] = ("/tmp", "/var/tmp", "/dev/shm")) -> None:
+    """Remove what a child's own user left at the top of the shared temporary folders."""
+    import shutil
+
+    for folder in folders:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                continue
+
+
 def unprivileged_uid() -> int | None:
     """A fresh, unused user id for a child when we run as root; None otherwise."""
     if not hasattr(os, "geteuid") or os.geteuid() != 0 or not sys.platform.startswith("linux"):

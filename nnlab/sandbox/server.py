@@ -215,7 +215,7 @@ def _describe_warning(caught: warnings.WarningMessage) -> dict[str, Any]:
 # --- confinement, applied before any learner code runs ----------------------------------------
 
 _PR_SET_PDEATHSIG, _PR_SET_DUMPABLE, _PR_SET_NO_NEW_PRIVS = 1, 4, 38
-_CLONE_NEWNS = 0x00020000
+_CLONE_NEWNS, _CLONE_NEWNET = 0x00020000, 0x40000000
 _MS_NOSUID, _MS_NODEV, _MS_BIND, _MS_REC, _MS_PRIVATE = 0x2, 0x4, 0x1000, 0x4000, 0x40000
 
 
@@ -242,6 +242,7 @@ def confine(settings: dict[str, Any]) -> None:
         if settings.get("processes"):
             limit = settings["processes"]
             resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
+        libc.unshare(_CLONE_NEWNET)  # best effort: no network (only a loopback that is down)
         try:
             _make_reachable(libc, [p for p in settings.get("reach", []) if os.path.isdir(p)])
         except OSError as error:  # the parent sees from our uid that we stayed privileged
