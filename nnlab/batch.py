@@ -17,10 +17,12 @@ shard when others are added or removed. Every submission lands in exactly one sh
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -37,6 +39,7 @@ from nnlab.results import ExerciseResult, Report
 SKIPPED_PREFIXES = (".", "_")
 # a worker is killed this long after its exercises' own limits should have stopped it
 BACKSTOP_MARGIN_SECONDS = 60.0
+STOP_GRACE_SECONDS = 5.0
 
 
 class BatchError(Exception):
@@ -117,6 +120,8 @@ def _grade_in_worker(
     extra_check_dirs: list[str],
     scratch: str,
 ) -> None:
+    # the parent's backstop sends SIGTERM first: unwinding closes the sandbox (and its tree)
+    signal.signal(signal.SIGTERM, _stop_worker)
     try:
         from nnlab.grading import GradingOptions, grade
 
@@ -127,10 +132,19 @@ def _grade_in_worker(
         connection.send(("report", report))
     except BaseException as error:  # report, never propagate: the parent decides
         line = "".join(traceback.format_exception_only(type(error), error)).strip()
-        connection.send(("crash", line))
+        with contextlib.suppress(OSError):
+            connection.send(("crash", line))
     finally:
         connection.close()
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+class _Stopped(BaseException):
+    pass
+
+
+def _stop_worker(signum: int, frame: object) -> None:
+    raise _Stopped("stopped by the batch's time limit")
 
 
 def failed_report(name: str, slugs: Sequence[str], message: str) -> Report:
@@ -230,6 +244,9 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
     def finish(job: _Running, report: Report, did_crash: bool) -> None:
         running.remove(job)
         job.connection.close()
+        if job.process.is_alive():  # a polite stop first, so the worker can close its sandbox
+            job.process.terminate()
+            job.process.join(timeout=STOP_GRACE_SECONDS)
         if job.process.is_alive():
             job.process.kill()
         job.process.join(timeout=5)
@@ -280,9 +297,13 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
                     message = f"grading this submission did not finish within {timeout:g} s"
                     finish(job, failed_report(job.name, slugs, message), True)
     finally:
+        for job in running:  # interrupted: stop politely, then for sure
+            job.process.terminate()
         for job in running:
-            job.process.kill()
-            job.process.join(timeout=5)
+            job.process.join(timeout=STOP_GRACE_SECONDS)
+            if job.process.is_alive():
+                job.process.kill()
+                job.process.join(timeout=5)
         shutil.rmtree(scratch_root, ignore_errors=True)
     ordered = [reports[name] for name in sorted(reports)]
     return BatchResult(ordered, sorted(crashed))

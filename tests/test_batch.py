@@ -270,3 +270,35 @@ def test_private_checks_are_added_to_the_hidden_ones(
     assert names[-1] == "instructor_only_check"
     assert exercise["status"] == "partial"
     assert exercise["checks"][-1]["message"] == "this instructor check always fails"
+
+
+def test_the_time_limit_stops_the_submissions_sandbox_too(
+    tmp_path: Path, slugs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A submission still importing when its batch time runs out leaves no child process behind."""
+    from nnlab.sandbox.launcher import Sandbox
+
+    root = tmp_path / "class"
+    (root / "slow").mkdir(parents=True)
+    (root / "slow" / f"{slugs[0]}.py").write_text("while True:\n    pass\n")
+    pids = tmp_path / "pids"
+    original_start = Sandbox.start
+
+    def recording_start(self: Sandbox) -> None:
+        original_start(self)
+        with pids.open("a") as handle:
+            handle.write(f"{self.process.pid}\n")
+
+    monkeypatch.setattr(Sandbox, "start", recording_start)
+    options = batch.BatchOptions(jobs=1, slugs=slugs[:1], submission_timeout=3)
+    (report,) = batch.grade_batch(root, options).reports
+    assert "did not finish within 3 s" in report.exercises[0].message
+    (pid,) = [int(line) for line in pids.read_text().split()]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+        if state == "Z":
+            break
+        time.sleep(0.1)
+    else:
+        assert not Path(f"/proc/{pid}").exists(), "the sandbox child outlived its submission"
