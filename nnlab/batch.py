@@ -7,7 +7,9 @@ graded by :func:`nnlab.grading.grade` in its own worker process, forked from thi
 a temporary directory; the learner's code itself runs in the engine's sandboxed children,
 as for ``nnlab grade``. A worker that crashes or overruns its time budget is killed and
 that submission alone is reported with every exercise in status ``error``: it never stops
-or changes the others. Reports come back sorted by folder name whatever the finishing order.
+or changes the others (the killed worker's sandbox child dies with it, and anything it had
+detached comes back to this process, a child subreaper, and is killed). Reports come back
+sorted by folder name whatever the finishing order.
 
 Sharding (``--shard K/N``, K from 1 to N) keeps the submissions whose folder name hashes
 to K-1 modulo N, with the first 8 bytes of SHA-256 of the UTF-8 name as the hash: stable
@@ -22,7 +24,6 @@ import hashlib
 import multiprocessing
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -35,11 +36,11 @@ from typing import Any
 
 from nnlab import catalog
 from nnlab.results import ExerciseResult, Report
+from nnlab.sandbox import processes
 
 SKIPPED_PREFIXES = (".", "_")
 # a worker is killed this long after its exercises' own limits should have stopped it
 BACKSTOP_MARGIN_SECONDS = 60.0
-STOP_GRACE_SECONDS = 5.0
 
 
 class BatchError(Exception):
@@ -120,8 +121,6 @@ def _grade_in_worker(
     extra_check_dirs: list[str],
     scratch: str,
 ) -> None:
-    # the parent's backstop sends SIGTERM first: unwinding closes the sandbox (and its tree)
-    signal.signal(signal.SIGTERM, _stop_worker)
     try:
         from nnlab.grading import GradingOptions, grade
 
@@ -137,14 +136,6 @@ def _grade_in_worker(
     finally:
         connection.close()
         shutil.rmtree(scratch, ignore_errors=True)
-
-
-class _Stopped(BaseException):
-    pass
-
-
-def _stop_worker(signum: int, frame: object) -> None:
-    raise _Stopped("stopped by the batch's time limit")
 
 
 def failed_report(name: str, slugs: Sequence[str], message: str) -> Report:
@@ -240,16 +231,18 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
     crashed: list[str] = []
     running: list[_Running] = []
     scratch_root = tempfile.mkdtemp(prefix="nnlab-batch-")
+    # a killed worker's sandbox child dies with it (parent-death signal); anything it had
+    # detached (setsid + double fork) is re-parented to us and killed by kill_escaped()
+    processes.become_subreaper()
 
     def finish(job: _Running, report: Report, did_crash: bool) -> None:
         running.remove(job)
         job.connection.close()
-        if job.process.is_alive():  # a polite stop first, so the worker can close its sandbox
-            job.process.terminate()
-            job.process.join(timeout=STOP_GRACE_SECONDS)
         if job.process.is_alive():
             job.process.kill()
         job.process.join(timeout=5)
+        if did_crash:  # what the worker's sandbox left behind comes back to us: kill it
+            processes.kill_escaped()
         shutil.rmtree(job.scratch, ignore_errors=True)
         reports[job.name] = report
         if did_crash:
@@ -297,13 +290,11 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
                     message = f"grading this submission did not finish within {timeout:g} s"
                     finish(job, failed_report(job.name, slugs, message), True)
     finally:
-        for job in running:  # interrupted: stop politely, then for sure
-            job.process.terminate()
-        for job in running:
-            job.process.join(timeout=STOP_GRACE_SECONDS)
-            if job.process.is_alive():
-                job.process.kill()
-                job.process.join(timeout=5)
+        for job in running:  # interrupted
+            job.process.kill()
+            job.process.join(timeout=5)
+        if running:
+            processes.kill_escaped()
         shutil.rmtree(scratch_root, ignore_errors=True)
     ordered = [reports[name] for name in sorted(reports)]
     return BatchResult(ordered, sorted(crashed))
