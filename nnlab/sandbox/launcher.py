@@ -15,6 +15,7 @@ The parent also sums the resident memory of the child's tree while it waits.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import select
@@ -128,6 +129,8 @@ def child_environment(home: str) -> dict[str, str]:
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "LANG": os.environ.get("LANG", "C.UTF-8"),
         "HOME": home,
+        "USER": "learner",  # the child's user may have no account: getpass needs a name
+        "LOGNAME": "learner",
         "TMPDIR": home,
         "MPLBACKEND": "Agg",
         "MPLCONFIGDIR": home,
@@ -141,6 +144,135 @@ def child_environment(home: str) -> dict[str, str]:
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         keep[name] = os.environ.get(name, threads)
     return keep
+
+
+class Template:
+    """A process that has imported NumPy once and forks a fresh child per Sandbox.
+
+    A forked child costs milliseconds where an interpreter start costs a tenth of a
+    second or more; each child still serves exactly one learner module, confines itself
+    exactly as a started child does (server.confine) and runs in its own session.
+    One template per grading process (a forked grade-batch worker makes its own).
+    Set NNLAB_TEMPLATE=0 to start every child as a new interpreter instead.
+    """
+
+    _shared: Template | None = None
+
+    def __init__(self) -> None:
+        import socket
+
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.home = tempfile.mkdtemp(prefix="nnlab-template-")
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-B", str(SERVER), "--template", str(theirs.fileno())],
+            cwd=self.home,
+            env=child_environment(self.home),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(theirs.fileno(),),
+            start_new_session=True,
+        )
+        theirs.close()
+        processes.register(self.process.pid)
+        self.socket = ours
+        self.owner = os.getpid()
+        self.tokens = itertools.count(1)
+        self.pids: dict[int, int] = {}  # request token -> pid of the forked child
+        self.exits: dict[int, int] = {}  # pid -> exit code, as Popen.returncode reads
+        self.lock = threading.Lock()
+
+    @classmethod
+    def shared(cls) -> Template | None:
+        """The template of this process, started on first use; None where forking is off."""
+        if os.environ.get("NNLAB_TEMPLATE", "1") == "0" or not hasattr(os, "fork"):
+            return None
+        template = cls._shared
+        if template is None or template.owner != os.getpid() or template.process.poll() is not None:
+            try:
+                template = cls._shared = Template()
+            except OSError:
+                return None
+        return template
+
+    def fork(self, request: dict[str, Any], fds: list[int]) -> int:
+        """Ask for a child (without waiting); returns the token that names it."""
+        import socket
+
+        token = next(self.tokens)
+        socket.send_fds(self.socket, [json.dumps({**request, "token": token}).encode()], fds)
+        return token
+
+    def _pump(self, timeout: float) -> bool:
+        """Read one message from the template if one comes within ``timeout``."""
+        ready, _, _ = select.select([self.socket], [], [], max(timeout, 0.0))
+        if not ready:
+            return False
+        message = self.socket.recv(65536)
+        if not message:
+            raise OSError("the template process is gone")
+        news = json.loads(message)
+        if "exited" in news:
+            self.exits[int(news["exited"])] = int(news["code"])
+        elif "token" in news:
+            self.pids[int(news["token"])] = int(news["pid"])
+        return True
+
+    def wait_for(self, found: Callable[[], int | None], timeout: float) -> int | None:
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while (value := found()) is None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self.process.poll() is not None:
+                    return None
+                try:
+                    self._pump(remaining)
+                except (OSError, ValueError):
+                    return None
+            return value
+
+    def close(self) -> None:
+        try:
+            self.socket.close()
+            self.process.kill()
+            self.process.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        processes.unregister(self.process.pid)
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+class _ForkedChild:
+    """A child forked by the template, seen through the few Popen methods the Sandbox uses."""
+
+    def __init__(self, template: Template, token: int) -> None:
+        self.template = template
+        self.token = token
+        self._pid: int | None = None
+        self.returncode: int | None = None
+
+    @property
+    def pid(self) -> int:
+        if self._pid is None:
+            self._pid = self.template.wait_for(lambda: self.template.pids.get(self.token), 30.0)
+            if self._pid is None:
+                raise ChildCrashed("the process for your code could not be started")
+        return self._pid
+
+    def poll(self) -> int | None:
+        return self._exit_code(0.0)
+
+    def wait(self, timeout: float | None = None) -> int:
+        code = self._exit_code(30.0 if timeout is None else timeout)
+        if code is None:
+            raise subprocess.TimeoutExpired("forked child", timeout or 0.0)
+        return code
+
+    def _exit_code(self, timeout: float) -> int | None:
+        if self.returncode is None:
+            pid = self.pid
+            self.returncode = self.template.wait_for(lambda: self.template.exits.get(pid), timeout)
+        return self.returncode
 
 
 class Sandbox:
@@ -210,24 +342,39 @@ class Sandbox:
         }
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
-        command = [sys.executable, "-I", "-B", str(SERVER), str(request_read), str(reply_write)]
-        self.process = subprocess.Popen(
-            [*command, json.dumps(settings)],
-            cwd=home,
-            env=child_environment(str(home)),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            pass_fds=(request_read, reply_write),
-            start_new_session=True,
-            close_fds=True,
-        )
-        processes.register(self.process.pid)
-        os.close(request_read)
-        os.close(reply_write)
+        template = Template.shared()
+        if template is not None:
+            out_read, out_write = os.pipe()
+            err_read, err_write = os.pipe()
+            request = {"cwd": str(home), "env": child_environment(str(home)), "settings": settings}
+            passed = [request_read, reply_write, out_write, err_write]
+            try:
+                token = template.fork(request, passed)
+            finally:
+                for fd in passed:
+                    os.close(fd)
+            self.process = _ForkedChild(template, token)  # type: ignore[assignment]
+            streams = [os.fdopen(out_read, "rb"), os.fdopen(err_read, "rb")]
+        else:
+            command = [sys.executable, "-I", "-B", str(SERVER), str(request_read), str(reply_write)]
+            self.process = subprocess.Popen(
+                [*command, json.dumps(settings)],
+                cwd=home,
+                env=child_environment(str(home)),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=(request_read, reply_write),
+                start_new_session=True,
+                close_fds=True,
+            )
+            processes.register(self.process.pid)
+            os.close(request_read)
+            os.close(reply_write)
+            streams = [self.process.stdout, self.process.stderr]
         self._to_child, self._from_child = request_write, reply_read
         self._buffer = bytearray()
-        self.output = [_BoundedReader(self.process.stdout), _BoundedReader(self.process.stderr)]
+        self.output = [_BoundedReader(stream) for stream in streams]
         for reader in self.output:
             reader.start()
         self.generation += 1
@@ -263,10 +410,15 @@ class Sandbox:
         self._to_child = self._from_child = None
         if process is not None:
             try:
-                os.killpg(process.pid, signal.SIGKILL)
+                pid = process.pid
+            except ChildCrashed:  # a forked child the template never made: nothing to kill
+                pid = None
+        if process is not None and pid is not None:
+            try:
+                os.killpg(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-            processes.kill_tree(process.pid, self.uid)
+            processes.kill_tree(pid, self.uid)
             try:
                 process.wait(timeout=5)
             except subprocess.TimeoutExpired:
