@@ -10,6 +10,7 @@ import numpy as np
 
 from nnlab.checks import (
     check,
+    describe_value,
     expect_close,
     expect_no_warnings,
     expect_raises,
@@ -66,11 +67,20 @@ def returns_one_number(learner, name, y_true, y_pred, advice):
 
 
 def raises_for_shapes_that_differ(learner, name, pairs):
+    """Shape pairs that NumPy broadcasts silently (the bug) or refuses (its own ValueError)."""
     for shape_true, shape_pred in pairs:
         y_true, y_pred = np.full(shape_true, 0.0), np.full(shape_pred, 0.5)
         if y_true.ndim == 2 and y_true.shape[-1] > 1:
             y_true[..., 0] = 1.0  # one-hot rows
-        expect_raises(learner.call(name, y_true, y_pred), "ValueError")
+        outcome = learner.call(name, y_true, y_pred)
+        if outcome.raised is None:
+            fail(
+                f"{name}(y_true of shape {shape_true}, y_pred of shape {shape_pred}) returned "
+                f"{describe_value(outcome.value)}; expected ValueError because the shapes "
+                "differ.\nCompare the whole shapes (y_true.shape != y_pred.shape), not only "
+                "their sizes, lengths or numbers of axes."
+            )
+        expect_raises(outcome, "ValueError")
 
 
 # --- mean_squared_error (25 points) ------------------------------------------------------------
@@ -134,7 +144,16 @@ def test_mean_squared_error_returns_one_number(learner):
 )
 def test_mean_squared_error_raises_value_error_when_shapes_differ(learner):
     raises_for_shapes_that_differ(
-        learner, "mean_squared_error", [((6, 1), (6,)), ((4,), (5,)), ((2, 3), (3, 2)), ((3,), ())]
+        learner,
+        "mean_squared_error",
+        [
+            ((6, 1), (6,)),  # column against vector: broadcasts to (6, 6)
+            ((4, 3), (4, 1)),  # same number of axes, still broadcasts
+            ((1, 4), (4, 1)),  # same size, broadcasts to (4, 4)
+            ((4,), (5,)),
+            ((2, 3), (3, 2)),
+            ((3,), ()),
+        ],
     )
 
 
@@ -183,6 +202,15 @@ def test_binary_crossentropy_accepts_scalars_lists_and_float32(learner):
     expect_close(
         learner.call("binary_crossentropy", y_true32, y_pred32),
         ref.binary_crossentropy(y_true32.astype(float), y_pred32.astype(float)),
+    )
+    # Python ints: clipping an integer array into [1e-7, 1 - 1e-7] would truncate to 0
+    y_true, y_pred = [[1, 0], [0, 1], [1, 1]], [[1, 0], [1, 0], [0, 1]]
+    expect_close(
+        learner.call("binary_crossentropy", y_true, y_pred),
+        ref.binary_crossentropy(y_true, y_pred),
+        rtol=AT_THE_CLIP,
+        atol=0.0,
+        hint="(labels and predictions given as lists of Python ints 0 and 1)",
     )
 
 
@@ -243,7 +271,15 @@ def test_binary_crossentropy_returns_one_number(learner):
 )
 def test_binary_crossentropy_raises_value_error_when_shapes_differ(learner):
     raises_for_shapes_that_differ(
-        learner, "binary_crossentropy", [((6, 1), (6,)), ((6,), (6, 1)), ((4,), (5,))]
+        learner,
+        "binary_crossentropy",
+        [
+            ((6, 1), (6,)),
+            ((6,), (6, 1)),
+            ((4, 3), (4, 1)),  # same number of axes, still broadcasts
+            ((1, 5), (5, 1)),  # same size, broadcasts to (5, 5)
+            ((4,), (5,)),
+        ],
     )
 
 
@@ -277,7 +313,7 @@ def test_categorical_crossentropy_matches_reference_on_varied_shapes(learner):
 @check(
     "categorical_crossentropy",
     weight=4,
-    hint="Start with np.asarray(..., dtype=float) so lists and float32 arrays work.",
+    hint="Start with np.asarray(..., dtype=float) so lists (of ints too) and float32 arrays work.",
 )
 def test_categorical_crossentropy_accepts_lists_and_float32(learner):
     y_true, y_pred = [[0, 1, 0], [1, 0, 0]], [[0.2, 0.7, 0.1], [0.6, 0.3, 0.1]]
@@ -290,6 +326,15 @@ def test_categorical_crossentropy_accepts_lists_and_float32(learner):
     expect_close(
         learner.call("categorical_crossentropy", y_true32, y_pred32),
         ref.categorical_crossentropy(y_true32.astype(float), y_pred32.astype(float)),
+    )
+    # Python ints: clipping an integer array into [1e-7, 1 - 1e-7] would truncate to 0
+    y_true, y_pred = [[1, 0, 0], [0, 0, 1], [0, 1, 0]], [[1, 0, 0], [0, 1, 0], [0, 1, 0]]
+    expect_close(
+        learner.call("categorical_crossentropy", y_true, y_pred),
+        ref.categorical_crossentropy(y_true, y_pred),
+        rtol=AT_THE_CLIP,
+        atol=0.0,
+        hint="(labels and predictions given as lists of Python ints 0 and 1)",
     )
 
 
@@ -380,7 +425,13 @@ def test_categorical_crossentropy_raises_value_error_when_shapes_differ(learner)
     raises_for_shapes_that_differ(
         learner,
         "categorical_crossentropy",
-        [((4, 3), (4, 4)), ((4, 3), (3,)), ((4, 3), (4, 1)), ((2, 3), (3, 3))],
+        [
+            ((4, 3), (4, 4)),
+            ((4, 3), (3,)),
+            ((4, 3), (4, 1)),
+            ((1, 4), (4, 1)),  # same size, broadcasts to (4, 4)
+            ((2, 3), (3, 3)),
+        ],
     )
 
 
