@@ -13,6 +13,7 @@ from nnlab.checks import (
     check,
     describe_value,
     expect_close,
+    expect_no_warnings,
     expect_raises,
     expect_unmodified,
     fail,
@@ -105,8 +106,9 @@ def test_dense_forward_softmax_over_units_matches_reference(learner):
 @check(
     "dense_forward",
     weight=2,
-    hint="For big pre-activations exp overflows: subtract each row's maximum before the "
-    "softmax, and compute the sigmoid without exp of a large positive number.",
+    hint="For big pre-activations exp overflows: subtract EACH ROW's maximum before the "
+    "softmax (keepdims=True), and compute the sigmoid without exp of a large positive number "
+    "(e.g. 0.5 * (1 + np.tanh(0.5 * z))).",
 )
 def test_dense_forward_sigmoid_and_softmax_stay_finite_for_large_preactivations(learner):
     x = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.5]])  # (3, 2)
@@ -114,7 +116,16 @@ def test_dense_forward_sigmoid_and_softmax_stay_finite_for_large_preactivations(
     bias = np.array([0.0, 10.0, -5.0])
     for activation in ("sigmoid", "softmax"):
         expected = ref.dense_forward(x, kernel, bias, activation)
-        expect_close(learner.call("dense_forward", x, kernel, bias, activation), expected)
+        outcome = learner.call("dense_forward", x, kernel, bias, activation)
+        expect_no_warnings(outcome)
+        expect_close(outcome, expected)
+    # rows on very different scales: subtracting one maximum for the whole batch (instead of
+    # each row's own) leaves the second row with exp(-2000) = 0 everywhere, and 0 / 0
+    x = np.array([[1000.0, 999.0, 0.0], [-1000.0, -1001.0, -999.0]])  # (2, 3)
+    kernel, bias = np.eye(3), np.zeros(3)
+    outcome = learner.call("dense_forward", x, kernel, bias, "softmax")
+    expect_no_warnings(outcome)
+    expect_close(outcome, ref.dense_forward(x, kernel, bias, "softmax"))
 
 
 @check(
@@ -163,6 +174,18 @@ def test_dense_forward_rejects_mismatched_shapes(learner):
     ]
     for args in cases:
         expect_raises(learner.call("dense_forward", *args, "linear"), "ValueError")
+
+
+@check(
+    "dense_forward",
+    hint="Leave x, kernel and bias as they were: `bias.shape = (1, -1)` or `x -= ...` change "
+    "the caller's arrays; use bias.reshape(1, -1) or new arrays instead.",
+)
+def test_dense_forward_leaves_inputs_unmodified(learner):
+    rng = np.random.default_rng(5111)
+    for activation in ("linear", "relu", "softmax"):
+        x, kernel, bias = _layer(rng, 5, 3, 4)
+        expect_unmodified(learner.call("dense_forward", x, kernel, bias, activation))
 
 
 # --- dense_backward ----------------------------------------------------------------------------
