@@ -297,7 +297,7 @@ def _load_and_wait(marker: str, ready: Any) -> None:
     processes.unprivileged_uid = lambda: None
     box = Sandbox(f"MARKER = {marker!r}\n" + ESCAPE_AT_IMPORT, "m.py", "m")
     box.load()
-    ready.send("loaded")
+    ready.send(box.workdir)
     time.sleep(60)  # killed by the supervisor before it closes the sandbox
 
 
@@ -313,13 +313,15 @@ def test_a_supervisor_kills_what_a_killed_worker_left_behind() -> None:
     try:
         worker = context.Process(target=_load_and_wait, args=(str(scene.marker), sender))
         worker.start()
-        assert receiver.poll(30) and receiver.recv() == "loaded"
+        assert receiver.poll(30)
+        workdir = receiver.recv()  # a killed worker cannot remove its child's folder
         worker.kill()
         worker.join(10)
         time.sleep(0.2)
         processes.kill_escaped()
         time.sleep(2.5)
         assert scene.traces() == [], "the escaped grandchild outlived its worker"
+        shutil.rmtree(workdir, ignore_errors=True)
     finally:
         scene.remove()
 
