@@ -255,6 +255,9 @@ def run_checks(files: Sequence[Path], plugin: Any, *, collect_only: bool = False
         *("-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:faulthandler"),
         *("-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:stepwise"),
         *("-p", "no:logging"),
+        # no output capture: the checks print nothing (stdout is swallowed below), and
+        # capturing fd 2 would hide the progress lines a long check sends to stderr
+        "--capture=no",
         "--import-mode=importlib",
         "--noconftest",
         "--rootdir",

@@ -1,0 +1,575 @@
+"""Hidden checks for `keras_model`: the Sequential workflow, graded by inspecting and training.
+
+Keras runs only in the child. The trusted helpers of grader/probes/keras_model.py describe the
+learner's model, History and Figure there as plain data; the data (grader/reference/
+keras_model.py) is made here from private seeds, and the test labels never leave this process:
+the child returns predictions and the accuracy is computed here.
+
+Each function is checked on its own: build_model's model is trained by a trusted fit, and
+train_model trains a trusted reference model, so one mistake costs only its function's points.
+Every model is built once per grading and reused across checks (a Keras exercise grades in a
+few seconds beyond TensorFlow's import).
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from nnlab.checks import Learner, LearnerError, Outcome, check, describe_value, fail, reference
+
+ref = reference("keras_model")
+
+DATA_SEED = 41_017
+INPUT_DIM, OTHER_INPUT_DIM = 4, 7
+BUILD_SEED, FIT_SEED = 7, 11
+# build_model's model is trained by the grader's own fit: 640 examples, 10 epochs of 16
+FIT_EPOCHS, FIT_BATCH = 10, 16
+# train_model is asked for a number of epochs and a batch size that differ from its defaults
+TRAIN_EPOCHS, TRAIN_BATCH = 6, 40
+
+# Thresholds from benchmarks/keras_thresholds.py (test accuracy on the balanced hidden test
+# set; always answering one class scores 0.50). Measured over 12 data seeds:
+#   model answer (Dense 32-16, RMSprop 0.001):       min 0.885, median 0.911
+#   minimal model (one Dense(8) layer, RMSprop 0.001): min 0.758, median 0.811
+#   -> BUILD_THRESHOLD 0.70: margin 0.058 below the minimal model's worst seed
+BUILD_THRESHOLD = 0.70
+#   reference model trained by the model answer's train_model (6 epochs of 40):
+#   min 0.880, median 0.905 -> TRAIN_THRESHOLD 0.80: margin 0.08
+TRAIN_THRESHOLD = 0.80
+
+ACCURACY_NAMES = {"accuracy", "acc", "binary_accuracy", "BinaryAccuracy", "Accuracy"}
+
+_CACHE: weakref.WeakKeyDictionary[Learner, dict[Any, Any]] = weakref.WeakKeyDictionary()
+
+
+def cached(learner: Learner, key: Any, compute: Callable[[], Any]) -> Any:
+    """One model, one training run per grading: later checks reuse the earlier result.
+
+    Keyed by the child's generation: after a time-out the child restarts, its objects are gone.
+    """
+    store = _CACHE.setdefault(learner, {})
+    full_key = (learner._sandbox.generation, key)
+    if full_key not in store:
+        store[full_key] = compute()
+    return store[full_key]
+
+
+def trusted(learner: Learner, probe: str, *args: Any) -> Any:
+    """Run one of our probes in the child and return its plain result."""
+    return learner.probe(probe, *args).value
+
+
+def data() -> dict[str, np.ndarray]:
+    return ref.binary_problem(DATA_SEED, INPUT_DIM)
+
+
+# --- build_model ----------------------------------------------------------------------------------
+
+
+def _built(learner: Learner, input_dim: int) -> tuple[Outcome, dict[str, Any] | None]:
+    def build() -> tuple[Outcome, dict[str, Any] | None]:
+        trusted(learner, "seed", BUILD_SEED)
+        outcome = learner.call("build_model", input_dim)
+        if outcome.raised is not None:
+            return outcome, None
+        return outcome, learner.probe("describe_model", outcome.value).value
+
+    return cached(learner, ("build", input_dim), build)
+
+
+def model_of(learner: Learner, input_dim: int = INPUT_DIM) -> tuple[Any, dict[str, Any]]:
+    """build_model(input_dim) and its description; a failure that names the fix otherwise."""
+    outcome, info = _built(learner, input_dim)
+    raised = outcome.raised
+    if raised is not None and raised.is_a("Exception") and "not recognized" in raised.message:
+        if "'lr'" in raised.message:
+            fail(
+                f"{outcome.call_text} raised {raised.describe(outcome.file_name)}.\n"
+                "`lr=` is the old Keras 2 name of the learning rate; Keras 3 only knows "
+                "`learning_rate=`: write keras.optimizers.RMSprop(learning_rate=0.001)."
+            )
+    model = outcome.value  # raises 'not implemented yet' or the learner's error
+    if not isinstance(info, dict) or not info.get("is_model"):
+        fail(
+            f"{outcome.call_text} returned {describe_value(model)}; expected a keras Model "
+            "(build a keras.Sequential([...]) and return it)."
+        )
+    return model, info
+
+
+def _layers(info: dict[str, Any]) -> list[dict[str, Any]]:
+    return [layer for layer in info.get("layers", []) if isinstance(layer, dict)]
+
+
+def output_activation(info: dict[str, Any]) -> str | None:
+    """The activation applied last: a Dense layer's own, or a trailing Activation/Softmax layer."""
+    for layer in reversed(_layers(info)):
+        if layer.get("class") in ("Dropout", "Flatten", "Reshape"):
+            continue
+        return layer.get("activation")
+    return None
+
+
+def requires_compiled(info: dict[str, Any], call: str) -> None:
+    if not info.get("compiled"):
+        fail(
+            f"{call} returned a model that is not compiled: call "
+            "model.compile(optimizer=..., loss=..., metrics=[...]) in build_model, before "
+            "returning the model (fit refuses an uncompiled model)."
+        )
+
+
+@check(
+    "build_model",
+    weight=8,
+    hint="Start the model with keras.Input(shape=(input_dim,)): use the argument, not a number.",
+)
+def test_build_model_takes_the_input_size_from_its_argument(learner):
+    for input_dim in (INPUT_DIM, OTHER_INPUT_DIM):
+        _, info = model_of(learner, input_dim)
+        call = f"build_model({input_dim})"
+        shape = info.get("input_shape")
+        if shape is None:
+            fail(
+                f"{call} returned a model that does not know its input size yet; start it "
+                f"with keras.Input(shape=(input_dim,)) so it is built for {input_dim} inputs."
+            )
+        if shape != [None, input_dim]:
+            fail(
+                f"{call} returned a model whose input shape is {tuple(shape)}; expected "
+                f"(None, {input_dim}). Is the input size hard-coded? Use "
+                "keras.Input(shape=(input_dim,))."
+            )
+
+
+@check(
+    "build_model",
+    weight=8,
+    hint='A binary classifier ends in Dense(1, activation="sigmoid"): one probability per row.',
+)
+def test_build_model_ends_in_one_sigmoid_unit(learner):
+    _, info = model_of(learner)
+    call = f"build_model({INPUT_DIM})"
+    dense = [layer for layer in _layers(info) if layer.get("class") == "Dense"]
+    if not dense:
+        fail(
+            f"{call} returned a model without a Dense layer; end it with Dense(1, activation='sigmoid')."
+        )
+    units = dense[-1].get("units")
+    activation = output_activation(info)
+    if info.get("output_shape") != [None, 1] or units != 1:
+        fail(
+            f"{call} returned a model whose output shape is {info.get('output_shape')} "
+            f"(last Dense has {units} units); expected (None, 1): one unit, the "
+            "probability of class 1."
+        )
+    if activation == "softmax":
+        fail(
+            f"{call}: the output unit uses softmax, which over a single unit is always 1.0 "
+            "whatever the input. Use activation='sigmoid' for one probability."
+        )
+    if activation in (None, "linear"):
+        fail(
+            f"{call}: the output unit has no activation, so it outputs raw scores (logits), "
+            "not probabilities; binary cross-entropy then reads them as probabilities. Use "
+            "Dense(1, activation='sigmoid')."
+        )
+    if activation != "sigmoid":
+        fail(
+            f"{call}: the output unit uses {activation!r}; expected 'sigmoid', which maps any "
+            "score to a probability between 0 and 1."
+        )
+
+
+@check(
+    "build_model",
+    weight=6,
+    hint="Put at least one Dense layer with a non-linear activation (e.g. relu) before the output.",
+)
+def test_build_model_has_a_non_linear_dense_hidden_layer(learner):
+    _, info = model_of(learner)
+    dense = [layer for layer in _layers(info) if layer.get("class") == "Dense"]
+    hidden = dense[:-1]
+    if not hidden:
+        fail(
+            f"build_model({INPUT_DIM}) has no hidden Dense layer: a single Dense(1) only draws "
+            "a straight boundary. Add e.g. layers.Dense(16, activation='relu') before the output."
+        )
+    if all(layer.get("activation") in (None, "linear") for layer in hidden):
+        fail(
+            f"build_model({INPUT_DIM}): the hidden Dense layers have no activation, so the "
+            "whole stack is still one linear function. Give them activation='relu'."
+        )
+
+
+@check(
+    "build_model",
+    weight=10,
+    hint="compile(loss='binary_crossentropy') (or keras.losses.BinaryCrossentropy()) for 0/1 labels.",
+)
+def test_build_model_is_compiled_with_binary_cross_entropy(learner):
+    _, info = model_of(learner)
+    call = f"build_model({INPUT_DIM})"
+    requires_compiled(info, call)
+    loss = info.get("loss") or {}
+    name = loss.get("name")
+    if name != "binary_crossentropy":
+        advice = {
+            "mean_squared_error": "mean squared error is for predicting numbers",
+            "categorical_crossentropy": "categorical cross-entropy expects one-hot rows over several classes",
+            "sparse_categorical_crossentropy": "sparse categorical cross-entropy is for several classes",
+        }.get(str(name), "")
+        fail(
+            f"{call} is compiled with loss {loss.get('text', name)!r}; expected binary "
+            f"cross-entropy{f' ({advice})' if advice else ''}. Use loss='binary_crossentropy'."
+        )
+    if loss.get("from_logits") and output_activation(info) == "sigmoid":
+        fail(
+            f"{call} uses BinaryCrossentropy(from_logits=True) after a sigmoid output: the "
+            "outputs are already probabilities, so the sigmoid would be applied twice. Drop "
+            "from_logits=True."
+        )
+
+
+@check(
+    "build_model",
+    weight=10,
+    hint="optimizer=keras.optimizers.RMSprop(learning_rate=0.001) (learning_rate=, not lr=).",
+)
+def test_build_model_uses_rmsprop_with_a_sensible_learning_rate(learner):
+    _, info = model_of(learner)
+    call = f"build_model({INPUT_DIM})"
+    requires_compiled(info, call)
+    if info.get("optimizer") != "RMSprop":
+        fail(
+            f"{call} is compiled with the {info.get('optimizer')} optimizer; this exercise "
+            "uses RMSprop: keras.optimizers.RMSprop(learning_rate=0.001)."
+        )
+    rate = info.get("learning_rate")
+    if not isinstance(rate, float) or not 1e-4 <= rate <= 0.05:
+        fail(
+            f"{call} uses RMSprop with learning rate {rate!r}; expected a number between "
+            "0.0001 and 0.05 (0.001 is the usual start): too small and nothing is learned "
+            "in a few epochs, too large and the loss jumps about."
+        )
+
+
+@check(
+    "build_model",
+    weight=5,
+    hint='compile(..., metrics=["accuracy"]) so fit reports the accuracy every epoch.',
+)
+def test_build_model_reports_accuracy(learner):
+    _, info = model_of(learner)
+    call = f"build_model({INPUT_DIM})"
+    requires_compiled(info, call)
+    metrics = info.get("metrics") or []
+    if not ACCURACY_NAMES & set(map(str, metrics)):
+        fail(
+            f"{call} is compiled with metrics {metrics}; expected accuracy among them: "
+            'metrics=["accuracy"].'
+        )
+
+
+@check(
+    "build_model",
+    weight=13,
+    hint="A hidden relu layer, a sigmoid output, binary cross-entropy and RMSprop learn this problem.",
+)
+def test_build_model_learns_the_hidden_problem(learner):
+    model, info = model_of(learner)
+    call = f"build_model({INPUT_DIM})"
+    requires_compiled(info, call)
+    sets = data()
+
+    def train() -> float:
+        trusted(learner, "seed", FIT_SEED)
+        trusted(
+            learner,
+            "fit_model",
+            model,
+            sets["x_train"],
+            sets["y_train"],
+            FIT_EPOCHS,
+            FIT_BATCH,
+            "your build_model's model",
+        )
+        outputs = learner.probe("predict", model, sets["x_test"]).value
+        return _accuracy(outputs, sets["y_test"], call)
+
+    try:
+        score = cached(learner, "build accuracy", train)
+    except LearnerError as error:
+        fail(f"training the model of {call} failed: {error}")
+    if score < BUILD_THRESHOLD:
+        fail(
+            f"the model of {call}, trained for {FIT_EPOCHS} epochs (batch size {FIT_BATCH}) on "
+            f"640 hidden examples, classifies {score:.1%} of the hidden test set correctly; "
+            f"expected at least {BUILD_THRESHOLD:.0%} (always answering one class gives 50%)."
+        )
+
+
+def _accuracy(outputs: Any, labels: np.ndarray, call: str) -> float:
+    array = np.asarray(outputs) if isinstance(outputs, np.ndarray) else None
+    if array is None or array.shape not in ((len(labels), 1), (len(labels),)):
+        fail(
+            f"the model of {call} predicted {describe_value(outputs)}; expected shape ({len(labels)}, 1)."
+        )
+    if not np.all(np.isfinite(array)):
+        fail(f"the model of {call} predicted NaN or inf values: its training diverged.")
+    return ref.accuracy(array, labels)
+
+
+# --- train_model ------------------------------------------------------------------------------------
+
+
+def _trained(learner: Learner) -> dict[str, Any]:
+    """The reference model trained by the learner's train_model, and what we observed of it."""
+
+    def train() -> dict[str, Any]:
+        sets = data()
+        trusted(learner, "seed", FIT_SEED)
+        model = learner.probe("reference_model", INPUT_DIM).value
+        trusted(learner, "watch_fit", model, "your train_model")
+        outcome = learner.call(
+            "train_model",
+            model,
+            sets["x_train"],
+            sets["y_train"],
+            sets["x_val"],
+            sets["y_val"],
+            epochs=TRAIN_EPOCHS,
+            batch_size=TRAIN_BATCH,
+        )
+        report = learner.probe("fit_report", model).value
+        result = {"outcome": outcome, "report": report, "model": model}
+        if outcome.raised is None:
+            result["history"] = learner.probe("history_values", outcome.value).value
+        return result
+
+    return cached(learner, "train", train)
+
+
+TRAIN_CALL = f"train_model(model, x_train, y_train, x_val, y_val, epochs={TRAIN_EPOCHS}, batch_size={TRAIN_BATCH})"
+
+
+def history_of(learner: Learner) -> tuple[dict[str, Any], dict[str, list[float]]]:
+    trained = _trained(learner)
+    value = trained["outcome"].value  # 'not implemented yet' or the learner's error
+    history = trained.get("history") or {}
+    if not history.get("is_history"):
+        if isinstance(value, dict):
+            fail(
+                f"{TRAIN_CALL} returned a dict; return the History object itself "
+                "(`return model.fit(...)`), not history.history."
+            )
+        fail(
+            f"{TRAIN_CALL} returned {describe_value(value)}; expected the keras History that "
+            "model.fit(...) returns."
+        )
+    return trained, history["values"]
+
+
+@check(
+    "train_model",
+    weight=8,
+    hint="return model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, validation_data=...).",
+)
+def test_train_model_returns_a_history_with_one_value_per_epoch(learner):
+    _, values = history_of(learner)
+    for key in ("loss", "val_loss"):
+        if key not in values:
+            where = " (pass validation_data=(x_val, y_val) to fit)" if key == "val_loss" else ""
+            fail(
+                f"the History of {TRAIN_CALL} has keys {sorted(values)}; '{key}' is missing{where}."
+            )
+    lengths = {key: len(series) for key, series in values.items()}
+    if any(length != TRAIN_EPOCHS for length in lengths.values()):
+        fail(
+            f"the History of {TRAIN_CALL} holds {lengths} values per key; expected "
+            f"{TRAIN_EPOCHS}, one per epoch. Pass epochs=epochs to fit (not a fixed number), "
+            "and call fit once."
+        )
+    if not all(math.isfinite(v) for series in values.values() for v in series):
+        fail(f"the History of {TRAIN_CALL} holds NaN or inf values: training diverged.")
+
+
+@check(
+    "train_model",
+    weight=8,
+    hint="Pass validation_data=(x_val, y_val) to fit: not validation_split, not the training set.",
+)
+def test_train_model_validates_on_the_validation_data(learner):
+    trained, values = history_of(learner)
+    if "val_loss" not in values:
+        fail(
+            f"the History of {TRAIN_CALL} has no 'val_loss': fit never saw the validation set. "
+            "Pass validation_data=(x_val, y_val) to model.fit."
+        )
+    sets = data()
+    expected = learner.probe("evaluate_loss", trained["model"], sets["x_val"], sets["y_val"]).value
+    got = values["val_loss"][-1]
+    if not math.isclose(got, expected, rel_tol=2e-3, abs_tol=1e-4):
+        fail(
+            f"the last val_loss of {TRAIN_CALL} is {got:.5f}, but the trained model's loss on "
+            f"(x_val, y_val) is {expected:.5f}: the validation numbers come from other data. "
+            "Pass validation_data=(x_val, y_val) (not validation_split, not the training set)."
+        )
+    if values["val_loss"] == values["loss"]:
+        fail(
+            f"{TRAIN_CALL} reports val_loss equal to loss at every epoch: validate on x_val, y_val."
+        )
+
+
+@check(
+    "train_model",
+    weight=4,
+    hint="Pass batch_size=batch_size to fit; the default 32 is only the default.",
+)
+def test_train_model_uses_the_given_batch_size(learner):
+    trained, _ = history_of(learner)
+    params = [p for p in trained["report"].get("params", []) if isinstance(p, dict)]
+    expected = math.ceil(len(data()["x_train"]) / TRAIN_BATCH)
+    steps = [p.get("steps") for p in params]
+    if steps != [expected]:
+        fail(
+            f"{TRAIN_CALL} ran fit with {steps} steps per epoch on 640 examples; expected "
+            f"[{expected}] (640 / {TRAIN_BATCH} rounded up, one fit call). Pass "
+            "batch_size=batch_size to model.fit."
+        )
+
+
+@check(
+    "train_model",
+    weight=8,
+    hint="Fit on x_train, y_train (the validation set is only measured, never trained on).",
+)
+def test_train_model_trains_the_model_on_the_training_data(learner):
+    trained, _ = history_of(learner)
+    sets = data()
+
+    def measure() -> float:
+        outputs = learner.probe("predict", trained["model"], sets["x_test"]).value
+        return _accuracy(outputs, sets["y_test"], "train_model")
+
+    score = cached(learner, "train accuracy", measure)
+    if score < TRAIN_THRESHOLD:
+        fail(
+            f"after {TRAIN_CALL}, a model that learns this problem easily classifies only "
+            f"{score:.1%} of the hidden test set; expected at least {TRAIN_THRESHOLD:.0%}. "
+            "Train on the training set, for the epochs you are given."
+        )
+
+
+# --- plot_history -----------------------------------------------------------------------------------
+
+HISTORIES = (
+    {
+        "loss": [0.6931, 0.5214, 0.4420, 0.3907, 0.3655, 0.3480],
+        "accuracy": [0.52, 0.74, 0.81, 0.84, 0.86, 0.87],
+        "val_loss": [0.6702, 0.5350, 0.4790, 0.4611, 0.4705, 0.4893],
+        "val_accuracy": [0.55, 0.71, 0.77, 0.79, 0.78, 0.77],
+    },
+    {
+        "loss": [0.9120, 0.7333, 0.6016],
+        "accuracy": [0.40, 0.61, 0.70],
+        "val_loss": [0.8807, 0.7541, 0.6628],
+        "val_accuracy": [0.43, 0.58, 0.66],
+    },
+)
+
+
+def _figure(learner: Learner, index: int) -> tuple[Outcome, dict[str, Any]]:
+    def draw() -> tuple[Outcome, dict[str, Any]]:
+        history = learner.probe("make_history", HISTORIES[index]).value
+        outcome = learner.call("plot_history", history)
+        info = (
+            learner.probe("describe_figure", outcome.value).value if outcome.raised is None else {}
+        )
+        return outcome, info
+
+    outcome, info = cached(learner, ("figure", index), draw)
+    value = outcome.value
+    if not info.get("is_figure"):
+        advice = (
+            " (return the Figure: fig, ax = plt.subplots() ... return fig)"
+            if "Axes" in str(info.get("type"))
+            else ""
+        )
+        fail(
+            f"plot_history(history) returned {describe_value(value)}; expected a matplotlib Figure{advice}."
+        )
+    return outcome, info
+
+
+def _lines_with(
+    info: dict[str, Any], series: list[float]
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    expected = np.asarray(series)
+    found = []
+    for axes in info["axes"]:
+        for line in axes["lines"]:
+            y = np.asarray(line["y"], dtype=float)
+            if y.shape == expected.shape and np.all(
+                np.abs(y - expected) <= 1e-6 * np.abs(expected)
+            ):
+                found.append((axes, line))
+    return found
+
+
+def _describe_lines(info: dict[str, Any]) -> str:
+    shown = []
+    for axes in info["axes"]:
+        for line in axes["lines"]:
+            y = np.round(np.asarray(line["y"], dtype=float)[:4], 4).tolist()
+            shown.append(f"{line['label']!r}: {y}...")
+    return "; ".join(shown) or "no lines at all"
+
+
+@check(
+    "plot_history",
+    weight=8,
+    hint="ax.plot(epochs, history.history['loss']) and the same for 'val_loss', in one Figure.",
+)
+def test_plot_history_draws_loss_and_val_loss_per_epoch(learner):
+    for index, values in enumerate(HISTORIES):
+        _, info = _figure(learner, index)
+        for key in ("loss", "val_loss"):
+            found = _lines_with(info, values[key])
+            if not found:
+                fail(
+                    f"plot_history(history) with history.history['{key}'] = {values[key]} "
+                    f"drew no line with those values; its lines: {_describe_lines(info)}. "
+                    f"Plot history.history['{key}'] (the loss, not the accuracy)."
+                )
+            x = np.asarray(found[0][1]["x"], dtype=float)
+            if len(x) > 1 and not np.all(np.diff(x) > 0):
+                fail(
+                    f"the '{key}' line of plot_history(history) does not run forward in epochs: x = {x.tolist()}."
+                )
+
+
+@check(
+    "plot_history",
+    weight=4,
+    hint="ax.set_xlabel('epoch') and ax.set_ylabel('loss'): a plot without axis labels is unreadable.",
+)
+def test_plot_history_labels_its_axes(learner):
+    _, info = _figure(learner, 0)
+    found = _lines_with(info, HISTORIES[0]["loss"]) or [(axes, None) for axes in info["axes"][:1]]
+    if not found:
+        fail(
+            "plot_history(history) returned a Figure without any axes; draw on fig, ax = plt.subplots()."
+        )
+    axes = found[0][0]
+    missing = [name for name in ("xlabel", "ylabel") if not axes[name].strip()]
+    if missing:
+        fail(
+            f"the axes of plot_history(history) have xlabel {axes['xlabel']!r} and ylabel "
+            f"{axes['ylabel']!r}; label both, e.g. ax.set_xlabel('epoch') and ax.set_ylabel('loss')."
+        )
