@@ -253,6 +253,38 @@ def test_minibatches_leave_x_and_y_unmodified(learner):
         expect_unmodified(_call(learner, x, y, 7, seed))
 
 
+@check(
+    "minibatches",
+    hint="x and y may be nested Python lists: x = np.asarray(x) (and y) first, so that "
+    "x[rows] picks rows.",
+)
+def test_minibatches_accept_lists(learner):
+    x, y = _numbered(11, (2,), ())
+    for seed in (None, 3):
+        outcome = _call(learner, x.tolist(), y.tolist(), 4, seed)
+        batches = _batches(outcome)
+        where = f"minibatches(x as a list of {len(x)} rows, y as a list, batch_size=4, seed={seed})"
+        sizes = [len(x_batch) for x_batch, _ in batches]
+        order = [i for x_batch, _ in batches for i in _ids(x_batch)]
+        if sizes != [4, 4, 3] or sorted(order) != list(range(11)):
+            fail(
+                f"{where} gave batches of sizes {sizes} holding rows {order}; expected sizes "
+                "[4, 4, 3] holding each of the 11 rows once."
+            )
+        for position, (x_batch, y_batch) in enumerate(batches):
+            ids = _ids(x_batch)
+            if (
+                x_batch.shape != (len(ids), 2)
+                or _ids(y_batch) != ids
+                or not np.array_equal(x_batch, x[ids])
+                or not np.array_equal(y_batch, y[ids])
+            ):
+                fail(
+                    f"{where}: batch {position} is not rows {ids} of x and y (x_batch shape "
+                    f"{x_batch.shape}, y_batch shape {y_batch.shape})."
+                )
+
+
 # --- sgd_update --------------------------------------------------------------------------------
 
 
@@ -290,11 +322,15 @@ def test_sgd_update_leaves_param_and_grad_unmodified(learner):
 
 @check(
     "sgd_update",
-    hint="param and grad may be plain numbers, lists or float32 arrays: np.asarray them first.",
+    hint="param and grad may be plain numbers, lists or float32 arrays: "
+    "np.asarray(..., dtype=float) them first (a copy of an int list stays int and "
+    "truncates 2.5 to 2).",
 )
 def test_sgd_update_accepts_numbers_lists_and_float32(learner):
     expect_close(learner.call("sgd_update", 1.0, 0.5, 0.1), 0.95)
     expect_close(learner.call("sgd_update", [1.0, 2.0], [10.0, -10.0], 0.1), [0.0, 3.0])
+    expect_close(learner.call("sgd_update", 3, 1, 0.5), 2.5)  # Python ints
+    expect_close(learner.call("sgd_update", [1, -2, 0], [2, 2, -1], 0.25), [0.5, -2.5, 0.25])
     param = np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3)
     grad = np.full((2, 3), 0.25, dtype=np.float32)
     expect_close(learner.call("sgd_update", param, grad, 0.2), ref.sgd_update(param, grad, 0.2))
@@ -416,12 +452,13 @@ def test_rmsprop_update_honours_rho(learner):
 
 @check(
     "rmsprop_update",
-    hint="Return (new_param, new_velocity), both with param's shape: np.asarray the inputs "
-    "and combine them element-wise.",
+    hint="Return (new_param, new_velocity), both with param's shape: "
+    "np.asarray(..., dtype=float) the inputs (Python ints too) and combine them element-wise.",
 )
 def test_rmsprop_update_returns_param_and_velocity_shaped_like_param(learner):
     for param, grad, velocity in [
         (2.0, 0.5, 0.0),
+        ([1, -1, 2], [1, 2, -3], [0, 0, 0]),  # Python ints: velocity starts as int zeros
         ([1.0, -1.0, 0.5], [0.1, 0.2, -0.3], [0.0, 0.0, 0.0]),
         (
             np.ones((2, 3), np.float32),
