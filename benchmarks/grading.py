@@ -21,6 +21,7 @@ Figures (targets from the performance issue, on 2 cores):
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -46,6 +47,11 @@ def timed(command: list[str], cwd: Path | None = None) -> float:
     seconds = time.perf_counter() - started
     if completed.returncode not in (0, 1):  # 1 = some check failed: still a grading
         raise RuntimeError(f"{' '.join(command)} failed:\n{completed.stderr[-2000:]}")
+    if "grade" in command and "json" in command:  # a figure is only honest for a full grading
+        report = json.loads(completed.stdout)
+        if report["score"] != report["max_score"]:
+            short = [e["exercise"] for e in report["exercises"] if e["status"] != "passed"]
+            raise RuntimeError(f"the model answers did not earn full marks: {short}")
     return seconds
 
 
