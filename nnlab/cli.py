@@ -186,6 +186,9 @@ def grade(
 
     Example: nnlab grade activations --format json --out report.json
     """
+    from nnlab.sandbox.launcher import Template
+
+    Template.shared()  # started first: its NumPy import overlaps ours of pytest and the checks
     from nnlab import grading, report
 
     path = _folder(folder)
