@@ -326,6 +326,18 @@ def test_a_supervisor_kills_what_a_killed_worker_left_behind() -> None:
         scene.remove()
 
 
+def test_folders_left_by_a_dead_grading_process_are_swept(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nnlab.sandbox.launcher import Sandbox
+
+    stale = Path(tempfile.mkdtemp(prefix="nnlab-child-999999999-"))
+    (stale / "home").mkdir()
+    monkeypatch.setattr(processes, "_swept", set())
+    with Sandbox("x = 1\n", "m.py", "m") as box:
+        assert box.load().raised is None
+        assert Path(box.workdir).name.startswith(f"nnlab-child-{os.getpid()}-")
+    assert not stale.exists()
+
+
 @pytest.mark.skipif(not AS_ROOT, reason="the child changes user only when nnlab runs as root")
 def test_as_root_the_child_runs_as_a_fresh_unprivileged_user(tmp_path: Path) -> None:
     from nnlab.sandbox.launcher import Sandbox

@@ -313,7 +313,8 @@ class Sandbox:
         self.close()
         processes.become_subreaper()
         self.uid = processes.unprivileged_uid()
-        self.workdir = tempfile.mkdtemp(prefix="nnlab-child-")
+        processes.sweep_folders(tempfile.gettempdir(), "nnlab-child-")
+        self.workdir = tempfile.mkdtemp(prefix=f"nnlab-child-{os.getpid()}-")
         base = Path(self.workdir)
         # only what the child needs: a copy of the learner's file (and of our probes),
         # read-only, beside a private home that is the child's working directory

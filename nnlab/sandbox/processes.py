@@ -250,6 +250,28 @@ def remove_files_of(uid: int, folders: tuple[str, ...] = ("/tmp", "/var/tmp", "/
                 continue
 
 
+_swept: set[tuple[int, str]] = set()
+
+
+def sweep_folders(parent: str, prefix: str) -> None:
+    """Once per process: remove ``<prefix><pid>-*`` folders whose grading process is dead
+    (a grading worker killed before it could clean up after its child)."""
+    import shutil
+
+    if (os.getpid(), prefix) in _swept:
+        return
+    _swept.add((os.getpid(), prefix))
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return
+    for entry in entries:
+        owner = entry.name[len(prefix) :].split("-", 1)[0]
+        if entry.name.startswith(prefix) and owner.isdigit() and owner != "0":
+            if not os.path.exists(f"/proc/{owner}") and os.path.isdir("/proc/self"):
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
 def unprivileged_uid() -> int | None:
     """A fresh, unused user id for a child when we run as root; None otherwise."""
     if not hasattr(os, "geteuid") or os.geteuid() != 0 or not sys.platform.startswith("linux"):
