@@ -106,6 +106,40 @@ def split_result(outcome: Any) -> tuple[float, dict]:
     return float(loss), grads
 
 
+def expect_params_unmodified(learner: Any, outcome: Any) -> None:
+    """The call behind `outcome` left the caller's params dict as it was: keys and arrays.
+
+    The child reports array arguments after a call but not the arrays inside a dict, so the
+    call is repeated through a probe that returns the dict as the call left it.
+    """
+    _ = outcome.value  # a learner's exception or NotImplementedError is reported as it is
+    params, *args = outcome.args
+    after = learner.probe("params_after_call", outcome.function, params, *args).value
+    call = outcome.call_text
+    if not isinstance(after, dict) or set(after) != set(params):
+        added = sorted(map(str, set(after) - set(params))) if isinstance(after, dict) else []
+        removed = sorted(map(str, set(params) - set(after))) if isinstance(after, dict) else []
+        change = "; ".join(
+            [f"added keys {added}"] * bool(added) + [f"removed keys {removed}"] * bool(removed)
+        )
+        fail(
+            f"{call} changed the caller's params dict: {change or 'replaced it'}.\n"
+            "Keep intermediate values (z1, a1, ...) in local variables, not in params."
+        )
+    for key in KEYS:
+        now = after[key]
+        if not (
+            isinstance(now, np.ndarray)
+            and now.shape == params[key].shape
+            and np.array_equal(now, params[key])
+        ):
+            fail(
+                f"{call} changed params[{key!r}] in place ({describe_value(params[key])} "
+                f"became {describe_value(now)}).\nCompute new arrays; never assign into "
+                "params or its arrays here."
+            )
+
+
 def hidden_rings() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     x, y = ref.make_dataset(DATA_SEED)
     return x[:N_TRAIN], y[:N_TRAIN], x[N_TRAIN:], y[N_TRAIN:]
@@ -229,11 +263,18 @@ def test_forward_is_stable_for_large_inputs(learner):
     expect_close(outcome, ref.forward(params, x.copy()))
 
 
-@check("forward", weight=1, hint="Do not change x in place; compute new arrays.")
+@check(
+    "forward",
+    weight=1,
+    hint="Do not change x or params in place: no params['z1'] = ... caches, no x -= ...; "
+    "keep intermediate values in local variables.",
+)
 def test_forward_leaves_inputs_unmodified(learner):
     rng = np.random.default_rng(9204)
     params = random_params(rng, 3, 4)
-    expect_unmodified(learner.call("forward", params, rng.normal(size=(8, 3))))
+    outcome = learner.call("forward", params, rng.normal(size=(8, 3)))
+    expect_unmodified(outcome)
+    expect_params_unmodified(learner, outcome)
 
 
 # --- loss_and_gradients -----------------------------------------------------------------------
@@ -347,12 +388,19 @@ def test_loss_stays_finite_when_the_network_is_confidently_wrong(learner):
         expect_close(grads[key], expected[key], what=f"grads[{key!r}] of {outcome.call_text}")
 
 
-@check("loss_and_gradients", weight=1, hint="Do not change x or y in place.")
+@check(
+    "loss_and_gradients",
+    weight=1,
+    hint="Do not change params, x or y in place: the gradient step belongs in train, and "
+    "caches belong in local variables.",
+)
 def test_loss_and_gradients_leave_inputs_unmodified(learner):
     rng = np.random.default_rng(9306)
     params = random_params(rng, 3, 4)
     x, y = rng.normal(size=(9, 3)), labels(rng, 9)
-    expect_unmodified(learner.call("loss_and_gradients", params, x, y))
+    outcome = learner.call("loss_and_gradients", params, x, y)
+    expect_unmodified(outcome)
+    expect_params_unmodified(learner, outcome)
 
 
 # --- train ------------------------------------------------------------------------------------
@@ -511,7 +559,9 @@ def test_predict_returns_integer_labels_of_shape_n(learner):
         expect_equal(value.tolist(), ref.predict(params, x[:rows]).tolist(), what=outcome.call_text)
 
 
-@check("predict", weight=1, hint="Do not change x in place.")
+@check("predict", weight=1, hint="Do not change x or params in place.")
 def test_predict_leaves_inputs_unmodified(learner):
     params, x = probabilities_near_the_threshold(9504, 12)
-    expect_unmodified(learner.call("predict", params, x))
+    outcome = learner.call("predict", params, x)
+    expect_unmodified(outcome)
+    expect_params_unmodified(learner, outcome)
