@@ -166,6 +166,7 @@ def prepare_exercise(
         probes=probes if probes.is_file() else None,
         load_timeout=limits.load_seconds,
         memory_limit=limits.memory_bytes,
+        preload=("tensorflow", "keras") if exercise.uses_tensorflow else (),
         on_progress=(
             (lambda line: options.on_progress(exercise.slug, line)) if options.on_progress else None
         ),

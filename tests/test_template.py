@@ -58,3 +58,31 @@ def test_without_the_template_children_are_started_as_new_interpreters(tmp_path:
         timeout=120,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+KERAS_SOURCE = """
+import numpy as np
+import keras
+
+def fit(seed):
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="rmsprop", loss="binary_crossentropy")
+    x = np.random.default_rng(0).random((128, 4)).astype("float32")
+    y = (x.sum(axis=1) > 2).astype("float32")
+    return model.fit(x, y, epochs=2, verbose=0).history["loss"]
+"""
+
+
+@pytest.mark.tensorflow
+def test_a_tensorflow_template_forks_children_that_train_keras_models_deterministically() -> None:
+    losses = []
+    for _ in range(2):
+        with Sandbox(
+            KERAS_SOURCE, "k.py", "k", preload=("tensorflow", "keras"), load_timeout=120
+        ) as box:
+            assert box.load().raised is None
+            losses.append(box.call("fit", (3,), timeout=120).value)
+    assert losses[0] == losses[1] and len(losses[0]) == 2
+    assert Template.shared(("tensorflow", "keras")) is not Template.shared()

@@ -156,15 +156,15 @@ class Template:
     Set NNLAB_TEMPLATE=0 to start every child as a new interpreter instead.
     """
 
-    _shared: Template | None = None
+    _shared: dict[tuple[str, ...], Template] = {}  # noqa: RUF012  (one per preload)
 
-    def __init__(self) -> None:
+    def __init__(self, preload: tuple[str, ...] = ()) -> None:
         import socket
 
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.home = tempfile.mkdtemp(prefix="nnlab-template-")
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-B", str(SERVER), "--template", str(theirs.fileno())],
+            [sys.executable, "-I", "-B", str(SERVER), "--template", str(theirs.fileno()), *preload],
             cwd=self.home,
             env=child_environment(self.home),
             stdin=subprocess.DEVNULL,
@@ -183,14 +183,18 @@ class Template:
         self.lock = threading.Lock()
 
     @classmethod
-    def shared(cls) -> Template | None:
-        """The template of this process, started on first use; None where forking is off."""
+    def shared(cls, preload: tuple[str, ...] = ()) -> Template | None:
+        """The template of this process for ``preload``, started on first use.
+
+        None where forking is off. TensorFlow is safe to fork after import (no op has
+        run, so its thread pools do not exist yet); measured in tests/test_template.py.
+        """
         if os.environ.get("NNLAB_TEMPLATE", "1") == "0" or not hasattr(os, "fork"):
             return None
-        template = cls._shared
+        template = cls._shared.get(preload)
         if template is None or template.owner != os.getpid() or template.process.poll() is not None:
             try:
-                template = cls._shared = Template()
+                template = cls._shared[preload] = Template(preload)
             except OSError:
                 return None
         return template
@@ -288,6 +292,7 @@ class Sandbox:
         load_timeout: float = 20.0,
         on_progress: Callable[[str], None] | None = None,
         memory_limit: int | None = MEMORY_LIMIT,
+        preload: tuple[str, ...] = (),
     ) -> None:
         self.source = source
         self.file_name = Path(file_name).name
@@ -296,6 +301,7 @@ class Sandbox:
         self.load_timeout = load_timeout
         self.on_progress = on_progress
         self.memory_limit = memory_limit
+        self.preload = preload  # trusted modules the child may find imported (a warm template)
         self.uid: int | None = None  # the unprivileged user the child was asked to run as
         self._next_poll = 0.0
         self.process: subprocess.Popen[bytes] | None = None
@@ -343,7 +349,7 @@ class Sandbox:
         }
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
-        template = Template.shared()
+        template = Template.shared(self.preload)
         if template is not None:
             out_read, out_write = os.pipe()
             err_read, err_write = os.pipe()

@@ -321,20 +321,27 @@ def ctypes_errno() -> int:
 # --- the template: NumPy imported once, a fresh child forked per learner module ----------------
 
 
-def template(control_fd: int) -> None:
+def template(control_fd: int, preload: list[str]) -> None:
     """Fork a child per request from the parent; each child confines itself, then serves.
 
-    The template runs no learner code: it only has NumPy and this module imported, so a
+    The template runs no learner code: it only has NumPy, this module and the trusted
+    ``preload`` modules (TensorFlow and Keras for the Keras exercises) imported, so a
     forked child is ready in milliseconds instead of an interpreter start. It reaps its
     children and tells the parent how each ended (the exit status that `Popen.wait`
     would give), and exits when the parent closes the control socket or dies.
     """
     import ctypes
+    import importlib
     import resource  # noqa: F401  (imported once here, for the children's confine())
     import select
     import signal
     import socket
 
+    for name in preload:
+        try:
+            importlib.import_module(name)
+        except Exception:  # the child will import it itself and report what fails
+            pass
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
     control = socket.socket(fileno=control_fd)
     children: set[int] = set()
@@ -399,7 +406,7 @@ def _forked_child(request: dict[str, Any], fds: list[int]) -> None:
 
 def main() -> None:
     if sys.argv[1] == "--template":
-        template(int(sys.argv[2]))
+        template(int(sys.argv[2]), [name for name in sys.argv[3:] if name])
         return
     request_fd, reply_fd = int(sys.argv[1]), int(sys.argv[2])
     settings = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
