@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import multiprocessing
 import os
 import shutil
@@ -113,14 +114,10 @@ def private_copy(source: Path, target: Path, slugs: Sequence[str]) -> None:
                 continue
 
 
-def _grade_in_worker(
-    connection: Connection,
-    folder: str,
-    name: str,
-    slugs: list[str],
-    extra_check_dirs: list[str],
-    scratch: str,
-) -> None:
+def _grade_one(
+    folder: str, name: str, slugs: list[str], extra_check_dirs: list[str], scratch: str
+) -> tuple[str, Any]:
+    """Grade one submission from a private copy: ("report", Report) or ("crash", reason)."""
     try:
         from nnlab.grading import GradingOptions, grade
 
@@ -128,14 +125,53 @@ def _grade_in_worker(
         private_copy(Path(folder), copy, slugs)
         options = GradingOptions(extra_check_dirs=[Path(d) for d in extra_check_dirs])
         report = grade(copy, slugs, include_missing=True, submission_name=name, options=options)
-        connection.send(("report", report))
-    except BaseException as error:  # report, never propagate: the parent decides
-        line = "".join(traceback.format_exception_only(type(error), error)).strip()
-        with contextlib.suppress(OSError):
-            connection.send(("crash", line))
+        return ("report", report)
+    except Exception as error:  # reported, never propagated: the parent decides
+        return ("crash", "".join(traceback.format_exception_only(type(error), error)).strip())
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _worker_loop(
+    connection: Connection, slugs: list[str], extra_check_dirs: list[str], scratch_root: str
+) -> None:
+    """A worker grades one submission at a time until told to stop (``None``) or killed.
+
+    It lives for several submissions so that its sandbox template (a process that has
+    already imported NumPy and forks each exercise's child) is started once.
+    """
+    try:
+        while True:
+            try:
+                task = connection.recv()
+            except (EOFError, OSError):
+                break
+            if task is None:
+                break
+            folder, name = task
+            scratch = tempfile.mkdtemp(prefix="submission-", dir=scratch_root)
+            result = _grade_one(folder, name, slugs, extra_check_dirs, scratch)
+            try:
+                connection.send(result)
+            except OSError:
+                break
     finally:
         connection.close()
-        shutil.rmtree(scratch, ignore_errors=True)
+        _close_template()
+
+
+def _close_template() -> None:
+    """Stop this worker's sandbox template, if it started one (a forked worker skips atexit)."""
+    try:
+        from nnlab.sandbox.launcher import Template
+    except ImportError:
+        return
+    shared = getattr(Template, "_shared", None)  # one template, or one per preload
+    templates = list(shared.values()) if isinstance(shared, dict) else [shared]
+    for template in templates:
+        if template is not None and getattr(template, "owner", None) == os.getpid():
+            with contextlib.suppress(Exception):
+                template.close()
 
 
 def failed_report(name: str, slugs: Sequence[str], message: str) -> Report:
@@ -171,12 +207,11 @@ class BatchOptions:
 
 
 @dataclass
-class _Running:
-    name: str
+class _Worker:
     process: Any
     connection: Connection
-    deadline: float
-    scratch: str
+    task: str | None = None  # the submission being graded, None when idle
+    deadline: float = math.inf
 
 
 @dataclass
@@ -201,17 +236,6 @@ def _context() -> Any:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
-def _warm_up(slugs: Sequence[str], extra_check_dirs: Sequence[Path]) -> None:
-    """Import every check module (and its reference) once here, so forked workers inherit them."""
-    from nnlab.grading import collect_checks
-
-    for slug in slugs:
-        try:
-            collect_checks(slug, extra_check_dirs)
-        except Exception:  # the workers will report the problem for each submission
-            continue
-
-
 def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) -> BatchResult:
     """Grade every folder (a submission each, named by its folder name) in parallel."""
     import nnlab.grading  # noqa: F401  (imported before forking: each worker starts warm)
@@ -225,76 +249,97 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
     extra = [str(Path(d).resolve()) for d in options.extra_check_dirs]
     context = _context()
     pending = sorted(folders, key=lambda folder: folder.name)
-    if len(pending) > jobs:  # several submissions per worker slot: worth importing the checks once
-        _warm_up(slugs, options.extra_check_dirs)
     reports: dict[str, Report] = {}
     crashed: list[str] = []
-    running: list[_Running] = []
+    workers: list[_Worker] = []
     scratch_root = tempfile.mkdtemp(prefix="nnlab-batch-")
     # a killed worker's sandbox child dies with it (parent-death signal); anything it had
     # detached (setsid + double fork) is re-parented to us and killed by kill_escaped()
     processes.become_subreaper()
 
-    def finish(job: _Running, report: Report, did_crash: bool) -> None:
-        running.remove(job)
-        job.connection.close()
-        if job.process.is_alive():
-            job.process.kill()
-        job.process.join(timeout=5)
-        if did_crash:  # what the worker's sandbox left behind comes back to us: kill it
-            processes.kill_escaped()
-        shutil.rmtree(job.scratch, ignore_errors=True)
-        reports[job.name] = report
+    def spawn() -> _Worker:
+        ours, theirs = context.Pipe(duplex=True)
+        process = context.Process(
+            target=_worker_loop, args=(theirs, slugs, extra, scratch_root), daemon=True
+        )
+        process.start()
+        theirs.close()
+        worker = _Worker(process, ours)
+        workers.append(worker)
+        return worker
+
+    def kill(worker: _Worker) -> None:
+        workers.remove(worker)
+        worker.connection.close()
+        worker.process.kill()
+        worker.process.join(timeout=5)
+        processes.kill_escaped()  # what its sandbox left behind came back to us
+
+    def record(name: str, report: Report, did_crash: bool) -> None:
+        reports[name] = report
         if did_crash:
-            crashed.append(job.name)
+            crashed.append(name)
         if options.on_done:
             options.on_done(report, did_crash)
 
+    def assign(folder: Path) -> None:
+        idle = [worker for worker in workers if worker.task is None]
+        for attempt in range(2):  # a worker that died while idle is replaced once
+            worker = idle.pop(0) if idle and attempt == 0 else spawn()
+            try:
+                worker.connection.send((str(folder.resolve()), folder.name))
+            except OSError:
+                kill(worker)
+                continue
+            worker.task, worker.deadline = folder.name, time.monotonic() + timeout
+            if options.on_start:
+                options.on_start(folder.name)
+            return
+        record(folder.name, failed_report(folder.name, slugs, "no worker could start"), True)
+
     try:
-        while pending or running:
-            while pending and len(running) < jobs:
-                folder = pending.pop(0)
-                receiver, sender = context.Pipe(duplex=False)
-                scratch = tempfile.mkdtemp(prefix="submission-", dir=scratch_root)
-                process = context.Process(
-                    target=_grade_in_worker,
-                    args=(sender, str(folder.resolve()), folder.name, slugs, extra, scratch),
-                    daemon=True,
-                )
-                if options.on_start:
-                    options.on_start(folder.name)
-                process.start()
-                sender.close()
-                running.append(
-                    _Running(folder.name, process, receiver, time.monotonic() + timeout, scratch)
-                )
-            now = time.monotonic()
-            nearest = min(job.deadline for job in running)
-            ready = wait([job.connection for job in running], timeout=max(0.0, nearest - now))
-            for job in list(running):
-                if job.connection in ready:
+        while pending or any(worker.task for worker in workers):
+            while pending and sum(worker.task is not None for worker in workers) < jobs:
+                assign(pending.pop(0))
+            busy = [worker for worker in workers if worker.task is not None]
+            if not busy:
+                continue
+            nearest = min(worker.deadline for worker in busy)
+            ready = wait([w.connection for w in busy], timeout=max(0.0, nearest - time.monotonic()))
+            for worker in busy:
+                name = worker.task
+                assert name is not None
+                if worker.connection in ready:
                     try:
-                        kind, payload = job.connection.recv()
+                        kind, payload = worker.connection.recv()
                     except (EOFError, OSError):
-                        job.process.join(timeout=5)
-                        code = job.process.exitcode
+                        worker.process.join(timeout=5)
+                        code = worker.process.exitcode
+                        kill(worker)
                         message = f"grading this submission crashed (worker exit status {code})"
-                        finish(job, failed_report(job.name, slugs, message), True)
+                        record(name, failed_report(name, slugs, message), True)
                         continue
+                    worker.task, worker.deadline = None, math.inf
                     if kind == "report":
-                        finish(job, payload, False)
+                        record(name, payload, False)
                     else:
                         message = f"grading this submission failed: {payload}"
-                        finish(job, failed_report(job.name, slugs, message), True)
-                elif time.monotonic() >= job.deadline:
+                        record(name, failed_report(name, slugs, message), True)
+                elif time.monotonic() >= worker.deadline:
+                    kill(worker)
                     message = f"grading this submission did not finish within {timeout:g} s"
-                    finish(job, failed_report(job.name, slugs, message), True)
+                    record(name, failed_report(name, slugs, message), True)
     finally:
-        for job in running:  # interrupted
-            job.process.kill()
-            job.process.join(timeout=5)
-        if running:
-            processes.kill_escaped()
+        for worker in list(workers):
+            if worker.task is None:  # idle: let it close its template and leave
+                with contextlib.suppress(OSError):
+                    worker.connection.send(None)
+        for worker in list(workers):
+            worker.process.join(timeout=5 if worker.task is None else 0)
+            if worker.process.is_alive():
+                kill(worker)
+            else:
+                worker.connection.close()
         shutil.rmtree(scratch_root, ignore_errors=True)
     ordered = [reports[name] for name in sorted(reports)]
     return BatchResult(ordered, sorted(crashed))
