@@ -1,0 +1,302 @@
+"""Trusted helpers the `keras_cnn` checks run INSIDE the sandboxed child, loaded there by path.
+
+The same helpers as grader/probes/keras_model.py (seeds, the trusted fit with progress lines,
+watching the learner's fit, describing a model and a History as plain data; the sandbox
+loads one probe file per exercise, and tests/test_keras_course.py keeps the shared functions
+identical), plus the reference CNN that train_cnn's checks train. Nothing here imports nnlab.
+
+The server sets ``progress(text)`` in this module's globals: a display-only line that
+``nnlab grade`` shows while the learner's model trains.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+
+def progress(text: str) -> None:  # replaced by the server; kept for running these helpers by hand
+    print(text)
+
+
+# --- seeds and trusted training ------------------------------------------------------------------
+
+
+def seed(value: int) -> None:
+    """Same seed, same weights and same shuffles: the same submission gets the same report."""
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(int(value))
+    tf.config.experimental.enable_op_determinism()
+
+
+def _progress_callback(label: str, record: dict[str, Any]) -> Any:
+    import keras
+
+    class Progress(keras.callbacks.Callback):
+        """Reports each epoch to the parent and records what fit was asked to do."""
+
+        def on_train_begin(self, logs: Any = None) -> None:
+            record["params"].append({k: _plain_number(v) for k, v in (self.params or {}).items()})
+
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            record["epochs"] += 1
+            total = (self.params or {}).get("epochs", "?")
+            shown = ", ".join(
+                f"{key} {float(value):.4f}"
+                for key, value in (logs or {}).items()
+                if isinstance(value, (int, float, np.floating, np.integer))
+                or hasattr(value, "numpy")
+            )
+            progress(f"{label}: epoch {epoch + 1}/{total}  {shown}")
+
+    return Progress()
+
+
+def _plain_number(value: Any) -> Any:
+    return value if isinstance(value, (int, float, str, type(None))) else str(value)
+
+
+def fit_model(model: Any, x: Any, y: Any, epochs: int, batch_size: int, label: str) -> None:
+    """Train the learner's compiled model our way (the trusted fit of the accuracy checks)."""
+    record = {"epochs": 0, "params": []}
+    model.fit(
+        x,
+        y,
+        epochs=int(epochs),
+        batch_size=int(batch_size),
+        verbose=0,
+        callbacks=[_progress_callback(label, record)],
+    )
+
+
+def predict(model: Any, x: Any) -> np.ndarray:
+    """The model's outputs for ``x`` as a float64 array (the parent computes the accuracy)."""
+    return np.asarray(model.predict(x, verbose=0, batch_size=256), dtype=np.float64)
+
+
+def evaluate_loss(model: Any, x: Any, y: Any) -> float:
+    """The compiled loss of ``model`` on (x, y), as fit reports it for validation data."""
+    result = model.evaluate(x, y, verbose=0, batch_size=256, return_dict=True)
+    return float(result["loss"])
+
+
+# --- watching the learner's train function -------------------------------------------------------
+
+_WATCHED: dict[int, dict[str, Any]] = {}
+
+
+def watch_fit(model: Any, label: str) -> None:
+    """Make ``model.fit`` report each epoch and record its settings, without changing what it does.
+
+    Only our own reference model is watched: the learner's train function receives it, and
+    whatever it passes to fit goes through unchanged, plus one extra callback.
+    """
+    original = model.fit
+    record: dict[str, Any] = {"calls": 0, "epochs": 0, "params": []}
+    callback = _progress_callback(label, record)
+
+    def fit(*args: Any, **kwargs: Any) -> Any:
+        record["calls"] += 1
+        if len(args) > 5:  # fit(x, y, batch_size, epochs, verbose, callbacks, ...)
+            args = (*args[:5], [*(args[5] or []), callback], *args[6:])
+        else:
+            kwargs["callbacks"] = [*(kwargs.get("callbacks") or []), callback]
+        return original(*args, **kwargs)
+
+    model.fit = fit
+    _WATCHED[id(model)] = record
+
+
+def fit_report(model: Any) -> dict[str, Any]:
+    """What the watched fit saw: calls, epochs run, fit's params (epochs, steps per epoch)."""
+    record = _WATCHED.pop(id(model), None)
+    if "fit" in vars(model):
+        del model.fit
+    if record is None:
+        return {"calls": 0, "epochs": 0, "params": []}
+    return record
+
+
+# --- describing objects as plain data ------------------------------------------------------------
+
+
+def _activation_name(activation: Any) -> str | None:
+    if activation is None:
+        return None
+    if isinstance(activation, str):
+        return activation
+    return str(getattr(activation, "__name__", type(activation).__name__))
+
+
+def _shape(value: Any) -> Any:
+    try:
+        return [None if d is None else int(d) for d in value]
+    except (TypeError, ValueError):
+        return None
+
+
+def describe_layer(layer: Any) -> dict[str, Any]:
+    info: dict[str, Any] = {"class": type(layer).__name__, "name": str(layer.name)}
+    for attribute in ("units", "filters", "rate"):
+        value = getattr(layer, attribute, None)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            info[attribute] = value
+    for attribute in ("kernel_size", "strides", "pool_size"):
+        value = getattr(layer, attribute, None)
+        if value is not None:
+            info[attribute] = _shape(value) if not isinstance(value, int) else [value]
+    padding = getattr(layer, "padding", None)
+    if isinstance(padding, str):
+        info["padding"] = padding
+    if type(layer).__name__ == "Softmax":
+        info["activation"] = "softmax"
+    elif hasattr(layer, "activation"):
+        info["activation"] = _activation_name(layer.activation)
+    try:
+        info["output_shape"] = _shape(layer.output.shape)
+    except Exception:  # a layer of a model that was never built has no output yet
+        info["output_shape"] = None
+    try:
+        info["params"] = int(layer.count_params())
+    except Exception:
+        info["params"] = None
+    return info
+
+
+def _snake(name: str) -> str:
+    out = ""
+    for i, char in enumerate(name):
+        if char.isupper() and i and not name[i - 1].isupper():
+            out += "_"
+        out += char.lower()
+    return out
+
+
+def describe_loss(loss: Any) -> dict[str, Any]:
+    """A loss as {'name': canonical snake_case name, 'from_logits': bool, 'text': how it was given}."""
+    import keras
+
+    text = loss if isinstance(loss, str) else type(loss).__name__
+    if isinstance(loss, str):
+        try:
+            loss = keras.losses.get(loss)
+        except Exception:
+            return {"name": text, "from_logits": False, "text": text}
+    if isinstance(loss, keras.losses.Loss):
+        config = loss.get_config() or {}
+        function = getattr(loss, "fn", None)
+        name = function.__name__ if callable(function) else _snake(type(loss).__name__)
+        return {"name": name, "from_logits": bool(config.get("from_logits", False)), "text": text}
+    if callable(loss):
+        name = str(getattr(loss, "__name__", type(loss).__name__))
+        return {"name": name, "from_logits": False, "text": name}
+    return {"name": type(loss).__name__, "from_logits": False, "text": repr(loss)[:100]}
+
+
+def _metric_names(metrics: Any) -> list[str]:
+    if metrics is None:
+        return []
+    if isinstance(metrics, dict):
+        metrics = list(metrics.values())
+    if not isinstance(metrics, (list, tuple)):
+        metrics = [metrics]
+    names: list[str] = []
+    for metric in metrics:
+        if isinstance(metric, (list, tuple, dict)):
+            names += _metric_names(metric)
+        elif isinstance(metric, str):
+            names.append(metric)
+        elif callable(metric) and not hasattr(metric, "get_config"):
+            names.append(str(getattr(metric, "__name__", type(metric).__name__)))
+        else:
+            names.append(type(metric).__name__)
+            name = getattr(metric, "name", None)
+            if isinstance(name, str):
+                names.append(name)
+    return names
+
+
+def describe_model(model: Any) -> dict[str, Any]:
+    """Layers, shapes, parameter count and compile settings of a Keras model, as plain data."""
+    import keras
+
+    if not isinstance(model, keras.Model):
+        return {"is_model": False, "type": f"{type(model).__module__}.{type(model).__qualname__}"}
+    info: dict[str, Any] = {
+        "is_model": True,
+        "type": type(model).__name__,
+        "built": bool(model.built),
+        "layers": [describe_layer(layer) for layer in model.layers],
+    }
+    for key, attribute in (("input_shape", "inputs"), ("output_shape", "outputs")):
+        try:
+            info[key] = _shape(getattr(model, attribute)[0].shape)
+        except Exception:  # a Sequential model without an Input has no shapes yet
+            info[key] = None
+    try:
+        info["params"] = int(model.count_params()) if model.built else None
+    except Exception:
+        info["params"] = None
+    compiled = (
+        bool(getattr(model, "compiled", False)) and getattr(model, "optimizer", None) is not None
+    )
+    info["compiled"] = compiled
+    if not compiled:
+        return info
+    info["loss"] = describe_loss(model.loss) if model.loss is not None else None
+    optimizer = model.optimizer
+    info["optimizer"] = type(optimizer).__name__
+    try:
+        rate = float(np.asarray(optimizer.learning_rate))
+        info["learning_rate"] = rate if math.isfinite(rate) else None
+    except Exception:  # a learning-rate schedule
+        info["learning_rate"] = None
+    config = getattr(model, "_compile_config", None)
+    metrics = getattr(config, "config", {}).get("metrics") if config is not None else None
+    info["metrics"] = _metric_names(metrics)
+    return info
+
+
+def history_values(history: Any) -> dict[str, Any]:
+    """``history.history`` as {key: list of floats}; 'is_history' False for anything else."""
+    import keras
+
+    values = getattr(history, "history", None)
+    if not isinstance(values, dict):
+        return {"is_history": False, "type": type(history).__name__}
+    return {
+        "is_history": isinstance(history, keras.callbacks.History),
+        "values": {str(k): [float(v) for v in series] for k, series in values.items()},
+    }
+
+
+# --- the model answer's network, for checking the train function on its own ------------------------
+
+
+def reference_cnn(input_shape: list[int], num_classes: int) -> Any:
+    """A compiled small CNN that trains quickly: train_cnn's checks train this one."""
+    import keras
+    from keras import layers
+
+    model = keras.Sequential(
+        [
+            keras.Input(shape=tuple(int(d) for d in input_shape)),
+            layers.Conv2D(16, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(32, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(32, activation="relu"),
+            layers.Dense(int(num_classes), activation="softmax"),
+        ]
+    )
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(learning_rate=0.002),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model

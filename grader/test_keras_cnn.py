@@ -1,0 +1,506 @@
+"""Hidden checks for `keras_cnn`: a Conv2D + MaxPooling2D base, a Flatten + Dense head.
+
+Keras runs only in the child. The trusted helpers of grader/probes/keras_cnn.py describe the
+learner's model and History there as plain data; the images (grader/reference/keras_cnn.py)
+are drawn here from private seeds, and the test labels never leave this process: the child
+returns predictions and the accuracy is computed here.
+
+build_cnn's network is trained by a trusted fit and train_cnn trains a trusted reference CNN,
+so one mistake costs only its function's points. Each network is built and trained once per
+grading and reused across checks.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from nnlab.checks import Learner, LearnerError, Outcome, check, describe_value, fail, reference
+
+ref = reference("keras_cnn")
+
+DATA_SEED = 52_813
+INPUT_SHAPE, NUM_CLASSES = (12, 12, 1), ref.NUM_CLASSES
+OTHER_INPUT_SHAPE, OTHER_NUM_CLASSES = (14, 14, 3), 6
+BUILD_SEED, FIT_SEED = 5, 13
+# build_cnn's network is trained by the grader's own fit: 600 images, 8 epochs of 16
+FIT_EPOCHS, FIT_BATCH = 8, 16
+# train_cnn is asked for a number of epochs and a batch size that differ from its defaults
+TRAIN_EPOCHS, TRAIN_BATCH = 4, 24
+# at most this many weights for (12, 12, 1) images and 4 classes: a Conv2D + pooling base and
+# a modest head need a few thousand (the model answer 5,988; a 32-filter base with a
+# Dense(128) head about 100,000); a wide Dense layer right after a large Flatten is what
+# goes over (Dense(512) after 5x5x32 maps: 410,000)
+PARAMETER_BUDGET = 150_000
+
+# Thresholds: provisional, until benchmarks/keras_thresholds.py has been run over the seeds
+BUILD_THRESHOLD = 0.50
+TRAIN_THRESHOLD = 0.60
+
+ACCURACY_NAMES = {
+    "accuracy",
+    "acc",
+    "sparse_categorical_accuracy",
+    "SparseCategoricalAccuracy",
+    "Accuracy",
+}
+BASE_LAYERS = {"Conv2D", "MaxPooling2D", "AveragePooling2D", "BatchNormalization", "Dropout"}
+
+_CACHE: weakref.WeakKeyDictionary[Learner, dict[Any, Any]] = weakref.WeakKeyDictionary()
+
+
+def cached(learner: Learner, key: Any, compute: Callable[[], Any]) -> Any:
+    """One network, one training run per grading: later checks reuse the earlier result.
+
+    Keyed by the child's generation: after a time-out the child restarts, its objects are gone.
+    """
+    store = _CACHE.setdefault(learner, {})
+    full_key = (learner._sandbox.generation, key)
+    if full_key not in store:
+        store[full_key] = compute()
+    return store[full_key]
+
+
+def trusted(learner: Learner, probe: str, *args: Any) -> Any:
+    """Run one of our probes in the child and return its plain result."""
+    return learner.probe(probe, *args).value
+
+
+def data() -> dict[str, np.ndarray]:
+    return ref.image_problem(DATA_SEED, size=INPUT_SHAPE[0])
+
+
+# --- build_cnn ------------------------------------------------------------------------------------
+
+
+def _built(learner: Learner, input_shape: tuple[int, ...], num_classes: int) -> Any:
+    def build() -> tuple[Outcome, dict[str, Any] | None]:
+        trusted(learner, "seed", BUILD_SEED)
+        outcome = learner.call("build_cnn", input_shape, num_classes)
+        if outcome.raised is not None:
+            return outcome, None
+        return outcome, trusted(learner, "describe_model", outcome.value)
+
+    return cached(learner, ("build", input_shape, num_classes), build)
+
+
+def model_of(
+    learner: Learner, input_shape: tuple[int, ...] = INPUT_SHAPE, num_classes: int = NUM_CLASSES
+) -> tuple[Any, dict[str, Any]]:
+    """build_cnn(...) and its description; a failure that names the fix otherwise."""
+    outcome, info = _built(learner, input_shape, num_classes)
+    raised = outcome.raised
+    if raised is not None and "not recognized" in raised.message and "'lr'" in raised.message:
+        fail(
+            f"{outcome.call_text} raised {raised.describe(outcome.file_name)}.\n"
+            "`lr=` is the old Keras 2 name of the learning rate; Keras 3 only knows "
+            "`learning_rate=`: e.g. keras.optimizers.RMSprop(learning_rate=0.001)."
+        )
+    model = outcome.value  # raises 'not implemented yet' or the learner's error
+    if not isinstance(info, dict) or not info.get("is_model"):
+        fail(
+            f"{outcome.call_text} returned {describe_value(model)}; expected a keras Model "
+            "(build a keras.Sequential([...]) and return it)."
+        )
+    return model, info
+
+
+def call_text(input_shape: tuple[int, ...] = INPUT_SHAPE, num_classes: int = NUM_CLASSES) -> str:
+    return f"build_cnn({input_shape}, {num_classes})"
+
+
+def _classes(info: dict[str, Any]) -> list[str]:
+    return [str(layer.get("class")) for layer in info.get("layers", []) if isinstance(layer, dict)]
+
+
+def output_activation(info: dict[str, Any]) -> str | None:
+    """The activation applied last: a Dense layer's own, or a trailing Activation/Softmax layer."""
+    for layer in reversed([x for x in info.get("layers", []) if isinstance(x, dict)]):
+        if layer.get("class") in ("Dropout", "Flatten", "Reshape"):
+            continue
+        return layer.get("activation")
+    return None
+
+
+def requires_compiled(info: dict[str, Any], call: str) -> None:
+    if not info.get("compiled"):
+        fail(
+            f"{call} returned a model that is not compiled: call "
+            "model.compile(optimizer=..., loss=..., metrics=[...]) in build_cnn, before "
+            "returning the model (fit refuses an uncompiled model)."
+        )
+
+
+@check(
+    "build_cnn",
+    weight=8,
+    hint="keras.Input(shape=input_shape) and Dense(num_classes, ...): use the arguments, not numbers.",
+)
+def test_build_cnn_takes_the_image_shape_and_classes_from_its_arguments(learner):
+    for input_shape, num_classes in (
+        (INPUT_SHAPE, NUM_CLASSES),
+        (OTHER_INPUT_SHAPE, OTHER_NUM_CLASSES),
+    ):
+        _, info = model_of(learner, input_shape, num_classes)
+        call = call_text(input_shape, num_classes)
+        shape, out = info.get("input_shape"), info.get("output_shape")
+        if shape is None:
+            fail(
+                f"{call} returned a model that does not know its input shape yet; start it "
+                "with keras.Input(shape=input_shape)."
+            )
+        if shape != [None, *input_shape]:
+            fail(
+                f"{call} returned a model whose input shape is {tuple(shape)}; expected "
+                f"{(None, *input_shape)}. Is the image shape hard-coded? Use "
+                "keras.Input(shape=input_shape)."
+            )
+        if out != [None, num_classes]:
+            fail(
+                f"{call} returned a model whose output shape is {tuple(out or ())}; expected "
+                f"(None, {num_classes}): one output per class. Use "
+                "Dense(num_classes, activation='softmax') as the last layer."
+            )
+
+
+@check(
+    "build_cnn",
+    weight=10,
+    hint="In the base, follow a Conv2D with layers.MaxPooling2D((2, 2)).",
+)
+def test_build_cnn_base_has_a_conv2d_followed_by_max_pooling2d(learner):
+    _, info = model_of(learner)
+    classes = _classes(info)
+    call = call_text()
+    if "Conv2D" not in classes:
+        fail(
+            f"{call} has layers {classes}; a CNN's base needs at least one Conv2D, e.g. "
+            "layers.Conv2D(16, (3, 3), activation='relu')."
+        )
+    first_conv = classes.index("Conv2D")
+    flatten = classes.index("Flatten") if "Flatten" in classes else len(classes)
+    if "MaxPooling2D" not in classes[first_conv + 1 : flatten]:
+        fail(
+            f"{call} has layers {classes}: no MaxPooling2D after the Conv2D in the base. Add "
+            "layers.MaxPooling2D((2, 2)) after it: it halves the feature maps and keeps the "
+            "Dense head small."
+        )
+
+
+@check(
+    "build_cnn",
+    weight=8,
+    hint="After the base: layers.Flatten(), then Dense layers (the last one with num_classes units).",
+)
+def test_build_cnn_head_is_flatten_then_dense(learner):
+    _, info = model_of(learner)
+    classes = _classes(info)
+    call = call_text()
+    if "Flatten" not in classes:
+        fail(
+            f"{call} has layers {classes}; the head starts with layers.Flatten(), which turns "
+            "each image's feature maps into one row for the Dense layers."
+        )
+    flatten = classes.index("Flatten")
+    base, head = classes[:flatten], classes[flatten + 1 :]
+    if "Conv2D" not in base:
+        fail(f"{call} has layers {classes}: Flatten comes before any Conv2D; build the base first.")
+    if "Dense" not in head or any(name in BASE_LAYERS - {"Dropout"} for name in head):
+        fail(
+            f"{call} has layers {classes}; after Flatten expected Dense layers only (Dropout "
+            "allowed), ending in Dense(num_classes, activation='softmax')."
+        )
+
+
+@check(
+    "build_cnn",
+    weight=10,
+    hint='End with Dense(num_classes, activation="softmax"): one probability per class, rows sum to 1.',
+)
+def test_build_cnn_ends_in_a_softmax_over_the_classes(learner):
+    _, info = model_of(learner)
+    call = call_text()
+    if info.get("output_shape") != [None, NUM_CLASSES]:
+        fail(
+            f"{call} returned a model whose output shape is {info.get('output_shape')}; expected "
+            f"(None, {NUM_CLASSES}). A softmax over one unit is always 1.0: use "
+            "Dense(num_classes, activation='softmax')."
+        )
+    activation = output_activation(info)
+    if activation in (None, "linear"):
+        fail(
+            f"{call}: the last layer has no activation, so it outputs raw scores (logits), not "
+            "probabilities. Use activation='softmax' on the last Dense layer."
+        )
+    if activation != "softmax":
+        fail(
+            f"{call}: the last layer uses {activation!r}; expected 'softmax', which turns "
+            "the scores of the classes into probabilities that sum to 1."
+        )
+
+
+@check(
+    "build_cnn",
+    weight=10,
+    hint="Integer labels 0..K-1 go with loss='sparse_categorical_crossentropy'.",
+)
+def test_build_cnn_is_compiled_with_sparse_categorical_cross_entropy(learner):
+    _, info = model_of(learner)
+    call = call_text()
+    requires_compiled(info, call)
+    loss = info.get("loss") or {}
+    name = loss.get("name")
+    if name == "categorical_crossentropy":
+        fail(
+            f"{call} is compiled with categorical cross-entropy, which expects one-hot label "
+            "rows of shape (N, num_classes); the labels here are integers 0..K-1, shape (N,). "
+            "Use loss='sparse_categorical_crossentropy'."
+        )
+    if name != "sparse_categorical_crossentropy":
+        fail(
+            f"{call} is compiled with loss {loss.get('text', name)!r}; expected sparse "
+            "categorical cross-entropy, the loss for integer class labels: "
+            "loss='sparse_categorical_crossentropy'."
+        )
+    if loss.get("from_logits") and output_activation(info) == "softmax":
+        fail(
+            f"{call} uses from_logits=True after a softmax output: the outputs are already "
+            "probabilities, so softmax would be applied twice. Drop from_logits=True."
+        )
+
+
+@check(
+    "build_cnn",
+    weight=4,
+    hint='compile(..., metrics=["accuracy"]) so fit reports the accuracy every epoch.',
+)
+def test_build_cnn_reports_accuracy(learner):
+    _, info = model_of(learner)
+    call = call_text()
+    requires_compiled(info, call)
+    metrics = info.get("metrics") or []
+    if not ACCURACY_NAMES & set(map(str, metrics)):
+        fail(
+            f"{call} is compiled with metrics {metrics}; expected accuracy among them: "
+            'metrics=["accuracy"].'
+        )
+
+
+@check(
+    "build_cnn",
+    weight=8,
+    hint="Pool before Flatten and keep the first Dense layer after it small (e.g. 32 or 64 units).",
+)
+def test_build_cnn_stays_within_the_parameter_budget(learner):
+    _, info = model_of(learner)
+    call = call_text()
+    params = info.get("params")
+    if not isinstance(params, int):
+        fail(
+            f"{call} returned a model whose size is unknown: start it with keras.Input(shape=input_shape)."
+        )
+    if params > PARAMETER_BUDGET:
+        biggest = max(
+            (
+                x
+                for x in info.get("layers", [])
+                if isinstance(x, dict) and isinstance(x.get("params"), int)
+            ),
+            key=lambda x: x["params"],
+        )
+        fail(
+            f"{call} has {params:,} parameters; the budget is {PARAMETER_BUDGET:,}. The largest "
+            f"layer is {biggest['class']} {biggest.get('name', '')!r} with {biggest['params']:,}: "
+            "pool more before Flatten, or use fewer units in the Dense layer after it."
+        )
+
+
+@check(
+    "build_cnn",
+    weight=12,
+    hint="Conv2D + MaxPooling2D, Flatten, a softmax Dense layer and sparse cross-entropy learn these images.",
+)
+def test_build_cnn_learns_the_hidden_images(learner):
+    model, info = model_of(learner)
+    call = call_text()
+    requires_compiled(info, call)
+    sets = data()
+
+    def train() -> float:
+        trusted(learner, "seed", FIT_SEED)
+        trusted(
+            learner,
+            "fit_model",
+            model,
+            sets["x_train"],
+            sets["y_train"],
+            FIT_EPOCHS,
+            FIT_BATCH,
+            "your build_cnn's network",
+        )
+        outputs = trusted(learner, "predict", model, sets["x_test"])
+        return _accuracy(outputs, sets["y_test"], f"the model of {call}")
+
+    try:
+        score = cached(learner, "build accuracy", train)
+    except LearnerError as error:
+        fail(f"training the model of {call} failed: {error}")
+    if score < BUILD_THRESHOLD:
+        fail(
+            f"the model of {call}, trained for {FIT_EPOCHS} epochs (batch size {FIT_BATCH}) on "
+            f"600 hidden images, classifies {score:.1%} of the hidden test images correctly; "
+            f"expected at least {BUILD_THRESHOLD:.0%} (guessing gives 25%)."
+        )
+
+
+def _accuracy(outputs: Any, labels: np.ndarray, who: str) -> float:
+    array = outputs if isinstance(outputs, np.ndarray) else None
+    if array is None or array.shape != (len(labels), NUM_CLASSES):
+        fail(
+            f"{who} predicted {describe_value(outputs)}; expected shape ({len(labels)}, {NUM_CLASSES})."
+        )
+    if not np.all(np.isfinite(array)):
+        fail(f"{who} predicted NaN or inf values: its training diverged.")
+    return ref.accuracy(array, labels)
+
+
+# --- train_cnn ------------------------------------------------------------------------------------
+
+TRAIN_CALL = (
+    f"train_cnn(model, x_train, y_train, x_val, y_val, epochs={TRAIN_EPOCHS}, "
+    f"batch_size={TRAIN_BATCH})"
+)
+
+
+def _trained(learner: Learner) -> dict[str, Any]:
+    """The reference CNN trained by the learner's train_cnn, and what we observed of it."""
+
+    def train() -> dict[str, Any]:
+        sets = data()
+        trusted(learner, "seed", FIT_SEED)
+        model = trusted(learner, "reference_cnn", INPUT_SHAPE, NUM_CLASSES)
+        trusted(learner, "watch_fit", model, "your train_cnn")
+        outcome = learner.call(
+            "train_cnn",
+            model,
+            sets["x_train"],
+            sets["y_train"],
+            sets["x_val"],
+            sets["y_val"],
+            epochs=TRAIN_EPOCHS,
+            batch_size=TRAIN_BATCH,
+        )
+        result = {"outcome": outcome, "report": trusted(learner, "fit_report", model)}
+        result["model"] = model
+        if outcome.raised is None:
+            result["history"] = trusted(learner, "history_values", outcome.value)
+        return result
+
+    return cached(learner, "train", train)
+
+
+def history_of(learner: Learner) -> tuple[dict[str, Any], dict[str, list[float]]]:
+    trained = _trained(learner)
+    value = trained["outcome"].value  # 'not implemented yet' or the learner's error
+    history = trained.get("history") or {}
+    if not history.get("is_history"):
+        if isinstance(value, dict):
+            fail(
+                f"{TRAIN_CALL} returned a dict; return the History object itself "
+                "(`return model.fit(...)`), not history.history."
+            )
+        fail(
+            f"{TRAIN_CALL} returned {describe_value(value)}; expected the keras History that "
+            "model.fit(...) returns."
+        )
+    return trained, history["values"]
+
+
+@check(
+    "train_cnn",
+    weight=9,
+    hint="return model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, validation_data=...).",
+)
+def test_train_cnn_returns_a_history_with_one_value_per_epoch(learner):
+    _, values = history_of(learner)
+    for key in ("loss", "val_loss"):
+        if key not in values:
+            where = " (pass validation_data=(x_val, y_val) to fit)" if key == "val_loss" else ""
+            fail(
+                f"the History of {TRAIN_CALL} has keys {sorted(values)}; '{key}' is missing{where}."
+            )
+    lengths = {key: len(series) for key, series in values.items()}
+    if any(length != TRAIN_EPOCHS for length in lengths.values()):
+        fail(
+            f"the History of {TRAIN_CALL} holds {lengths} values per key; expected "
+            f"{TRAIN_EPOCHS}, one per epoch. Pass epochs=epochs to fit (not a fixed number), "
+            "and call fit once."
+        )
+
+
+@check(
+    "train_cnn",
+    weight=9,
+    hint="Pass validation_data=(x_val, y_val) to fit: not validation_split, not the training set.",
+)
+def test_train_cnn_validates_on_the_validation_data(learner):
+    trained, values = history_of(learner)
+    if "val_loss" not in values:
+        fail(
+            f"the History of {TRAIN_CALL} has no 'val_loss': fit never saw the validation set. "
+            "Pass validation_data=(x_val, y_val) to model.fit."
+        )
+    sets = data()
+    expected = trusted(learner, "evaluate_loss", trained["model"], sets["x_val"], sets["y_val"])
+    got = values["val_loss"][-1]
+    if not math.isclose(got, expected, rel_tol=2e-3, abs_tol=1e-4):
+        fail(
+            f"the last val_loss of {TRAIN_CALL} is {got:.5f}, but the trained model's loss on "
+            f"(x_val, y_val) is {expected:.5f}: the validation numbers come from other data. "
+            "Pass validation_data=(x_val, y_val) (not validation_split, not the training set)."
+        )
+
+
+@check(
+    "train_cnn",
+    weight=4,
+    hint="Pass batch_size=batch_size to fit; the default 32 is only the default.",
+)
+def test_train_cnn_uses_the_given_batch_size(learner):
+    trained, _ = history_of(learner)
+    params = [p for p in trained["report"].get("params", []) if isinstance(p, dict)]
+    n = len(data()["x_train"])
+    expected = math.ceil(n / TRAIN_BATCH)
+    steps = [p.get("steps") for p in params]
+    if steps != [expected]:
+        fail(
+            f"{TRAIN_CALL} ran fit with {steps} steps per epoch on {n} images; expected "
+            f"[{expected}] ({n} / {TRAIN_BATCH} rounded up, one fit call). Pass "
+            "batch_size=batch_size to model.fit."
+        )
+
+
+@check(
+    "train_cnn",
+    weight=8,
+    hint="Fit on x_train, y_train (the validation set is only measured, never trained on).",
+)
+def test_train_cnn_trains_the_model_on_the_training_images(learner):
+    trained, _ = history_of(learner)
+    sets = data()
+
+    def measure() -> float:
+        outputs = trusted(learner, "predict", trained["model"], sets["x_test"])
+        return _accuracy(outputs, sets["y_test"], "the reference CNN")
+
+    score = cached(learner, "train accuracy", measure)
+    if score < TRAIN_THRESHOLD:
+        fail(
+            f"after {TRAIN_CALL}, a CNN that learns these images easily classifies only "
+            f"{score:.1%} of the hidden test images; expected at least {TRAIN_THRESHOLD:.0%}. "
+            "Train on the training set, for the epochs you are given."
+        )
