@@ -12,11 +12,11 @@ from nnlab.checks import (
     check,
     describe_value,
     expect_close,
-    expect_no_warnings,
     expect_raises,
     expect_unmodified,
     fail,
     reference,
+    tolerances,
 )
 
 ref = reference("losses")
@@ -55,6 +55,33 @@ CATEGORICAL_EDGE_PRED = np.array([[0.0, 1.0, 0.0], [0.0, 1.0, 0.0], [0.2, 0.3, 0
 # --- shared bodies -----------------------------------------------------------------------------
 
 
+def brief(value):
+    """An input on one line: its values when there are few, else its shape."""
+    if isinstance(value, np.ndarray):
+        if value.size > 12:
+            return f"<array of shape {value.shape}, {value.dtype}>"
+        text = " ".join(np.array2string(value, precision=4, separator=", ").split())
+        return text if value.dtype == np.float64 else f"{text} ({value.dtype})"
+    return repr(value)  # Python numbers and lists, as given
+
+
+def expect_loss(learner, name, y_true, y_pred, *extra, rtol=None, atol=None, quiet=False, note=""):
+    """The learner's loss equals the reference's; a failure shows the call on one line.
+
+    `extra` holds epsilon when given; `quiet` also fails on any warning (log(0), 0 * inf).
+    """
+    outcome = learner.call(name, y_true, y_pred, *extra)
+    value = outcome.value  # a learner's exception or NotImplementedError stops here
+    arguments = [f"y_true={brief(y_true)}", f"y_pred={brief(y_pred)}"]
+    call = f"{name}({', '.join(arguments + [f'epsilon={e:g}' for e in extra])})"
+    if quiet and outcome.warnings:
+        first = outcome.warnings[0]
+        fail(f"{call} emitted {first['category']}: {first['message']}.")
+    expected = getattr(ref, name)(y_true, y_pred, *extra)  # the reference copies its inputs
+    rtol, atol = tolerances(outcome, rtol, atol)
+    expect_close(value, expected, rtol=rtol, atol=atol, what=call, hint=note)
+
+
 def returns_one_number(learner, name, y_true, y_pred, advice):
     outcome = learner.call(name, y_true, y_pred)
     value = outcome.value  # a learner's exception or NotImplementedError stops here
@@ -63,7 +90,7 @@ def returns_one_number(learner, name, y_true, y_pred, advice):
             f"{name} returned shape {np.shape(value)} for inputs of shape {np.shape(y_true)}; "
             f"expected one number (shape ()).\n{advice}"
         )
-    expect_close(outcome, getattr(ref, name)(y_true.copy(), y_pred.copy()))
+    expect_close(value, getattr(ref, name)(y_true, y_pred), what=f"{name}(y_true, y_pred)")
 
 
 def raises_for_shapes_that_differ(learner, name, pairs):
@@ -93,10 +120,7 @@ def test_mean_squared_error_matches_reference_on_varied_shapes(learner):
     rng = np.random.default_rng(4101)
     for shape in [(), (5,), (6, 1), (4, 3), (2, 3, 4)]:
         y_true, y_pred = rng.normal(scale=3.0, size=shape), rng.normal(scale=3.0, size=shape)
-        expect_close(
-            learner.call("mean_squared_error", y_true, y_pred),
-            ref.mean_squared_error(y_true.copy(), y_pred.copy()),
-        )
+        expect_loss(learner, "mean_squared_error", y_true, y_pred)
 
 
 @check(
@@ -105,18 +129,12 @@ def test_mean_squared_error_matches_reference_on_varied_shapes(learner):
     hint="Start with np.asarray(..., dtype=float) so numbers, lists and float32 arrays all work.",
 )
 def test_mean_squared_error_accepts_scalars_lists_and_float32(learner):
-    expect_close(learner.call("mean_squared_error", 0.5, 0.2), ref.mean_squared_error(0.5, 0.2))
-    y_true, y_pred = [[1.0, 2.0], [3.0, 4.0]], [[1.5, 2.0], [2.0, 4.5]]
-    expect_close(
-        learner.call("mean_squared_error", y_true, y_pred), ref.mean_squared_error(y_true, y_pred)
-    )
+    expect_loss(learner, "mean_squared_error", 0.5, 0.2)
+    expect_loss(learner, "mean_squared_error", [[1.0, 2.0], [3.0, 4.0]], [[1.5, 2.0], [2.0, 4.5]])
     rng = np.random.default_rng(4102)
     y_true32 = rng.normal(size=(6, 3)).astype(np.float32)
     y_pred32 = rng.normal(size=(6, 3)).astype(np.float32)
-    expect_close(
-        learner.call("mean_squared_error", y_true32, y_pred32),
-        ref.mean_squared_error(y_true32.astype(float), y_pred32.astype(float)),
-    )
+    expect_loss(learner, "mean_squared_error", y_true32, y_pred32)
 
 
 @check(
@@ -180,10 +198,7 @@ def test_binary_crossentropy_matches_reference_on_varied_shapes(learner):
     rng = np.random.default_rng(4201)
     for shape in [(8,), (6, 1), (4, 3), (2, 3, 4)]:
         y_true, y_pred = labels_and_probabilities(rng, shape)
-        expect_close(
-            learner.call("binary_crossentropy", y_true, y_pred),
-            ref.binary_crossentropy(y_true.copy(), y_pred.copy()),
-        )
+        expect_loss(learner, "binary_crossentropy", y_true, y_pred)
 
 
 @check(
@@ -192,25 +207,21 @@ def test_binary_crossentropy_matches_reference_on_varied_shapes(learner):
     hint="Start with np.asarray(..., dtype=float) so numbers, lists and float32 arrays all work.",
 )
 def test_binary_crossentropy_accepts_scalars_lists_and_float32(learner):
-    expect_close(learner.call("binary_crossentropy", 1.0, 0.8), ref.binary_crossentropy(1.0, 0.8))
-    y_true, y_pred = [[1.0], [0.0], [1.0]], [[0.7], [0.4], [0.2]]
-    expect_close(
-        learner.call("binary_crossentropy", y_true, y_pred), ref.binary_crossentropy(y_true, y_pred)
-    )
+    expect_loss(learner, "binary_crossentropy", 1.0, 0.8)
+    expect_loss(learner, "binary_crossentropy", [[1.0], [0.0], [1.0]], [[0.7], [0.4], [0.2]])
     y_true, y_pred = labels_and_probabilities(np.random.default_rng(4202), (5, 2))
     y_true32, y_pred32 = y_true.astype(np.float32), y_pred.astype(np.float32)
-    expect_close(
-        learner.call("binary_crossentropy", y_true32, y_pred32),
-        ref.binary_crossentropy(y_true32.astype(float), y_pred32.astype(float)),
-    )
+    expect_loss(learner, "binary_crossentropy", y_true32, y_pred32)
     # Python ints: clipping an integer array into [1e-7, 1 - 1e-7] would truncate to 0
     y_true, y_pred = [[1, 0], [0, 1], [1, 1]], [[1, 0], [1, 0], [0, 1]]
-    expect_close(
-        learner.call("binary_crossentropy", y_true, y_pred),
-        ref.binary_crossentropy(y_true, y_pred),
+    expect_loss(
+        learner,
+        "binary_crossentropy",
+        y_true,
+        y_pred,
         rtol=AT_THE_CLIP,
         atol=0.0,
-        hint="(labels and predictions given as lists of Python ints 0 and 1)",
+        note="(labels and predictions given as lists of Python ints 0 and 1)",
     )
 
 
@@ -221,14 +232,15 @@ def test_binary_crossentropy_accepts_scalars_lists_and_float32(learner):
     "and 1 - p. log(0) is -inf, and 0 * log(0) is NaN.",
 )
 def test_binary_crossentropy_is_finite_at_predictions_of_0_and_1(learner):
-    outcome = learner.call("binary_crossentropy", BINARY_EDGE_TRUE, BINARY_EDGE_PRED)
-    expect_no_warnings(outcome)
-    expect_close(
-        outcome,
-        ref.binary_crossentropy(BINARY_EDGE_TRUE.copy(), BINARY_EDGE_PRED.copy()),
+    expect_loss(
+        learner,
+        "binary_crossentropy",
+        BINARY_EDGE_TRUE,
+        BINARY_EDGE_PRED,
         rtol=AT_THE_CLIP,
         atol=0.0,
-        hint="(within 10% of the loss with predictions clipped to [1e-7, 1 - 1e-7])",
+        quiet=True,
+        note="(within 10% of the loss with predictions clipped to [1e-7, 1 - 1e-7])",
     )
 
 
@@ -239,12 +251,15 @@ def test_binary_crossentropy_is_finite_at_predictions_of_0_and_1(learner):
 )
 def test_binary_crossentropy_honours_epsilon(learner):
     for epsilon in [1e-4, 1e-5]:
-        expect_close(
-            learner.call("binary_crossentropy", BINARY_EDGE_TRUE, BINARY_EDGE_PRED, epsilon),
-            ref.binary_crossentropy(BINARY_EDGE_TRUE.copy(), BINARY_EDGE_PRED.copy(), epsilon),
+        expect_loss(
+            learner,
+            "binary_crossentropy",
+            BINARY_EDGE_TRUE,
+            BINARY_EDGE_PRED,
+            epsilon,
             rtol=AT_THE_CLIP,
             atol=0.0,
-            hint=f"(within 10% of the loss with predictions clipped to [{epsilon:g}, 1 - {epsilon:g}])",
+            note=f"(within 10% of the loss with predictions clipped to [{epsilon:g}, 1 - {epsilon:g}])",
         )
 
 
@@ -304,10 +319,7 @@ def test_categorical_crossentropy_matches_reference_on_varied_shapes(learner):
     rng = np.random.default_rng(4301)
     for n, k in [(1, 3), (5, 4), (8, 10), (3, 2)]:
         y_true, y_pred = one_hot_and_probabilities(rng, n, k)
-        expect_close(
-            learner.call("categorical_crossentropy", y_true, y_pred),
-            ref.categorical_crossentropy(y_true.copy(), y_pred.copy()),
-        )
+        expect_loss(learner, "categorical_crossentropy", y_true, y_pred)
 
 
 @check(
@@ -317,24 +329,20 @@ def test_categorical_crossentropy_matches_reference_on_varied_shapes(learner):
 )
 def test_categorical_crossentropy_accepts_lists_and_float32(learner):
     y_true, y_pred = [[0, 1, 0], [1, 0, 0]], [[0.2, 0.7, 0.1], [0.6, 0.3, 0.1]]
-    expect_close(
-        learner.call("categorical_crossentropy", y_true, y_pred),
-        ref.categorical_crossentropy(y_true, y_pred),
-    )
+    expect_loss(learner, "categorical_crossentropy", y_true, y_pred)
     y_true, y_pred = one_hot_and_probabilities(np.random.default_rng(4302), 6, 4)
     y_true32, y_pred32 = y_true.astype(np.float32), y_pred.astype(np.float32)
-    expect_close(
-        learner.call("categorical_crossentropy", y_true32, y_pred32),
-        ref.categorical_crossentropy(y_true32.astype(float), y_pred32.astype(float)),
-    )
+    expect_loss(learner, "categorical_crossentropy", y_true32, y_pred32)
     # Python ints: clipping an integer array into [1e-7, 1 - 1e-7] would truncate to 0
     y_true, y_pred = [[1, 0, 0], [0, 0, 1], [0, 1, 0]], [[1, 0, 0], [0, 1, 0], [0, 1, 0]]
-    expect_close(
-        learner.call("categorical_crossentropy", y_true, y_pred),
-        ref.categorical_crossentropy(y_true, y_pred),
+    expect_loss(
+        learner,
+        "categorical_crossentropy",
+        y_true,
+        y_pred,
         rtol=AT_THE_CLIP,
         atol=0.0,
-        hint="(labels and predictions given as lists of Python ints 0 and 1)",
+        note="(labels and predictions given as lists of Python ints 0 and 1)",
     )
 
 
@@ -359,7 +367,7 @@ def test_categorical_crossentropy_averages_over_examples_not_over_every_entry(le
             f"K = {k} classes: that is the expected {expected:.6g} divided by K.\n"
             "The mean runs over the N examples only."
         )
-    expect_close(outcome, expected)
+    expect_close(value, expected, what=f"categorical_crossentropy(y_true, y_pred) for N={n}, K={k}")
 
 
 @check(
@@ -369,14 +377,15 @@ def test_categorical_crossentropy_averages_over_examples_not_over_every_entry(le
     "log(0) is -inf, and 0 * log(0) is NaN.",
 )
 def test_categorical_crossentropy_is_finite_at_predictions_of_0_and_1(learner):
-    outcome = learner.call("categorical_crossentropy", CATEGORICAL_EDGE_TRUE, CATEGORICAL_EDGE_PRED)
-    expect_no_warnings(outcome)
-    expect_close(
-        outcome,
-        ref.categorical_crossentropy(CATEGORICAL_EDGE_TRUE.copy(), CATEGORICAL_EDGE_PRED.copy()),
+    expect_loss(
+        learner,
+        "categorical_crossentropy",
+        CATEGORICAL_EDGE_TRUE,
+        CATEGORICAL_EDGE_PRED,
         rtol=AT_THE_CLIP,
         atol=0.0,
-        hint="(within 10% of the loss with predictions clipped to [1e-7, 1 - 1e-7])",
+        quiet=True,
+        note="(within 10% of the loss with predictions clipped to [1e-7, 1 - 1e-7])",
     )
 
 
@@ -387,16 +396,15 @@ def test_categorical_crossentropy_is_finite_at_predictions_of_0_and_1(learner):
 )
 def test_categorical_crossentropy_honours_epsilon(learner):
     for epsilon in [1e-4, 1e-5]:
-        expect_close(
-            learner.call(
-                "categorical_crossentropy", CATEGORICAL_EDGE_TRUE, CATEGORICAL_EDGE_PRED, epsilon
-            ),
-            ref.categorical_crossentropy(
-                CATEGORICAL_EDGE_TRUE.copy(), CATEGORICAL_EDGE_PRED.copy(), epsilon
-            ),
+        expect_loss(
+            learner,
+            "categorical_crossentropy",
+            CATEGORICAL_EDGE_TRUE,
+            CATEGORICAL_EDGE_PRED,
+            epsilon,
             rtol=AT_THE_CLIP,
             atol=0.0,
-            hint=f"(within 10% of the loss with predictions clipped to [{epsilon:g}, 1 - {epsilon:g}])",
+            note=f"(within 10% of the loss with predictions clipped to [{epsilon:g}, 1 - {epsilon:g}])",
         )
 
 
