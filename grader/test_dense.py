@@ -13,8 +13,6 @@ from nnlab.checks import (
     check,
     describe_value,
     expect_close,
-    expect_no_warnings,
-    expect_raises,
     expect_unmodified,
     fail,
     reference,
@@ -34,12 +32,59 @@ def _layer(rng: np.random.Generator, n: int, n_in: int, units: int, scale: float
     return x, kernel, bias
 
 
+def _brief(value) -> str:
+    """An input on one line: its values when there are few, else its shape."""
+    if isinstance(value, np.ndarray):
+        if value.size > 6:
+            return f"<array of shape {value.shape}, {value.dtype}>"
+        text = " ".join(np.array2string(value, precision=4, separator=", ").split())
+        return text if value.dtype == np.float64 else f"{text} ({value.dtype})"
+    text = repr(value)  # nested lists and names, as given
+    return text if len(text) <= 80 else f"<list of {len(value)} rows>"
+
+
+def _forward_call(x, kernel, bias, *activation: str) -> str:
+    parts = [f"x={_brief(x)}", f"kernel={_brief(kernel)}", f"bias={_brief(bias)}"]
+    return f"dense_forward({', '.join(parts + [repr(a) for a in activation])})"
+
+
+def _expect_forward(learner, x, kernel, bias, *activation: str, quiet: bool = False) -> None:
+    """dense_forward(x, kernel, bias[, activation]) equals the reference's output.
+
+    With `quiet`, any warning (overflow in exp, 0 / 0) fails too. A failure names the call
+    on one line.
+    """
+    outcome = learner.call("dense_forward", x, kernel, bias, *activation)
+    value = outcome.value  # a learner's exception or NotImplementedError stops here
+    call = _forward_call(x, kernel, bias, *activation)
+    if quiet and outcome.warnings:
+        first = outcome.warnings[0]
+        fail(f"{call} emitted {first['category']}: {first['message']}.")
+    expected = ref.dense_forward(x, kernel, bias, *activation)  # the reference copies
+    rtol, atol = _tolerances(outcome, None, None)
+    expect_close(value, expected, rtol=rtol, atol=atol, what=call)
+
+
+def _expect_value_error(learner, args: tuple, why: str) -> None:
+    outcome = learner.call("dense_forward", *args)
+    call = _forward_call(*args)
+    raised = outcome.raised
+    if raised is None:
+        value = outcome.value
+        got = f"an array of shape {value.shape}" if isinstance(value, np.ndarray) else value
+        fail(f"{call} returned {got}; expected ValueError: {why}.")
+    if raised.is_a("ValueError"):
+        return
+    if raised.is_a("NotImplementedError"):
+        _ = outcome.value  # reported as "not implemented yet"
+    fail(f"{call} raised {raised.describe(outcome.file_name)}; expected ValueError: {why}.")
+
+
 def _forward_matches(learner, activation: str, seed: int) -> None:
     rng = np.random.default_rng(seed)
     for n, n_in, units in SHAPES:
         x, kernel, bias = _layer(rng, n, n_in, units, scale=1.5)
-        expected = ref.dense_forward(x.copy(), kernel.copy(), bias.copy(), activation)
-        expect_close(learner.call("dense_forward", x, kernel, bias, activation), expected)
+        _expect_forward(learner, x, kernel, bias, activation)
 
 
 # --- dense_forward -----------------------------------------------------------------------------
@@ -63,7 +108,7 @@ def test_dense_forward_linear_matches_reference_on_varied_shapes(learner):
 def test_dense_forward_defaults_to_linear(learner):
     rng = np.random.default_rng(5102)
     x, kernel, bias = _layer(rng, 4, 3, 2)
-    expect_close(learner.call("dense_forward", x, kernel, bias), ref.dense_forward(x, kernel, bias))
+    _expect_forward(learner, x, kernel, bias)
 
 
 @check(
@@ -115,17 +160,11 @@ def test_dense_forward_sigmoid_and_softmax_stay_finite_for_large_preactivations(
     kernel = np.array([[1000.0, -1000.0, 0.0], [0.0, 800.0, -900.0]])  # (2, 3)
     bias = np.array([0.0, 10.0, -5.0])
     for activation in ("sigmoid", "softmax"):
-        expected = ref.dense_forward(x, kernel, bias, activation)
-        outcome = learner.call("dense_forward", x, kernel, bias, activation)
-        expect_no_warnings(outcome)
-        expect_close(outcome, expected)
+        _expect_forward(learner, x, kernel, bias, activation, quiet=True)
     # rows on very different scales: subtracting one maximum for the whole batch (instead of
     # each row's own) leaves the second row with exp(-2000) = 0 everywhere, and 0 / 0
     x = np.array([[1000.0, 999.0, 0.0], [-1000.0, -1001.0, -999.0]])  # (2, 3)
-    kernel, bias = np.eye(3), np.zeros(3)
-    outcome = learner.call("dense_forward", x, kernel, bias, "softmax")
-    expect_no_warnings(outcome)
-    expect_close(outcome, ref.dense_forward(x, kernel, bias, "softmax"))
+    _expect_forward(learner, x, np.eye(3), np.zeros(3), "softmax", quiet=True)
 
 
 @check(
@@ -137,12 +176,9 @@ def test_dense_forward_accepts_float32_and_lists(learner):
     rng = np.random.default_rng(5108)
     for activation in ref.ACTIVATIONS:
         x, kernel, bias = (a.astype(np.float32) for a in _layer(rng, 6, 4, 3))
-        expected = ref.dense_forward(x, kernel, bias, activation)
-        expect_close(learner.call("dense_forward", x, kernel, bias, activation), expected)
+        _expect_forward(learner, x, kernel, bias, activation)
     x, kernel, bias = _layer(rng, 2, 3, 2)
-    expected = ref.dense_forward(x, kernel, bias, "relu")
-    got = learner.call("dense_forward", x.tolist(), kernel.tolist(), bias.tolist(), "relu")
-    expect_close(got, expected)
+    _expect_forward(learner, x.tolist(), kernel.tolist(), bias.tolist(), "relu")
 
 
 @check(
@@ -154,7 +190,11 @@ def test_dense_forward_rejects_unknown_activation(learner):
     rng = np.random.default_rng(5109)
     x, kernel, bias = _layer(rng, 3, 2, 2)
     for activation in ("softplus", "sigmod", "leaky_relu"):
-        expect_raises(learner.call("dense_forward", x, kernel, bias, activation), "ValueError")
+        _expect_value_error(
+            learner,
+            (x, kernel, bias, activation),
+            f"{activation!r} is not one of {', '.join(map(repr, ref.ACTIVATIONS))}",
+        )
 
 
 @check(
@@ -167,13 +207,13 @@ def test_dense_forward_rejects_mismatched_shapes(learner):
     rng = np.random.default_rng(5110)
     x, kernel, bias = _layer(rng, 4, 3, 5)
     cases = [
-        (x, kernel[:2], bias),  # kernel rows (2) != x columns (3)
-        (x, kernel.T.copy(), bias),  # kernel given as (units, n_in)
-        (x, kernel, bias[:1]),  # bias of length 1 for 5 units: NumPy would broadcast it
-        (x, kernel, np.append(bias, 0.5)),  # bias one value too long
+        ((x, kernel[:2], bias), "kernel has 2 rows but x has 3 columns"),
+        ((x, kernel.T.copy(), bias), "kernel is (units, n_in) = (5, 3), not (n_in, units)"),
+        ((x, kernel, bias[:1]), "bias holds 1 value for 5 units (NumPy would broadcast it)"),
+        ((x, kernel, np.append(bias, 0.5)), "bias holds 6 values for 5 units"),
     ]
-    for args in cases:
-        expect_raises(learner.call("dense_forward", *args, "linear"), "ValueError")
+    for args, why in cases:
+        _expect_value_error(learner, (*args, "linear"), why)
 
 
 @check(
