@@ -272,17 +272,43 @@ def test_minibatches_accept_lists(learner):
                 "[4, 4, 3] holding each of the 11 rows once."
             )
         for position, (x_batch, y_batch) in enumerate(batches):
-            ids = _ids(x_batch)
+            ids, y_ids = _ids(x_batch), _ids(y_batch)
+            if y_ids != ids:
+                fail(
+                    f"{where}: batch {position} holds rows {ids} of x but rows {y_ids} of y; "
+                    "each example must keep its own target."
+                )
             if (
                 x_batch.shape != (len(ids), 2)
-                or _ids(y_batch) != ids
+                or y_batch.shape != (len(ids),)
                 or not np.array_equal(x_batch, x[ids])
                 or not np.array_equal(y_batch, y[ids])
             ):
                 fail(
-                    f"{where}: batch {position} is not rows {ids} of x and y (x_batch shape "
-                    f"{x_batch.shape}, y_batch shape {y_batch.shape})."
+                    f"{where}: batch {position} should be rows {ids} of x, shape "
+                    f"({len(ids)}, 2), and of y, shape ({len(ids)},); got x_batch of shape "
+                    f"{x_batch.shape} and y_batch of shape {y_batch.shape}."
                 )
+
+
+def _brief(value) -> str:
+    """An argument on one line: its values when there are few, else its shape."""
+    if isinstance(value, np.ndarray):
+        if value.size > 6:
+            return f"<array of shape {value.shape}, {value.dtype}>"
+        text = " ".join(np.array2string(value, precision=4, separator=", ").split())
+        return text if value.dtype == np.float64 else f"{text} ({value.dtype})"
+    return repr(value)  # Python numbers and lists, as given
+
+
+def _expect_sgd(learner, expected, param, grad, *learning_rate) -> None:
+    """sgd_update(param, grad[, learning_rate]) returns `expected`; the call on one line."""
+    outcome = learner.call("sgd_update", param, grad, *learning_rate)
+    value = outcome.value  # a learner's exception or NotImplementedError stops here
+    arguments = [_brief(param), _brief(grad), *(f"learning_rate={r:g}" for r in learning_rate)]
+    rtol, atol = _tolerances(outcome, None, None)
+    call = f"sgd_update({', '.join(arguments)})"
+    expect_close(value, expected, rtol=rtol, atol=atol, what=call)
 
 
 # --- sgd_update --------------------------------------------------------------------------------
@@ -298,14 +324,14 @@ def test_sgd_update_steps_against_the_gradient(learner):
     for shape, learning_rate in [((), 0.1), ((5,), 0.5), ((3, 4), 1e-3), ((2, 3, 4), 0.05)]:
         param, grad = rng.normal(size=shape), rng.normal(size=shape)
         expected = ref.sgd_update(param.copy(), grad.copy(), learning_rate)
-        expect_close(learner.call("sgd_update", param, grad, learning_rate), expected)
+        _expect_sgd(learner, expected, param, grad, learning_rate)
 
 
 @check("sgd_update", hint="The default is learning_rate=0.01.")
 def test_sgd_update_default_learning_rate_is_0_01(learner):
     rng = np.random.default_rng(8102)
     param, grad = rng.normal(size=(4, 3)), rng.normal(scale=5.0, size=(4, 3))
-    expect_close(learner.call("sgd_update", param, grad), ref.sgd_update(param, grad))
+    _expect_sgd(learner, ref.sgd_update(param, grad), param, grad)
 
 
 @check(
@@ -327,13 +353,13 @@ def test_sgd_update_leaves_param_and_grad_unmodified(learner):
     "truncates 2.5 to 2).",
 )
 def test_sgd_update_accepts_numbers_lists_and_float32(learner):
-    expect_close(learner.call("sgd_update", 1.0, 0.5, 0.1), 0.95)
-    expect_close(learner.call("sgd_update", [1.0, 2.0], [10.0, -10.0], 0.1), [0.0, 3.0])
-    expect_close(learner.call("sgd_update", 3, 1, 0.5), 2.5)  # Python ints
-    expect_close(learner.call("sgd_update", [1, -2, 0], [2, 2, -1], 0.25), [0.5, -2.5, 0.25])
+    _expect_sgd(learner, 0.95, 1.0, 0.5, 0.1)
+    _expect_sgd(learner, [0.0, 3.0], [1.0, 2.0], [10.0, -10.0], 0.1)
+    _expect_sgd(learner, 2.5, 3, 1, 0.5)  # Python ints
+    _expect_sgd(learner, [0.5, -2.5, 0.25], [1, -2, 0], [2, 2, -1], 0.25)
     param = np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3)
     grad = np.full((2, 3), 0.25, dtype=np.float32)
-    expect_close(learner.call("sgd_update", param, grad, 0.2), ref.sgd_update(param, grad, 0.2))
+    _expect_sgd(learner, ref.sgd_update(param, grad, 0.2), param, grad, 0.2)
 
 
 # --- rmsprop_update ----------------------------------------------------------------------------
@@ -477,7 +503,9 @@ def test_rmsprop_update_returns_param_and_velocity_shaped_like_param(learner):
                     f"{array.shape}; expected {shape}, the shape of param."
                 )
         _expect_rmsprop(
-            outcome, ref.rmsprop_update(param, grad, velocity), f"for param {describe_value(param)}"
+            outcome,
+            ref.rmsprop_update(param, grad, velocity),
+            f"for param={_brief(param)}, grad={_brief(grad)}, velocity={_brief(velocity)}",
         )
 
 
