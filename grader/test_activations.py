@@ -18,7 +18,9 @@ from nnlab.checks import (
 ref = reference("activations")
 
 SHAPES = [(), (7,), (3, 4), (2, 3, 4)]
-PYTHON_INPUTS = [0.0, -2.0, 3.5, [-1.0, 0.0, 1.0], [[-4.0, 0.5], [2.0, -0.25]]]
+# ints too: an answer that keeps an int input's dtype (np.empty_like(z), np.zeros_like(z))
+# truncates every result to a whole number
+PYTHON_INPUTS = [0.0, -2.0, 3.5, [-1.0, 0.0, 1.0], [[-4.0, 0.5], [2.0, -0.25]], 3, [-3, 0, 2]]
 HUGE = np.array([-1000.0, -750.0, -50.0, 0.0, 50.0, 750.0, 1000.0])
 
 
@@ -55,8 +57,9 @@ def test_sigmoid_matches_reference_on_varied_shapes(learner):
 @check(
     "sigmoid",
     weight=3,
-    hint="Turn Python numbers and lists into arrays first (np.asarray(z, dtype=float)); "
-    "a number in gives a 0-D result.",
+    hint="Turn Python numbers and lists, of ints too, into float arrays first: "
+    "np.asarray(z, dtype=float). Filling np.empty_like(z) of an int input truncates; a "
+    "number in gives a 0-D result.",
 )
 def test_sigmoid_of_python_numbers_lists_and_float32(learner):
     _python_and_float32(learner, "sigmoid", 2102)
@@ -110,7 +113,9 @@ def test_tanh_matches_reference_on_varied_shapes(learner):
 @check(
     "tanh",
     weight=3,
-    hint="Turn Python numbers and lists into arrays first; a number in gives a 0-D result.",
+    hint="Turn Python numbers and lists, of ints too, into float arrays first: "
+    "np.asarray(z, dtype=float). Filling np.empty_like(z) of an int input truncates; a "
+    "number in gives a 0-D result.",
 )
 def test_tanh_of_python_numbers_lists_and_float32(learner):
     _python_and_float32(learner, "tanh", 2202)
@@ -149,7 +154,9 @@ def test_arctan_matches_reference_on_varied_shapes(learner):
 @check(
     "arctan",
     weight=3,
-    hint="Turn Python numbers and lists into arrays first; a number in gives a 0-D result.",
+    hint="Turn Python numbers and lists, of ints too, into float arrays first: "
+    "np.asarray(z, dtype=float). Filling np.empty_like(z) of an int input truncates; a "
+    "number in gives a 0-D result.",
 )
 def test_arctan_of_python_numbers_lists_and_float32(learner):
     _python_and_float32(learner, "arctan", 2302)
@@ -200,7 +207,9 @@ def test_relu_at_and_around_the_kink_at_zero(learner):
 @check(
     "relu",
     weight=3,
-    hint="Turn Python numbers and lists into arrays first; a number in gives a 0-D result.",
+    hint="Turn Python numbers and lists, of ints too, into float arrays first: "
+    "np.asarray(z, dtype=float). Filling np.empty_like(z) of an int input truncates; a "
+    "number in gives a 0-D result.",
 )
 def test_relu_of_python_numbers_lists_and_float32(learner):
     _python_and_float32(learner, "relu", 2403)
@@ -262,7 +271,9 @@ def test_leaky_relu_at_and_around_the_kink_at_zero(learner):
 @check(
     "leaky_relu",
     weight=2,
-    hint="Turn Python numbers and lists into arrays first; a number in gives a 0-D result.",
+    hint="Turn Python numbers and lists, of ints too, into float arrays first: "
+    "np.asarray(z, dtype=float). Filling np.empty_like(z) of an int input truncates; a "
+    "number in gives a 0-D result.",
 )
 def test_leaky_relu_of_python_numbers_lists_and_float32(learner):
     _python_and_float32(learner, "leaky_relu", 2504)
@@ -361,11 +372,13 @@ def test_softmax_has_no_overflow_warning_at_1000(learner):
 @check(
     "softmax",
     weight=2,
-    hint="Turn Python numbers and lists into arrays first. A single number is its own slice: "
-    "softmax(3.0) is 1.0 with shape ().",
+    hint="Turn Python numbers and lists, of ints too, into float arrays first (np.asarray(z, "
+    "dtype=float)). A single number is its own slice: softmax(3.0) is 1.0 with shape ().",
 )
 def test_softmax_of_python_numbers_lists_and_float32(learner):
     for z in [3.0, np.float64(-2.0), [1.0, 2.0, 3.0], [[0.5, -0.5], [2.0, 2.0]], _float32(2605)]:
+        expect_close(learner.call("softmax", z), ref.softmax(np.array(z, dtype=float)))
+    for z in [4, [1, 2, 3], [[0, 5], [-2, 2]]]:  # ints: probabilities must not be truncated to 0/1
         expect_close(learner.call("softmax", z), ref.softmax(np.array(z, dtype=float)))
 
 
