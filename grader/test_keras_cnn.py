@@ -37,9 +37,14 @@ TRAIN_EPOCHS, TRAIN_BATCH = 4, 24
 # goes over (Dense(512) after 5x5x32 maps: 410,000)
 PARAMETER_BUDGET = 150_000
 
-# Thresholds: provisional, until benchmarks/keras_thresholds.py has been run over the seeds
-BUILD_THRESHOLD = 0.50
-TRAIN_THRESHOLD = 0.60
+# Thresholds from benchmarks/keras_thresholds.py: test accuracy on the balanced hidden test
+# images (guessing scores 0.25), 12 seeds (data, weights and shuffles all vary):
+#   model answer (Conv 16 + pool, Conv 32 + pool, Dense 32): min 0.857, median 0.905, 12/12 pass
+#   minimal CNN (Conv2D(8) + MaxPooling2D + Dense(4)):       min 0.562, median 0.668, 12/12 pass
+BUILD_THRESHOLD = 0.50  # margin 0.062 below the minimal CNN's worst seed
+#   reference CNN trained by the model answer's train_cnn (4 epochs of 24):
+#                                                            min 0.840, median 0.867, 12/12 pass
+TRAIN_THRESHOLD = 0.75  # margin 0.090
 
 ACCURACY_NAMES = {
     "accuracy",
