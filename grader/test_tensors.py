@@ -209,9 +209,17 @@ def test_elementwise_add_refuses_different_shapes(learner):
         ((), (3,)),
         ((4, 1), (4,)),
         ((2, 3), (3, 2)),
+        ((3, 1), (3, 4)),  # same rank and broadcastable: comparing ndim is not enough
+        ((1, 2, 3), (4, 2, 3)),
     ]:
         a, b = rng.normal(size=shape_a), rng.normal(size=shape_b)
-        expect_raises(learner.call("elementwise_add", a, b), "ValueError")
+        outcome = learner.call("elementwise_add", a, b)
+        if outcome.raised is None:  # shapes, not the values, tell what went wrong
+            fail(
+                f"elementwise_add(a, b) returned a result for a of shape {shape_a} and b of "
+                f"shape {shape_b}; expected ValueError, because the shapes differ."
+            )
+        expect_raises(outcome, "ValueError")
 
 
 @check(
