@@ -12,7 +12,7 @@ detached comes back to this process, a child subreaper, and is killed). Reports 
 sorted by folder name whatever the finishing order.
 
 Sharding (``--shard K/N``, K from 1 to N) keeps the submissions whose folder name hashes
-to K-1 modulo N, with the first 8 bytes of SHA-256 of the UTF-8 name as the hash: stable
+to K-1 modulo N, with the first 8 bytes of SHA-256 of the name's bytes (UTF-8) as the hash: stable
 across machines, operating systems and Python versions, and a submission stays in its
 shard when others are added or removed. Every submission lands in exactly one shard.
 """
@@ -80,8 +80,13 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 def shard_of(name: str, count: int) -> int:
     """The shard (1..count) that holds the submission folder ``name``."""
-    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    digest = hashlib.sha256(os.fsencode(name)).digest()
     return int.from_bytes(digest[:8], "big") % count + 1
+
+
+def submission_name(folder: Path) -> str:
+    """The folder's name as reports show it (bytes that are not UTF-8 become U+FFFD)."""
+    return os.fsencode(folder.name).decode("utf-8", "replace")
 
 
 def select_shard(folders: Sequence[Path], shard: tuple[int, int] | None) -> list[Path]:
@@ -287,15 +292,16 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
         for attempt in range(2):  # a worker that died while idle is replaced once
             worker = idle.pop(0) if idle and attempt == 0 else spawn()
             try:
-                worker.connection.send((str(folder.resolve()), folder.name))
+                worker.connection.send((str(folder.resolve()), submission_name(folder)))
             except OSError:
                 kill(worker)
                 continue
-            worker.task, worker.deadline = folder.name, time.monotonic() + timeout
+            worker.task, worker.deadline = submission_name(folder), time.monotonic() + timeout
             if options.on_start:
-                options.on_start(folder.name)
+                options.on_start(submission_name(folder))
             return
-        record(folder.name, failed_report(folder.name, slugs, "no worker could start"), True)
+        name = submission_name(folder)
+        record(name, failed_report(name, slugs, "no worker could start"), True)
 
     try:
         while pending or any(worker.task for worker in workers):

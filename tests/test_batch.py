@@ -324,3 +324,20 @@ def test_a_batch_leaves_no_temporary_files_behind(
     result = batch.grade_batch(root, batch.BatchOptions(jobs=2, slugs=slugs))
     assert len(result.reports) == 5
     assert sorted(p.name for p in scratch.iterdir()) == []
+
+
+def test_odd_folder_names_are_graded_and_written(tmp_path: Path, slugs: list[str]) -> None:
+    root = tmp_path / "class"
+    root.mkdir()
+    odd = [b"J\xc3\xb6rg M\xc3\xbcller", b"bad-\xff-bytes", b"=formula"]
+    for raw in odd:
+        folder = Path(os.fsdecode(bytes(root) + b"/" + raw))
+        folder.mkdir()
+        (folder / f"{slugs[0]}.py").write_text((SOLUTIONS / f"{slugs[0]}.py").read_text())
+    target = tmp_path / "grades.json"
+    code, _, err = run("grade-batch", str(root), "--format", "json", "--out", str(target))
+    assert code == 1, err
+    names = [r["submission"] for r in json.loads(target.read_text(encoding="utf-8"))]
+    assert sorted(names) == sorted(["Jörg Müller", "bad-\ufffd-bytes", "=formula"])
+    code, out, _ = run("grade-batch", str(root), "--format", "csv")
+    assert "'=formula," in out and "Jörg Müller," in out
