@@ -27,11 +27,14 @@ The activations are given by name, like in Keras:
 
     "linear"   z unchanged
     "relu"     max(0, z)
-    "sigmoid"  1 / (1 + exp(-z)), kept stable for large |z|
+    "sigmoid"  1 / (1 + exp(-z)), computed so that z = -1000 gives no overflow
+               warning: 0.5 * (1 + tanh(z / 2)) is the same function
     "tanh"     tanh(z)
     "softmax"  exp(z) / sum(exp(z)), over the LAST axis: each example's row of `units`
-               values becomes probabilities that add up to 1 (subtract the row's maximum
-               first so that exp never overflows)
+               values becomes probabilities that add up to 1. Subtract each row's OWN
+               maximum first (`z.max(axis=-1, keepdims=True)`) so that exp never
+               overflows; one maximum for the whole batch would leave a row far below
+               it with exp(...) = 0 everywhere, and 0 / 0
 
 The backward pass
 -----------------
@@ -51,7 +54,9 @@ loss averages over the batch, that 1/N is already inside `grad_out`; dividing ag
 would count it twice.
 
 Rules for this file: inputs may be NumPy arrays of any float dtype or nested Python
-lists (convert them with `np.asarray`), and never change an input in place.
+lists (convert them with `np.asarray`), and never change an input in place, not even
+its shape: `bias.shape = (1, -1)` reshapes the caller's array, `bias.reshape(1, -1)`
+makes a new view and leaves it alone.
 """
 
 import numpy as np

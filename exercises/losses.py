@@ -49,10 +49,14 @@ prediction of exactly 0 for a true label costs -log(1e-7), about 16.1, not infin
 Conventions for every function
 ------------------------------
 - y_true and y_pred may be Python numbers, (nested) lists or NumPy arrays of any float
-  dtype. Convert them first: `y_pred = np.asarray(y_pred, dtype=float)`.
+  dtype. Convert them first: `y_pred = np.asarray(y_pred, dtype=float)`. The
+  `dtype=float` matters for lists of ints such as [[0, 1, 0]]: an integer array has no
+  room for 1e-7, so clipping it leaves exact 0s and 1s behind.
 - Their shapes must be EQUAL, otherwise raise ValueError with a message. No
   broadcasting: a column (N, 1) against a vector (N,) would silently broadcast to an
-  (N, N) table of differences, a classic bug that a shape check catches.
+  (N, N) table of differences, a classic bug that a shape check catches. Compare the
+  whole shapes (`y_true.shape != y_pred.shape`): equal sizes or equal numbers of axes
+  are not enough, since (4, 3) against (4, 1) broadcasts too.
 - Return a single Python float (e.g. `float(np.mean(...))`). A NumPy scalar or a 0-d
   array is accepted too, but not one loss per example.
 - Do not change the inputs in place (np.clip(..., out=y_pred) would).

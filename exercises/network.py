@@ -91,7 +91,9 @@ Choices this exercise makes where the contract is silent
 - Inputs `x` may be lists or any float dtype: convert with
   `np.asarray(x, dtype=np.float64)`. Never modify the caller's arrays in place:
   `np.asarray` hands back the very same array when it is already float64, so write
-  `x = x - m`, not `x -= m`.
+  `x = x - m`, not `x -= m`. The same goes for the `params` dict you are given:
+  `forward`, `loss_and_gradients` and `predict` only read it. Keep z1, a1 and the
+  like in local variables, not in `params["z1"]`.
 - `train` draws its starting weights from `seed` (use your `init_params`), so the
   same call gives the same result and a different seed a different one.
 - `predict` labels an example 1 when its probability is >= 0.5 and returns
@@ -122,7 +124,8 @@ def init_params(n_in, n_hidden, seed=0):
 def forward(params, x):
     """The network's probabilities for each example of `x`.
 
-    x: (N, d). Returns p of shape (N, 1), every value in [0, 1]. Compute the
+    x: (N, d). Returns p of shape (N, 1), every value in [0, 1]; `params` and `x`
+    are left as they were. Compute the
     sigmoid so that large |z2| gives no overflow warning (e.g.
     `0.5 * (1 + np.tanh(0.5 * z))`, which equals 1 / (1 + exp(-z))).
 

@@ -41,7 +41,9 @@ v starts at zeros of the parameter's shape; each call returns the new v for the 
 Rules for this file: none of the functions may change its inputs in place (no
 `param -= ...`, no `velocity *= ...`, no `np.random.shuffle(x)`): return new arrays.
 Inputs may be NumPy arrays of any float dtype, Python lists or (for the updates) plain
-numbers; `np.asarray` turns them all into arrays.
+numbers, ints included; `np.asarray` turns them all into arrays. For the updates use
+`np.asarray(param, dtype=float)`: a copy of an int list stays an int array, and
+assigning 2.5 into it stores 2.
 """
 
 import numpy as np
