@@ -76,7 +76,9 @@ the kernel over the three axes they share (c, a, b) in one call:
     np.tensordot(windows, kernel, axes=([3, 4, 5], [2, 0, 1]))
 
 Rules for this file: inputs may be NumPy arrays of any float dtype or nested Python
-lists (convert with `np.asarray(x, dtype=float)`); never change an input in place.
+lists, of ints too (a grey image is often whole numbers 0..255): convert with
+`np.asarray(x, dtype=float)`, or an int image makes an int output that truncates every
+value. Never change an input in place.
 """
 
 import numpy as np
@@ -93,7 +95,8 @@ def conv_output_size(n, kernel_size, stride=1, padding="valid"):
             "same" -> ceil(n / stride) (the kernel size does not matter).
 
     Returns:
-        A Python int (`math.ceil` returns one; `np.ceil` returns a float, which is wrong).
+        An int (`math.ceil` returns one; a NumPy int is fine too). Not a float: `np.ceil`
+        and `/` return floats, which is wrong.
 
     Example:
         >>> conv_output_size(28, 3)                     # 26 windows of 3 fit in 28
@@ -144,12 +147,14 @@ def conv2d(x, kernel, bias=None, stride=1, padding="valid"):
             "same" padding goes at the bottom/right).
 
     Returns:
-        A float64 array of shape (N, H_out, W_out, C_out), with H_out and W_out given by
-        `conv_output_size`.
+        A float array of shape (N, H_out, W_out, C_out), with H_out and W_out given by
+        `conv_output_size` (float64 is usual; the checks allow float32 rounding, so an
+        answer that computes in float32 is right too).
 
     Raises:
         ValueError: when x is not 4-D (a single (H, W, C) image must be given as a batch
-            of one), or when the kernel's C_in is not x's number of channels.
+            of one), when the kernel's C_in is not x's number of channels, or when padding
+            is neither "valid" nor "same".
 
     Example:
         >>> x = np.arange(16.0).reshape(1, 4, 4, 1)    # one 4x4 grey image: 0, 1, ..., 15

@@ -32,6 +32,18 @@ def expected_conv(x, kernel, bias=None, stride=1, padding="valid") -> np.ndarray
     )
 
 
+def expect_conv_close(got, expected) -> None:
+    """conv2d values at float32 precision: an answer that computes in float32 is right too.
+
+    A sum of kh*kw*C_in products carries a rounding error that grows with the size of the
+    outputs, so the absolute tolerance scales with the largest expected value. Wrong answers
+    (a shifted window, a missing channel, truncated ints) are off by far more.
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
+    expect_close(got, expected, rtol=1e-4, atol=1e-5 * scale)
+
+
 def _conv_case(rng, x_shape, kernel_shape, with_bias=True):
     x = rng.normal(size=x_shape)
     kernel = rng.normal(size=kernel_shape)
@@ -46,7 +58,7 @@ def _conv_matches(learner, cases, seed: int) -> None:
         x, kernel, bias = _conv_case(rng, x_shape, kernel_shape, with_bias=position % 2 == 0)
         expected = expected_conv(x, kernel, bias, stride, padding)
         got = learner.call("conv2d", x, kernel, bias, stride, padding)
-        expect_close(got, expected)
+        expect_conv_close(got, expected)
 
 
 # --- conv_output_size ------------------------------------------------------------------------
@@ -256,6 +268,7 @@ def test_conv2d_same_padding_with_strides(learner):
             ((1, 10, 10, 2), (5, 5, 2, 1), 3, "same"),
             ((2, 6, 6, 1), (1, 1, 1, 2), 2, "same"),
             ((1, 7, 8, 3), (4, 2, 3, 2), (3, 2), "same"),
+            ((1, 5, 8, 1), (3, 3, 1, 2), 2, "same"),  # rows pad (1, 1), columns (0, 1)
         ],
         6205,
     )
@@ -270,10 +283,10 @@ def test_conv2d_same_padding_with_strides(learner):
 def test_conv2d_does_not_flip_the_kernel(learner):
     x = np.arange(16.0).reshape(1, 4, 4, 1)
     kernel = np.array([[1.0, 2.0], [0.0, -1.0]]).reshape(2, 2, 1, 1)
-    expect_close(learner.call("conv2d", x, kernel), expected_conv(x, kernel))
+    expect_conv_close(learner.call("conv2d", x, kernel), expected_conv(x, kernel))
     rng = np.random.default_rng(6206)
     x, kernel, _ = _conv_case(rng, (1, 5, 5, 2), (3, 2, 2, 2), with_bias=False)
-    expect_close(learner.call("conv2d", x, kernel), expected_conv(x, kernel))
+    expect_conv_close(learner.call("conv2d", x, kernel), expected_conv(x, kernel))
 
 
 @check(
@@ -286,10 +299,10 @@ def test_conv2d_adds_one_bias_per_filter(learner):
     rng = np.random.default_rng(6207)
     x, kernel, _ = _conv_case(rng, (2, 5, 5, 2), (3, 3, 2, 3))
     bias = np.array([10.0, -20.0, 0.5])
-    expect_close(learner.call("conv2d", x, kernel, bias), expected_conv(x, kernel, bias))
-    expect_close(learner.call("conv2d", x, kernel, bias=bias), expected_conv(x, kernel, bias))
-    expect_close(learner.call("conv2d", x, kernel), expected_conv(x, kernel))
-    expect_close(
+    expect_conv_close(learner.call("conv2d", x, kernel, bias), expected_conv(x, kernel, bias))
+    expect_conv_close(learner.call("conv2d", x, kernel, bias=bias), expected_conv(x, kernel, bias))
+    expect_conv_close(learner.call("conv2d", x, kernel), expected_conv(x, kernel))
+    expect_conv_close(
         learner.call("conv2d", x, kernel, None, 1, "same"),
         expected_conv(x, kernel, None, 1, "same"),
     )
@@ -317,20 +330,27 @@ def test_conv2d_with_a_1x1_kernel_mixes_channels(learner):
     "conv2d",
     weight=3,
     hint="Convert the inputs first: x = np.asarray(x, dtype=float), the same for kernel (and "
-    "bias when it is given); float32 arrays and nested lists must work too.",
+    "bias when it is given); float32 arrays and nested lists, of ints too, must work. An "
+    "output array made with x's dtype truncates every value when x holds ints.",
 )
 def test_conv2d_accepts_float32_arrays_and_lists(learner):
     rng = np.random.default_rng(6209)
     x, kernel, bias = _conv_case(rng, (2, 5, 5, 2), (3, 3, 2, 3))
     x32, kernel32, bias32 = x.astype(np.float32), kernel.astype(np.float32), bias.astype(np.float32)
-    expect_close(
+    expect_conv_close(
         learner.call("conv2d", x32, kernel32, bias32, 1, "same"),
         expected_conv(x32, kernel32, bias32, 1, "same"),
     )
     x, kernel, bias = _conv_case(rng, (1, 3, 4, 1), (2, 2, 1, 2))
-    expect_close(
+    expect_conv_close(
         learner.call("conv2d", x.tolist(), kernel.tolist(), bias.tolist()),
         expected_conv(x, kernel, bias),
+    )
+    x = rng.integers(0, 10, size=(1, 4, 5, 2))  # pixel values as Python ints
+    kernel = rng.normal(size=(2, 2, 2, 2))
+    expect_conv_close(
+        learner.call("conv2d", x.tolist(), kernel, None, 1, "same"),
+        expected_conv(x, kernel, None, 1, "same"),
     )
 
 
@@ -363,6 +383,18 @@ def test_conv2d_raises_value_error_when_channels_disagree(learner):
     ):
         got = learner.call("conv2d", np.ones(x_shape), np.ones(kernel_shape))
         expect_raises(got, "ValueError")
+
+
+@check(
+    "conv2d",
+    weight=2,
+    hint='padding must be "valid" or "same"; raise ValueError for anything else, so that a '
+    'typo such as "full" is not silently treated as "valid".',
+)
+def test_conv2d_raises_value_error_for_unknown_padding(learner):
+    x, kernel = np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 1))
+    for padding in ("full", "zeros", ""):
+        expect_raises(learner.call("conv2d", x, kernel, None, 1, padding), "ValueError")
 
 
 @check(
@@ -403,7 +435,7 @@ def test_conv2d_is_fast_on_a_batch_of_32_images(learner):
     rng = np.random.default_rng(6299)
     # first a small call: a wrong answer fails as wrong, and the child is warmed up
     x, kernel, bias = _conv_case(rng, (2, 6, 6, 3), (3, 3, 3, 4))
-    expect_close(learner.call("conv2d", x, kernel, bias), expected_conv(x, kernel, bias))
+    expect_conv_close(learner.call("conv2d", x, kernel, bias), expected_conv(x, kernel, bias))
     x = rng.normal(size=SPEED_X)
     kernel = rng.normal(scale=0.1, size=SPEED_KERNEL)
     expected = expected_conv(x, kernel)
@@ -422,7 +454,7 @@ def test_conv2d_is_fast_on_a_batch_of_32_images(learner):
                 "pixels with one operation over all windows.",
                 "timeout",
             ) from None
-        expect_close(got, expected)
+        expect_conv_close(got, expected)
         best = min(best, got.wall_seconds)
         if best <= SPEED_BUDGET or best > 2 * SPEED_BUDGET:
             break

@@ -35,6 +35,8 @@ def conv2d(x, kernel, bias=None, stride=1, padding="valid"):
         raise ValueError("x must be (N, H, W, C)")
     if kernel.shape[2] != x.shape[3]:
         raise ValueError("kernel channels do not match x")
+    if padding not in ("valid", "same"):
+        raise ValueError(f"unknown padding {padding!r}")
     m, n_h_prev, n_w_prev, _ = x.shape
     f_h, f_w, _, n_c = kernel.shape
     s_h, s_w = (stride, stride) if isinstance(stride, int) else stride
