@@ -101,7 +101,7 @@ def model_of(
     raised = outcome.raised
     if raised is not None and "not recognized" in raised.message and "'lr'" in raised.message:
         fail(
-            f"{outcome.call_text} raised {raised.describe(outcome.file_name)}.\n"
+            f"{call_text(input_shape, num_classes)} raised {raised.describe(outcome.file_name)}.\n"
             "`lr=` is the old Keras 2 name of the learning rate; Keras 3 only knows "
             "`learning_rate=`: e.g. keras.optimizers.RMSprop(learning_rate=0.001)."
         )
@@ -333,6 +333,11 @@ def test_build_cnn_learns_the_hidden_images(learner):
     model, info = model_of(learner)
     call = call_text()
     requires_compiled(info, call)
+    if info.get("output_shape") != [None, NUM_CLASSES]:
+        fail(
+            f"the accuracy of {call} cannot be measured: its output shape is not "
+            f"(None, {NUM_CLASSES}), one probability per class."
+        )
     sets = data()
 
     def train() -> float:
@@ -353,7 +358,8 @@ def test_build_cnn_learns_the_hidden_images(learner):
     try:
         score = cached(learner, "build accuracy", train)
     except LearnerError as error:
-        fail(f"training the model of {call} failed: {error}")
+        reason = str(error).split(" raised ", 1)[-1].splitlines()[0][:300]
+        fail(f"training the model of {call} failed: {reason}")
     if score < BUILD_THRESHOLD:
         fail(
             f"the model of {call}, trained for {FIT_EPOCHS} epochs (batch size {FIT_BATCH}) on "

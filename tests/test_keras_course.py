@@ -1,0 +1,99 @@
+"""The Keras exercises as a whole: model answers and other correct spellings earn full marks,
+untouched stubs none, and the same seeds give the same trained model.
+
+Few and small on purpose: each grading imports TensorFlow in a fresh child (a few seconds).
+tests/test_broken.py grades the broken Keras models in tests/broken/keras_*/.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import EXERCISES, ROOT, SOLUTIONS
+
+from nnlab import catalog
+from nnlab.checks import reference
+from nnlab.grading import TENSORFLOW_LIMITS, grade
+from nnlab.sandbox.launcher import Sandbox
+
+KERAS_SLUGS = [e.slug for e in catalog.EXERCISES if e.uses_tensorflow]
+SPELLINGS = Path(__file__).resolve().parent / "keras_spellings"
+PROBES = ROOT / "grader" / "probes"
+
+pytestmark = pytest.mark.tensorflow
+
+
+def graded(tmp_path: Path, slug: str, source: Path):
+    shutil.copyfile(source, tmp_path / f"{slug}.py")
+    return grade(tmp_path, [slug]).exercises[0]
+
+
+@pytest.mark.parametrize("slug", KERAS_SLUGS)
+def test_solution_earns_full_marks(slug: str, tmp_path: Path) -> None:
+    result = graded(tmp_path, slug, SOLUTIONS / f"{slug}.py")
+    failures = [f"{c.name}: {c.message}" for c in result.checks if c.status != "passed"]
+    assert result.score == pytest.approx(100.0), failures
+
+
+@pytest.mark.parametrize("slug", KERAS_SLUGS)
+def test_other_correct_spellings_earn_full_marks(slug: str, tmp_path: Path) -> None:
+    """tensorflow.keras imports, input_shape=, loss and metric objects, 'acc', a Softmax layer."""
+    result = graded(tmp_path, slug, SPELLINGS / f"{slug}.py")
+    failures = [f"{c.name}: {c.message}" for c in result.checks if c.status != "passed"]
+    assert result.score == pytest.approx(100.0), failures
+
+
+@pytest.mark.parametrize("slug", KERAS_SLUGS)
+def test_untouched_stub_earns_nothing(slug: str, tmp_path: Path) -> None:
+    result = graded(tmp_path, slug, EXERCISES / f"{slug}.py")
+    assert result.score == 0.0
+    messages = [c.message for c in result.checks]
+    assert all("not implemented yet" in m for m in messages), messages
+
+
+def test_same_seed_same_trained_model() -> None:
+    """What makes a report repeatable: seeded build and fit give identical predictions."""
+    sets = reference("keras_model").binary_problem(3, 4, n_train=128, n_val=32, n_test=64)
+    source = (SOLUTIONS / "keras_model.py").read_text()
+    with Sandbox(
+        source,
+        "keras_model.py",
+        "keras_model",
+        probes=PROBES / "keras_model.py",
+        load_timeout=TENSORFLOW_LIMITS.load_seconds,
+        memory_limit=TENSORFLOW_LIMITS.memory_bytes,
+    ) as box:
+        assert box.load().raised is None
+        predictions = []
+        for _ in range(2):
+            box.call("seed", (7,), timeout=60, probe=True)
+            model = box.call("build_model", (4,), timeout=60).value
+            box.call("seed", (11,), timeout=60, probe=True)
+            arguments = (model, sets["x_train"], sets["y_train"], 3, 16, "test")
+            assert box.call("fit_model", arguments, timeout=60, probe=True).raised is None
+            predictions.append(
+                box.call("predict", (model, sets["x_test"]), timeout=60, probe=True).value
+            )
+    assert np.array_equal(predictions[0], predictions[1])
+
+
+def _functions(path: Path) -> dict[str, str]:
+    tree = ast.parse(path.read_text())
+    return {
+        node.name: ast.dump(node)
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Assign))
+        and getattr(node, "name", "")
+    }
+
+
+def test_the_two_keras_probe_files_share_identical_helpers() -> None:
+    """The sandbox loads one probe file per exercise; the helpers both need must not drift."""
+    model, cnn = _functions(PROBES / "keras_model.py"), _functions(PROBES / "keras_cnn.py")
+    shared = set(model) & set(cnn)
+    assert {"describe_model", "watch_fit", "fit_model", "history_values"} <= shared
+    assert [name for name in sorted(shared) if model[name] != cnn[name]] == []
