@@ -54,8 +54,9 @@ gives every window at once as a view of shape (N, H_out, W_out, C, ph, pw); then
 with "same" padding, pool an array of ones the same way to count the real pixels of each
 window.
 
-Rules for this file: inputs may be NumPy arrays of any float dtype or nested Python lists
-(convert with `np.asarray(x, dtype=float)`); never change an input in place.
+Rules for this file: inputs may be NumPy arrays of any float dtype or nested Python lists,
+of ints too (convert with `np.asarray(x, dtype=float)`, or the mean of an int image is
+truncated); never change an input in place.
 """
 
 import numpy as np

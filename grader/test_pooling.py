@@ -214,13 +214,17 @@ def _accepts_float32_and_lists(learner, function: str, seed: int) -> None:
     expect_close(learner.call(function, x, 2, 1, "same"), expected)
     x = rng.normal(size=(1, 4, 4, 1))
     expect_close(learner.call(function, x.tolist(), 2), getattr(ref, function)(x.copy(), 2))
+    x = rng.integers(0, 10, size=(1, 5, 5, 2))  # pixel values as Python ints
+    expected = getattr(ref, function)(x.astype(np.float64), 2, None, "same")
+    expect_close(learner.call(function, x.tolist(), 2, None, "same"), expected)
 
 
 @check(
     "max_pool2d",
     weight=3,
     hint="Convert the input first: x = np.asarray(x, dtype=float); float32 arrays and nested "
-    "lists must work too.",
+    "lists, of ints too, must work (an output array with an int image's dtype truncates "
+    "each mean).",
 )
 def test_max_pool2d_accepts_float32_arrays_and_lists(learner):
     _accepts_float32_and_lists(learner, "max_pool2d", 7107)
@@ -230,7 +234,8 @@ def test_max_pool2d_accepts_float32_arrays_and_lists(learner):
     "average_pool2d",
     weight=3,
     hint="Convert the input first: x = np.asarray(x, dtype=float); float32 arrays and nested "
-    "lists must work too.",
+    "lists, of ints too, must work (an output array with an int image's dtype truncates "
+    "each mean).",
 )
 def test_average_pool2d_accepts_float32_arrays_and_lists(learner):
     _accepts_float32_and_lists(learner, "average_pool2d", 7207)
