@@ -51,7 +51,9 @@ the sigmoid in a stable way before using it.
 Conventions for every function
 ------------------------------
 - `z` may be a Python number, a (nested) list, or a NumPy array of any float dtype
-  and any shape. Turn it into an array first: `z = np.asarray(z, dtype=float)`.
+  and any shape. Turn it into an array first: `z = np.asarray(z, dtype=float)`. The
+  `dtype=float` matters when z holds ints such as [[-2, 0, 3]]: an int array (and
+  anything made from it with np.ones_like or np.zeros_like) stores 0.01 as 0.
 - The result has exactly the shape of `z`; a scalar input gives a 0-d result (a NumPy
   scalar or a 0-d array both count).
 - Do not change `z` in place: the caller may still need it.

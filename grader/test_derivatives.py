@@ -36,10 +36,12 @@ def values_on_varied_shapes(learner, name, seed, **options):
 def accepts_scalars_lists_and_float32(learner, name, seed):
     rng = np.random.default_rng(seed)
     expected = getattr(ref, name)
-    for z in [0.7, -1.5, 3]:
+    for z in [0.7, -1.5, 3, -2]:
         expect_close(learner.call(name, z), expected(z))  # a Python number -> shape ()
     rows = [[-2.0, -0.5, 0.25], [0.5, 1.0, 4.0]]
     expect_close(learner.call(name, rows), expected(rows))
+    int_rows = [[-2, 0, 3], [1, -1, 4]]  # an int array would truncate slopes such as 0.01 to 0
+    expect_close(learner.call(name, int_rows), expected(int_rows))
     z32 = rng.normal(scale=3.0, size=(4, 5)).astype(np.float32)
     expect_close(learner.call(name, z32), expected(z32.astype(np.float64)))
 
@@ -277,7 +279,8 @@ def test_leaky_relu_derivative_matches_reference_on_varied_shapes(learner):
 @check(
     "leaky_relu_derivative",
     weight=3,
-    hint="Start with z = np.asarray(z, dtype=float): a list has no `> 0`, a number no shape.",
+    hint="Start with z = np.asarray(z, dtype=float): a list has no `> 0`, a number no shape, "
+    "and an int array (from ints like [[-2, 0, 3]]) stores alpha = 0.01 as 0.",
 )
 def test_leaky_relu_derivative_accepts_scalars_lists_and_float32(learner):
     accepts_scalars_lists_and_float32(learner, "leaky_relu_derivative", 3502)
