@@ -153,7 +153,7 @@ def test_dense_forward_softmax_over_units_matches_reference(learner):
     weight=2,
     hint="For big pre-activations exp overflows: subtract EACH ROW's maximum before the "
     "softmax (keepdims=True), and compute the sigmoid without exp of a large positive number "
-    "(e.g. 0.5 * (1 + np.tanh(0.5 * z))).",
+    "(np.where evaluates both branches; 0.5 * (1 + np.tanh(0.5 * z)) never overflows).",
 )
 def test_dense_forward_sigmoid_and_softmax_stay_finite_for_large_preactivations(learner):
     x = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.5]])  # (3, 2)
