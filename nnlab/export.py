@@ -32,30 +32,27 @@ from pathlib import Path
 from nnlab import __version__
 from nnlab.resources import source_checkout
 
-SETUP_FROM_WHEEL = """#!/usr/bin/env bash
+SETUP = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.
-# It installs nnlab {version} from the wheel bundled in this zip; its dependencies
-# (NumPy, pytest, TensorFlow, ...) come from the package index.
+# {what}
+# nnlab goes into its own virtual environment (Ubuntu 24.04 refuses pip installs into the
+# system Python), linked as /usr/local/bin/nnlab for run_autograder. The NNLAB_* variables
+# only serve to try this script elsewhere.
 set -euo pipefail
 cd "$(dirname "$0")"
-if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1; then
-    apt-get install -y python3 python3-pip
+PYTHON="${{NNLAB_PYTHON:-python3}}"
+VENV="${{NNLAB_VENV:-/opt/nnlab}}"
+BIN="${{NNLAB_BIN:-/usr/local/bin}}"
+if ! "$PYTHON" -c "import venv, ensurepip" >/dev/null 2>&1; then
+    apt-get update
+    apt-get install -y python3 python3-venv python3-pip
 fi
-python3 -m pip install --upgrade pip
-python3 -m pip install ./{wheel}
-nnlab --version
-"""
-
-SETUP_FROM_INDEX = """#!/usr/bin/env bash
-# Gradescope runs this once, as root, when it builds the autograder image.
-# It installs nnlab {version} and its dependencies from the package index.
-set -euo pipefail
-if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1; then
-    apt-get install -y python3 python3-pip
-fi
-python3 -m pip install --upgrade pip
-python3 -m pip install "nnlab=={version}"
-nnlab --version
+"$PYTHON" -m venv ${{NNLAB_VENV_OPTIONS:-}} "$VENV"
+"$VENV/bin/python" -m pip install ${{NNLAB_PIP_OPTIONS:-}} --upgrade pip
+"$VENV/bin/python" -m pip install ${{NNLAB_PIP_OPTIONS:-}} {requirement}
+mkdir -p "$BIN"
+ln -sf "$VENV/bin/nnlab" "$BIN/nnlab"
+"$BIN/nnlab" --version
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -134,13 +131,20 @@ def gradescope_bundle(
     with tempfile.TemporaryDirectory(prefix="nnlab-export-") as scratch:
         if from_index:
             wheel_file = None
-            setup = SETUP_FROM_INDEX.format(version=__version__)
+            setup = SETUP.format(
+                what=f"It installs nnlab {__version__} and its dependencies from the package index.",
+                requirement=f'"nnlab=={__version__}"',
+            )
             installs = f"setup.sh installs nnlab=={__version__} from the package index"
         else:
             wheel_file = Path(wheel) if wheel else build_wheel(Path(scratch))
             if not wheel_file.name.endswith(".whl"):
                 raise ExportError(f"{wheel_file} is not a wheel (.whl)")
-            setup = SETUP_FROM_WHEEL.format(version=__version__, wheel=wheel_file.name)
+            setup = SETUP.format(
+                what=f"It installs nnlab from the bundled {wheel_file.name}; its dependencies"
+                "\n# (NumPy, pytest, TensorFlow, ...) come from the package index.",
+                requirement=f"./{wheel_file.name}",
+            )
             installs = f"setup.sh installs the bundled {wheel_file.name}"
         checks: list[Path] = []
         for directory in extra_check_dirs:

@@ -72,7 +72,8 @@ def test_zip_holds_setup_and_run_autograder_at_its_root(bundle: Path) -> None:
             assert mode & stat.S_IXUSR, f"{name} is not executable"
             assert archive.read(name).startswith(b"#!/usr/bin/env bash\n")
         setup = archive.read("setup.sh").decode()
-        assert f"pip install ./{wheels[0]}" in setup
+        assert f"pip install ${{NNLAB_PIP_OPTIONS:-}} ./{wheels[0]}" in setup
+        assert 'ln -sf "$VENV/bin/nnlab" "$BIN/nnlab"' in setup
         runner = archive.read("run_autograder").decode()
         assert "--all" in runner and "--format gradescope" in runner
         assert '"${NNLAB_AUTOGRADER_ROOT:-/autograder}"' in runner
@@ -96,7 +97,8 @@ def test_from_index_pins_this_version_and_bundles_no_wheel(tmp_path: Path) -> No
     assert code == 0 and "package index" in out
     with zipfile.ZipFile(target) as archive:
         assert not any(n.endswith(".whl") for n in archive.namelist())
-        assert f'pip install "nnlab=={__version__}"' in archive.read("setup.sh").decode()
+        setup = archive.read("setup.sh").decode()
+        assert f'pip install ${{NNLAB_PIP_OPTIONS:-}} "nnlab=={__version__}"' in setup
 
 
 def test_export_refuses_bad_arguments(tmp_path: Path) -> None:
@@ -174,3 +176,41 @@ def test_named_exercises_and_private_checks_are_bundled_and_run(tmp_path: Path) 
     assert names[-1] == f"{slug} › instructor_extra"
     assert results["tests"][-1]["status"] == "failed"
     assert 0 < results["score"] < 100
+
+
+def test_setup_installs_the_bundled_wheel_and_run_autograder_uses_it(
+    bundle: Path, tmp_path: Path
+) -> None:
+    """setup.sh as Gradescope runs it, but offline: a venv that sees this Python's packages."""
+    slugs = needs_slugs()
+    autograder = tmp_path / "autograder"
+    script = unpack(bundle, autograder)
+    env = {
+        **os.environ,
+        "NNLAB_PYTHON": sys.executable,
+        "NNLAB_VENV": str(tmp_path / "venv"),
+        "NNLAB_BIN": str(tmp_path / "bin"),
+        "NNLAB_VENV_OPTIONS": "--system-site-packages",
+        "NNLAB_PIP_OPTIONS": "--no-index --no-deps --quiet",
+    }
+    done = subprocess.run(
+        ["bash", str(autograder / "source" / "setup.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"nnlab, version {__version__}" in done.stdout
+    installed = tmp_path / "bin" / "nnlab"
+    where = subprocess.run(
+        [str(tmp_path / "venv" / "bin" / "python"), "-c", "import nnlab; print(nnlab.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert str(tmp_path / "venv") in where.stdout  # the wheel's copy, not this checkout
+    shutil.copyfile(SOLUTIONS / f"{slugs[0]}.py", autograder / "submission" / f"{slugs[0]}.py")
+    results = run_autograder(script, autograder, command=str(installed))
+    validate_gradescope(results)
+    assert results["score"] == pytest.approx(100.0)
