@@ -12,6 +12,9 @@ SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 BROKEN = Path(__file__).resolve().parent / "broken"
 
+# submissions and instructor-style checks the tests grade; never collected as tests themselves
+collect_ignore_glob = ["attacks/*", "broken/*", "loop_answers/*"]
+
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
