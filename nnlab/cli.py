@@ -431,7 +431,8 @@ def grade_batch(
     rendered = report.render_batch(result.reports, format_name)
     if out:
         workspace.atomic_write(Path(out), rendered)
-        click.echo(f"Wrote {out}: {len(result.reports)} submissions", err=True)
+        count = len(result.reports)
+        click.echo(f"Wrote {out}: {count} submission{'' if count == 1 else 's'}", err=True)
     else:
         click.echo(rendered, nl=False)
     sys.exit(0 if result.all_passed else 1)
@@ -462,7 +463,8 @@ def merge(reports: tuple[str, ...], format_name: str, out: str | None) -> None:
     rendered = report.render_batch(combined, format_name)
     if out:
         workspace.atomic_write(Path(out), rendered)
-        click.echo(f"Wrote {out}: {len(combined)} submissions", err=True)
+        count = len(combined)
+        click.echo(f"Wrote {out}: {count} submission{'' if count == 1 else 's'}", err=True)
     else:
         click.echo(rendered, nl=False)
 
