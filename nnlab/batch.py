@@ -1,19 +1,21 @@
 """Grading a class: every submission folder under a root, in parallel, each from a private copy.
 
 Each folder directly under ``ROOT`` is one submission (folders whose name starts with
-``.`` or ``_`` are skipped: ``.git``, ``.github``, ``__pycache__``). Every submission is
-graded by :func:`nnlab.grading.grade` in its own worker process, forked from this one
-(so NumPy and pytest are imported once), on a private copy of its exercise files made in
-a temporary directory; the learner's code itself runs in the engine's sandboxed children,
-as for ``nnlab grade``. A worker that crashes or overruns its time budget is killed and
-that submission alone is reported with every exercise in status ``error``: it never stops
-or changes the others (the killed worker's sandbox child dies with it, and anything it had
-detached comes back to this process, a child subreaper, and is killed). Reports come back
-sorted by folder name whatever the finishing order.
+``.`` or ``_`` are skipped: ``.git``, ``.github``, ``__pycache__``). ``jobs`` worker
+processes, forked from this one (so NumPy and pytest are imported once), each grade one
+submission at a time with :func:`nnlab.grading.grade`, on a private copy of its exercise
+files made in a temporary directory; a worker lives for several submissions so that its
+sandbox template starts once. The learner's code itself runs in the engine's sandboxed
+children, as for ``nnlab grade``. A worker whose grading crashes or overruns its time
+budget is killed and replaced, and that submission alone is reported with every exercise
+in status ``error``: it never stops or changes the others (the killed worker's sandbox
+child dies with it, and anything it had detached comes back to this process, a child
+subreaper, and is killed). Reports come back sorted by folder name whatever the order in
+which they finish.
 
 Sharding (``--shard K/N``, K from 1 to N) keeps the submissions whose folder name hashes
-to K-1 modulo N, with the first 8 bytes of SHA-256 of the name's bytes (UTF-8) as the hash: stable
-across machines, operating systems and Python versions, and a submission stays in its
+to K-1 modulo N, the hash being the first 8 bytes of SHA-256 of the name's bytes (UTF-8):
+stable across machines, operating systems and Python versions, and a submission stays in its
 shard when others are added or removed. Every submission lands in exactly one shard.
 """
 
