@@ -240,7 +240,8 @@ def test_init_params_weights_are_small_random_and_not_symmetric(learner):
 @check(
     "init_params",
     weight=1,
-    hint="Draw from rng = np.random.default_rng(seed), not from the global np.random state.",
+    hint="Draw from rng = np.random.default_rng(seed), not from the global np.random state; "
+    "keep the default seed=0.",
 )
 def test_init_params_is_reproducible_per_seed(learner):
     first = learner.call("init_params", 3, 8, seed=3)
@@ -253,6 +254,16 @@ def test_init_params_is_reproducible_per_seed(learner):
         fail(f"{call_text(first)} gave different weights on two calls; the seed must fix them.")
     if np.array_equal(a["W1"], c["W1"]):
         fail("init_params(3, 8, seed=3) and seed=4 gave the same W1; use the seed.")
+    # the default seed is 0: leaving it out must give the weights of seed=0, every time
+    zero = learner.call("init_params", 3, 8, seed=0)
+    default = learner.call("init_params", 3, 8)
+    z = expect_params(zero.value, call_text(zero), 3, 8)
+    d = expect_params(default.value, call_text(default), 3, 8)
+    if any(not np.array_equal(z[key], d[key]) for key in KEYS):
+        fail(
+            "init_params(3, 8) gave other weights than init_params(3, 8, seed=0); "
+            "the default is seed=0, not a fresh random seed."
+        )
 
 
 # --- forward ----------------------------------------------------------------------------------
@@ -524,7 +535,8 @@ def test_train_more_epochs_lower_the_training_loss(learner):
     "train",
     weight=1,
     timeout=TRAIN_TIMEOUT,
-    hint="Pass the seed on to init_params, so that train is repeatable and seeds differ.",
+    hint="Pass the seed on to init_params, so that train is repeatable and seeds differ; "
+    "keep the default seed=0.",
 )
 def test_train_is_repeatable_and_uses_the_seed(learner):
     x_train, y_train, _, _ = hidden_rings()
@@ -538,6 +550,15 @@ def test_train_is_repeatable_and_uses_the_seed(learner):
         fail(f"{call_text(runs[0])} gave different params on two calls with the same seed.")
     if np.array_equal(first["W1"], other["W1"]):
         fail("train(..., seed=5) and train(..., seed=6) returned the same W1; use the seed.")
+    defaults = [
+        learner.call("train", x, y, n_hidden=8, epochs=5, learning_rate=0.5) for _ in range(2)
+    ]
+    one, two = (expect_params(r.value, call_text(r), 2, 8) for r in defaults)
+    if any(not np.array_equal(one[key], two[key]) for key in KEYS):
+        fail(
+            f"{call_text(defaults[0])} gave different params on two calls; the default is "
+            "seed=0, so leaving the seed out must be repeatable too."
+        )
 
 
 @check("train", weight=1, timeout=TRAIN_TIMEOUT, hint="Do not change x or y in place.")
