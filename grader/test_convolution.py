@@ -8,6 +8,8 @@ loop-by-loop answer passes them; only the one check of kind "speed" times a real
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from nnlab.checks import (
@@ -412,14 +414,28 @@ def test_conv2d_leaves_its_inputs_unmodified(learner):
 # --- conv2d: speed -----------------------------------------------------------------------------
 
 SPEED_X, SPEED_KERNEL = (32, 28, 28, 16), (3, 3, 16, 32)
-# Measured on the course machine (2 cores shared with other jobs), parent-side wall clock,
-# which includes moving 3 MB in and 5.5 MB out (~0.04 s): the model answer (einsum over strided
-# windows) 0.05-0.26 s at load 2-5; the classic loop answer (tests/loop_answers, one np.sum per
-# output value) 4.1 s at load 2, 5-8 s at load 4-6. The budget sits 4x above the one and 4x
-# below the other; the best of up to three runs is kept, so a busy moment does not fail a fast
-# answer. The time limit ends any call that is slower still (5x the budget).
-SPEED_BUDGET = 1.0  # seconds
+# Parent-side wall clock, which includes moving 3 MB in and 5.5 MB out. Measured on the course
+# machine (2 cores shared by several agents, load 4-7), best of two gradings: vectorised
+# answers (einsum with or without optimize, tensordot, im2col, a loop over the 3x3 kernel taps,
+# a loop over output positions) 0.05-0.16 s, and 0.17-0.81 s with three CPU burners added; the
+# classic loop answer (tests/loop_answers, one np.sum per output value) 4.1-5 s, and over the
+# 5 s time limit with the burners. The budget is 1 s, stretched on a busy machine to
+# STRETCH x the time the trusted reference takes in this process at that moment (16-30 ms
+# when the machine is quiet, 60-170 ms when busy), never beyond MAX_BUDGET: a loop answer is
+# 150x or more slower than the reference, a vectorised one well under 20x. The learner cannot
+# shrink the reference's time, and slowing the machine slows its own call as much.
+SPEED_BUDGET = 1.0  # seconds, on a quiet machine
+STRETCH = 40  # times the reference's time, at that moment, in the parent
+MAX_BUDGET = 3.0  # seconds, however busy the machine
 SPEED_TIMEOUT = 5.0  # seconds per call
+
+
+def _budget(x: np.ndarray, kernel: np.ndarray) -> float:
+    """SPEED_BUDGET, stretched when the trusted reference is slow right now (a busy machine)."""
+    started = time.perf_counter()
+    expected_conv(x, kernel)
+    reference_seconds = time.perf_counter() - started
+    return min(max(SPEED_BUDGET, STRETCH * reference_seconds), MAX_BUDGET)
 
 
 @check(
@@ -440,8 +456,8 @@ def test_conv2d_is_fast_on_a_batch_of_32_images(learner):
     kernel = rng.normal(scale=0.1, size=SPEED_KERNEL)
     expected = expected_conv(x, kernel)
     task = f"a ({', '.join(map(str, SPEED_X))}) batch with a ({', '.join(map(str, SPEED_KERNEL))}) kernel"
-    best = float("inf")
-    for _ in range(3):  # the best of a few runs, so that a busy machine does not fail a fast answer
+    best, budget = float("inf"), SPEED_BUDGET
+    for _ in range(3):  # the best of a few runs, so that a busy moment does not fail a fast answer
         try:
             got = learner.call("conv2d", x, kernel)
         except LearnerError as error:
@@ -454,13 +470,19 @@ def test_conv2d_is_fast_on_a_batch_of_32_images(learner):
                 "pixels with one operation over all windows.",
                 "timeout",
             ) from None
+        budget = max(budget, _budget(x, kernel))  # measured right after the call, same load
         expect_conv_close(got, expected)
         best = min(best, got.wall_seconds)
-        if best <= SPEED_BUDGET or best > 2 * SPEED_BUDGET:
+        if best <= budget or best > 2 * budget:
             break
-    if best > SPEED_BUDGET:
+    if best > budget:
+        busy = (
+            f", stretched to {budget:.1f} s because the machine is busy"
+            if budget > SPEED_BUDGET
+            else ""
+        )
         fail(
             f"conv2d is correct but slow: {task} took {best:.2f} s; the budget is "
-            f"{SPEED_BUDGET:g} s (a vectorised answer takes about 0.1 s). "
+            f"{SPEED_BUDGET:g} s{busy} (a vectorised answer takes about 0.1 s). "
             "Replace the Python loops over pixels with one operation over all windows."
         )

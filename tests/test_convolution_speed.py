@@ -28,7 +28,7 @@ def slow_answer(folder: Path, seconds: float) -> Path:
 @pytest.mark.parametrize(
     ("seconds", "status", "words"),
     [
-        (2.5, "failed", "correct but slow: "),
+        (3.5, "failed", "correct but slow: "),
         (30, "timeout", "correct so far (on small inputs) but slow"),
     ],
 )
