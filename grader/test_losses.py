@@ -110,8 +110,7 @@ def raises_for_shapes_that_differ(learner, name, pairs):
             fail(
                 f"{name}(y_true of shape {shape_true}, y_pred of shape {shape_pred}) returned "
                 f"{describe_value(outcome.value)}; expected ValueError because the shapes "
-                "differ.\nCompare the whole shapes (y_true.shape != y_pred.shape), not only "
-                "their sizes, lengths or numbers of axes."
+                "differ (NumPy broadcast them instead)."
             )
         expect_raises(outcome, "ValueError")
 
@@ -163,8 +162,8 @@ def test_mean_squared_error_returns_one_number(learner):
 @check(
     "mean_squared_error",
     weight=8,
-    hint="Compare y_true.shape with y_pred.shape and raise ValueError: (N, 1) - (N,) broadcasts "
-    "silently to (N, N).",
+    hint="Compare the whole shapes (y_true.shape != y_pred.shape) and raise ValueError: "
+    "(N, 1) - (N,) broadcasts silently to (N, N), and so do (4, 3) - (4, 1) and (1, 4) - (4, 1).",
 )
 def test_mean_squared_error_raises_value_error_when_shapes_differ(learner):
     raises_for_shapes_that_differ(
@@ -289,7 +288,8 @@ def test_binary_crossentropy_returns_one_number(learner):
 @check(
     "binary_crossentropy",
     weight=5,
-    hint="Compare y_true.shape with y_pred.shape and raise ValueError before computing anything.",
+    hint="Compare the whole shapes (y_true.shape != y_pred.shape) and raise ValueError before "
+    "computing: equal sizes or equal numbers of axes still broadcast.",
 )
 def test_binary_crossentropy_raises_value_error_when_shapes_differ(learner):
     raises_for_shapes_that_differ(
@@ -435,7 +435,8 @@ def test_categorical_crossentropy_returns_one_number(learner):
 @check(
     "categorical_crossentropy",
     weight=4,
-    hint="Compare y_true.shape with y_pred.shape and raise ValueError before computing anything.",
+    hint="Compare the whole shapes (y_true.shape != y_pred.shape) and raise ValueError before "
+    "computing: equal sizes or equal numbers of axes still broadcast.",
 )
 def test_categorical_crossentropy_raises_value_error_when_shapes_differ(learner):
     raises_for_shapes_that_differ(

@@ -158,10 +158,7 @@ def expect_params_unmodified(learner: Any, outcome: Any) -> None:
         change = "; ".join(
             [f"added keys {added}"] * bool(added) + [f"removed keys {removed}"] * bool(removed)
         )
-        fail(
-            f"{call} changed the caller's params dict: {change or 'replaced it'}.\n"
-            "Keep intermediate values (z1, a1, ...) in local variables, not in params."
-        )
+        fail(f"{call} changed the caller's params dict: {change or 'replaced it'}.")
     for key in KEYS:
         now = after[key]
         if not (
@@ -171,8 +168,7 @@ def expect_params_unmodified(learner: Any, outcome: Any) -> None:
         ):
             fail(
                 f"{call} changed params[{key!r}] in place ({describe_value(params[key])} "
-                f"became {describe_value(now)}).\nCompute new arrays; never assign into "
-                "params or its arrays here."
+                f"became {describe_value(now)})."
             )
 
 
