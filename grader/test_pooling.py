@@ -55,6 +55,8 @@ SAME = [
     ((2, 9, 7, 1), (3, 2), (2, 3), "same"),
     ((1, 8, 8, 2), 4, 3, "same"),
     ((1, 6, 6, 1), 2, 2, "same"),  # nothing to pad
+    ((1, 6, 6, 2), 3, "default", "same"),  # nothing to pad: the default stride is 3, not 1
+    ((2, 4, 6, 1), (2, 3), "default", "same"),
 ]
 
 
@@ -147,7 +149,8 @@ def test_average_pool2d_with_overlapping_windows(learner):
     "max_pool2d",
     weight=6,
     hint='"same": H_out = ceil(H / sh); pad_total = max((H_out - 1) * sh + ph - H, 0) with '
-    "pad_total // 2 at the top and the rest (the odd one) at the bottom; the same for columns.",
+    "pad_total // 2 at the top and the rest (the odd one) at the bottom; the same for columns. "
+    "With strides=None, sh is the pool size here too.",
 )
 def test_max_pool2d_same_padding_like_tensorflow(learner):
     _pool_matches(learner, "max_pool2d", SAME, 7105)
@@ -157,7 +160,8 @@ def test_max_pool2d_same_padding_like_tensorflow(learner):
     "average_pool2d",
     weight=6,
     hint='"same": H_out = ceil(H / sh); pad_total = max((H_out - 1) * sh + ph - H, 0) with '
-    "pad_total // 2 at the top and the rest (the odd one) at the bottom; the same for columns.",
+    "pad_total // 2 at the top and the rest (the odd one) at the bottom; the same for columns. "
+    "With strides=None, sh is the pool size here too.",
 )
 def test_average_pool2d_same_padding_like_tensorflow(learner):
     _pool_matches(learner, "average_pool2d", SAME, 7205)
