@@ -9,6 +9,8 @@ inside the logarithm, as in Keras 2), so there the checks accept 10% either way.
 import numpy as np
 
 from nnlab.checks import (
+    CheckFailed,
+    LearnerError,
     check,
     describe_value,
     expect_close,
@@ -63,6 +65,24 @@ def brief(value):
         text = " ".join(np.array2string(value, precision=4, separator=", ").split())
         return text if value.dtype == np.float64 else f"{text} ({value.dtype})"
     return repr(value)  # Python numbers and lists, as given
+
+
+def expect_loss_for_this_input_type(learner, name, y_true, y_pred, **options):
+    """`expect_loss` for numbers, lists or float32 arrays. When the loss is wrong, the same
+    values are tried as float64 arrays: if that is wrong too, the message says the formula,
+    not the input type, is what to fix."""
+    try:
+        expect_loss(learner, name, y_true, y_pred, **options)
+    except CheckFailed as failure:
+        as_arrays = (np.asarray(y_true, dtype=np.float64), np.asarray(y_pred, dtype=np.float64))
+        try:
+            expect_loss(learner, name, *as_arrays, **options)
+        except (CheckFailed, LearnerError):
+            raise CheckFailed(
+                f"{failure}\n(It is wrong for the same values given as float64 arrays too: "
+                "fix the formula first.)"
+            ) from None
+        raise
 
 
 def expect_loss(
@@ -134,12 +154,14 @@ def test_mean_squared_error_matches_reference_on_varied_shapes(learner):
     hint="Start with np.asarray(..., dtype=float) so numbers, lists and float32 arrays all work.",
 )
 def test_mean_squared_error_accepts_scalars_lists_and_float32(learner):
-    expect_loss(learner, "mean_squared_error", 0.5, 0.2)
-    expect_loss(learner, "mean_squared_error", [[1.0, 2.0], [3.0, 4.0]], [[1.5, 2.0], [2.0, 4.5]])
+    expect_loss_for_this_input_type(learner, "mean_squared_error", 0.5, 0.2)
+    expect_loss_for_this_input_type(
+        learner, "mean_squared_error", [[1.0, 2.0], [3.0, 4.0]], [[1.5, 2.0], [2.0, 4.5]]
+    )
     rng = np.random.default_rng(4102)
     y_true32 = rng.normal(size=(6, 3)).astype(np.float32)
     y_pred32 = rng.normal(size=(6, 3)).astype(np.float32)
-    expect_loss(learner, "mean_squared_error", y_true32, y_pred32)
+    expect_loss_for_this_input_type(learner, "mean_squared_error", y_true32, y_pred32)
 
 
 @check(
@@ -212,14 +234,16 @@ def test_binary_crossentropy_matches_reference_on_varied_shapes(learner):
     hint="Start with np.asarray(..., dtype=float) so numbers, lists and float32 arrays all work.",
 )
 def test_binary_crossentropy_accepts_scalars_lists_and_float32(learner):
-    expect_loss(learner, "binary_crossentropy", 1.0, 0.8)
-    expect_loss(learner, "binary_crossentropy", [[1.0], [0.0], [1.0]], [[0.7], [0.4], [0.2]])
+    expect_loss_for_this_input_type(learner, "binary_crossentropy", 1.0, 0.8)
+    expect_loss_for_this_input_type(
+        learner, "binary_crossentropy", [[1.0], [0.0], [1.0]], [[0.7], [0.4], [0.2]]
+    )
     y_true, y_pred = labels_and_probabilities(np.random.default_rng(4202), (5, 2))
     y_true32, y_pred32 = y_true.astype(np.float32), y_pred.astype(np.float32)
-    expect_loss(learner, "binary_crossentropy", y_true32, y_pred32)
+    expect_loss_for_this_input_type(learner, "binary_crossentropy", y_true32, y_pred32)
     # Python ints: clipping an integer array into [1e-7, 1 - 1e-7] would truncate to 0
     y_true, y_pred = [[1, 0], [0, 1], [1, 1]], [[1, 0], [1, 0], [0, 1]]
-    expect_loss(
+    expect_loss_for_this_input_type(
         learner,
         "binary_crossentropy",
         y_true,
@@ -336,13 +360,13 @@ def test_categorical_crossentropy_matches_reference_on_varied_shapes(learner):
 )
 def test_categorical_crossentropy_accepts_lists_and_float32(learner):
     y_true, y_pred = [[0, 1, 0], [1, 0, 0]], [[0.2, 0.7, 0.1], [0.6, 0.3, 0.1]]
-    expect_loss(learner, "categorical_crossentropy", y_true, y_pred)
+    expect_loss_for_this_input_type(learner, "categorical_crossentropy", y_true, y_pred)
     y_true, y_pred = one_hot_and_probabilities(np.random.default_rng(4302), 6, 4)
     y_true32, y_pred32 = y_true.astype(np.float32), y_pred.astype(np.float32)
-    expect_loss(learner, "categorical_crossentropy", y_true32, y_pred32)
+    expect_loss_for_this_input_type(learner, "categorical_crossentropy", y_true32, y_pred32)
     # Python ints: clipping an integer array into [1e-7, 1 - 1e-7] would truncate to 0
     y_true, y_pred = [[1, 0, 0], [0, 0, 1], [0, 1, 0]], [[1, 0, 0], [0, 1, 0], [0, 1, 0]]
-    expect_loss(
+    expect_loss_for_this_input_type(
         learner,
         "categorical_crossentropy",
         y_true,
