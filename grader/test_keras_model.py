@@ -161,7 +161,7 @@ def test_build_model_ends_in_one_sigmoid_unit(learner):
         )
     units = dense[-1].get("units")
     activation = output_activation(info)
-    if info.get("output_shape") != [None, 1] or units != 1:
+    if info.get("output_shape") not in ([None, 1], None) or units != 1:
         fail(
             f"{call} returned a model whose output shape is {info.get('output_shape')} "
             f"(last Dense has {units} units); expected (None, 1): one unit, the "
@@ -284,7 +284,7 @@ def test_build_model_learns_the_hidden_problem(learner):
     model, info = model_of(learner)
     call = f"build_model({INPUT_DIM})"
     requires_compiled(info, call)
-    if info.get("output_shape") != [None, 1]:
+    if info.get("output_shape") not in ([None, 1], None):  # None: built by fit
         fail(f"the accuracy of {call} cannot be measured: its output shape is not (None, 1).")
     sets = data()
 
