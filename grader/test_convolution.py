@@ -34,7 +34,7 @@ def expected_conv(x, kernel, bias=None, stride=1, padding="valid") -> np.ndarray
     )
 
 
-def expect_conv_close(got, expected) -> None:
+def expect_conv_close(got, expected, hint: str = "") -> None:
     """conv2d values at float32 precision: an answer that computes in float32 is right too.
 
     A sum of kh*kw*C_in products carries a rounding error that grows with the size of the
@@ -43,7 +43,7 @@ def expect_conv_close(got, expected) -> None:
     """
     expected = np.asarray(expected, dtype=np.float64)
     scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
-    expect_close(got, expected, rtol=1e-4, atol=1e-5 * scale)
+    expect_close(got, expected, rtol=1e-4, atol=1e-5 * scale, hint=hint)
 
 
 def _conv_case(rng, x_shape, kernel_shape, with_bias=True):
@@ -53,6 +53,15 @@ def _conv_case(rng, x_shape, kernel_shape, with_bias=True):
     return x, kernel, bias
 
 
+def _padding_note(x_shape, kernel_shape, stride, padding) -> str:
+    """For "same": the (before, after) zeros TensorFlow adds here, to compare with one's own."""
+    if padding != "same":
+        return ""
+    (sh, sw), (_, h, w, _), (kh, kw) = ref.pair(stride), x_shape, kernel_shape[:2]
+    rows, columns = ref.same_padding(h, kh, sh), ref.same_padding(w, kw, sw)
+    return f'Here "same" pads the rows {rows} and the columns {columns} (before, after).'
+
+
 def _conv_matches(learner, cases, seed: int) -> None:
     """cases: (x_shape, kernel_shape, stride, padding); bias on every other case."""
     rng = np.random.default_rng(seed)
@@ -60,7 +69,7 @@ def _conv_matches(learner, cases, seed: int) -> None:
         x, kernel, bias = _conv_case(rng, x_shape, kernel_shape, with_bias=position % 2 == 0)
         expected = expected_conv(x, kernel, bias, stride, padding)
         got = learner.call("conv2d", x, kernel, bias, stride, padding)
-        expect_conv_close(got, expected)
+        expect_conv_close(got, expected, hint=_padding_note(x_shape, kernel_shape, stride, padding))
 
 
 # --- conv_output_size ------------------------------------------------------------------------
@@ -271,6 +280,7 @@ def test_conv2d_same_padding_with_strides(learner):
             ((2, 6, 6, 1), (1, 1, 1, 2), 2, "same"),
             ((1, 7, 8, 3), (4, 2, 3, 2), (3, 2), "same"),
             ((1, 5, 8, 1), (3, 3, 1, 2), 2, "same"),  # rows pad (1, 1), columns (0, 1)
+            ((1, 6, 6, 1), (3, 3, 1, 2), (1, 2), "same"),  # the same, from the strides
         ],
         6205,
     )

@@ -22,10 +22,18 @@ def _pool_matches(learner, function: str, cases, seed: int, *, scale: float = 1.
         kwargs = {"padding": padding} if padding != "valid" else {}
         if strides != "default":
             kwargs["strides"] = strides
-        expected = getattr(ref, function)(
-            x.copy(), pool_size, None if strides == "default" else strides, padding
-        )
-        expect_close(learner.call(function, x, pool_size, **kwargs), expected)
+        strides = None if strides == "default" else strides
+        expected = getattr(ref, function)(x.copy(), pool_size, strides, padding)
+        note = ""
+        if padding == "same":
+            (ph, pw), (sh, sw) = (
+                ref.pair(pool_size),
+                ref.pair(pool_size if strides is None else strides),
+            )
+            rows = ref.same_padding(x_shape[1], ph, sh)
+            columns = ref.same_padding(x_shape[2], pw, sw)
+            note = f'Here "same" pads the rows {rows} and the columns {columns} (before, after).'
+        expect_close(learner.call(function, x, pool_size, **kwargs), expected, hint=note)
 
 
 VALID_NON_OVERLAPPING = [
@@ -57,6 +65,7 @@ SAME = [
     ((1, 6, 6, 1), 2, 2, "same"),  # nothing to pad
     ((1, 6, 6, 2), 3, "default", "same"),  # nothing to pad: the default stride is 3, not 1
     ((2, 4, 6, 1), (2, 3), "default", "same"),
+    ((1, 6, 6, 1), 3, (1, 2), "same"),  # rows pad (1, 1), columns (0, 1): each with its stride
 ]
 
 
