@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from nnlab.checks import (
+    CheckFailed,
+    LearnerError,
     check,
     describe_value,
     expect_close,
@@ -68,6 +70,23 @@ def _expect_forward(
     expected = ref.dense_forward(x, kernel, bias, *activation)  # the reference copies
     rtol, atol = _tolerances(outcome, None, None)
     expect_close(value, expected, rtol=rtol, atol=atol, what=call)
+
+
+def _expect_forward_for_this_input_type(learner, x, kernel, bias, activation: str) -> None:
+    """`_expect_forward` for float32 or list inputs; when it fails, the same values are tried
+    as float64 arrays, and if that fails too the message says to fix the formula first."""
+    try:
+        _expect_forward(learner, x, kernel, bias, activation)
+    except CheckFailed as failure:
+        as_arrays = (np.asarray(a, dtype=np.float64) for a in (x, kernel, bias))
+        try:
+            _expect_forward(learner, *as_arrays, activation)
+        except (CheckFailed, LearnerError):
+            raise CheckFailed(
+                f"{failure}"
+                + "\n(It is wrong for the same values given as float64 arrays too: fix the formula first.)"
+            ) from None
+        raise
 
 
 def _expect_value_error(learner, args: tuple, why: str) -> None:
@@ -182,9 +201,9 @@ def test_dense_forward_accepts_float32_and_lists(learner):
     rng = np.random.default_rng(5108)
     for activation in ref.ACTIVATIONS:
         x, kernel, bias = (a.astype(np.float32) for a in _layer(rng, 6, 4, 3))
-        _expect_forward(learner, x, kernel, bias, activation)
+        _expect_forward_for_this_input_type(learner, x, kernel, bias, activation)
     x, kernel, bias = _layer(rng, 2, 3, 2)
-    _expect_forward(learner, x.tolist(), kernel.tolist(), bias.tolist(), "relu")
+    _expect_forward_for_this_input_type(learner, x.tolist(), kernel.tolist(), bias.tolist(), "relu")
 
 
 @check(
@@ -330,6 +349,29 @@ def test_dense_backward_grad_bias_sums_over_the_batch(learner):
     _expect_gradient(learner, 2, 5204)
 
 
+def _expect_gradients(learner, grad_out, x, kernel, given_as: str) -> None:
+    expected = ref.dense_backward(grad_out, x, kernel)
+    outcome = learner.call("dense_backward", grad_out, x, kernel)
+    rtol, atol = _tolerances(outcome, None, None)
+    for name, got, want in zip(GRADIENT_NAMES, _gradients(outcome), expected, strict=True):
+        expect_close(got, want, rtol=rtol, atol=atol, what=f"{name} for inputs given {given_as}")
+
+
+def _expect_gradients_for_this_input_type(learner, grad_out, x, kernel, given_as: str) -> None:
+    try:
+        _expect_gradients(learner, grad_out, x, kernel, given_as)
+    except CheckFailed as failure:
+        as_arrays = (np.asarray(a, dtype=np.float64) for a in (grad_out, x, kernel))
+        try:
+            _expect_gradients(learner, *as_arrays, "as float64 arrays")
+        except (CheckFailed, LearnerError):
+            raise CheckFailed(
+                f"{failure}"
+                + "\n(It is wrong for the same values given as float64 arrays too: fix the formula first.)"
+            ) from None
+        raise
+
+
 @check(
     "dense_backward",
     hint="float32 arrays and nested lists are valid inputs: convert with np.asarray first.",
@@ -337,16 +379,9 @@ def test_dense_backward_grad_bias_sums_over_the_batch(learner):
 def test_dense_backward_accepts_float32_and_lists(learner):
     rng = np.random.default_rng(5205)
     grad_out, x, kernel = (a.astype(np.float32) for a in _backward_case(rng, 6, 4, 3))
-    expected = ref.dense_backward(grad_out, x, kernel)
-    outcome = learner.call("dense_backward", grad_out, x, kernel)
-    rtol, atol = _tolerances(outcome, None, None)
-    for name, got, want in zip(GRADIENT_NAMES, _gradients(outcome), expected, strict=True):
-        expect_close(got, want, rtol=rtol, atol=atol, what=f"{name} for float32 inputs")
-    grad_out, x, kernel = _backward_case(rng, 2, 2, 3)
-    expected = ref.dense_backward(grad_out, x, kernel)
-    outcome = learner.call("dense_backward", grad_out.tolist(), x.tolist(), kernel.tolist())
-    for name, got, want in zip(GRADIENT_NAMES, _gradients(outcome), expected, strict=True):
-        expect_close(got, want, what=f"{name} for inputs given as nested lists")
+    _expect_gradients_for_this_input_type(learner, grad_out, x, kernel, "as float32 arrays")
+    grad_out, x, kernel = (a.tolist() for a in _backward_case(rng, 2, 2, 3))
+    _expect_gradients_for_this_input_type(learner, grad_out, x, kernel, "as nested lists")
 
 
 @check(
