@@ -57,10 +57,13 @@ already overflows): NumPy returns inf and warns "overflow encountered in exp".
 
 Conventions for this file
 -------------------------
-Every function takes a Python number, a (nested) list, or a NumPy array of any float
-dtype and any shape, and returns a NumPy array of the SAME shape (a number in gives
-shape (), a 0-D array or NumPy scalar). The result's dtype is not graded; the model
-answer works in float64. Never change the input array in place.
+Every function takes a Python number (int or float), a (nested) list of them, or a NumPy
+array of any float dtype and any shape, and returns a NumPy array of the SAME shape (a
+number in gives shape (), a 0-D array or NumPy scalar). Start with
+`z = np.asarray(z, dtype=float)`: an int input kept as ints would truncate, e.g. an
+`np.empty_like(z)` filled with sigmoid values holds 0s and 1s. The result's dtype is
+not graded otherwise; the model answer works in float64. Never change the input array
+in place.
 
 Run `nnlab grade activations` to check your work, `nnlab plot activations` to see your
 curves over the reference ones, and `nnlab hint activations` when stuck.

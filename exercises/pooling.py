@@ -73,7 +73,7 @@ def max_pool2d(x, pool_size=2, strides=None, padding="valid"):
             H_out = ceil(H / sh); padded positions are never the maximum).
 
     Returns:
-        A float64 array of shape (N, H_out, W_out, C).
+        A float array (float64 in the model answer) of shape (N, H_out, W_out, C).
 
     Raises:
         ValueError: when x is not 4-D, or padding is neither "valid" nor "same".
@@ -102,7 +102,7 @@ def average_pool2d(x, pool_size=2, strides=None, padding="valid"):
             in-bounds values only (padding is neither summed nor counted).
 
     Returns:
-        A float64 array of shape (N, H_out, W_out, C).
+        A float array (float64 in the model answer) of shape (N, H_out, W_out, C).
 
     Raises:
         ValueError: when x is not 4-D, or padding is neither "valid" nor "same".
