@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from nnlab.checks import (
+    CheckFailed,
+    LearnerError,
     as_numeric_array,
     check,
     describe_value,
@@ -324,6 +326,23 @@ def _expect_sgd(learner, expected, param, grad, *learning_rate, by_name=False) -
     expect_close(value, expected, rtol=rtol, atol=atol, what=call)
 
 
+def _expect_sgd_for_this_input_type(learner, expected, param, grad, learning_rate) -> None:
+    """`_expect_sgd` for numbers, lists or float32 arrays; when it fails, the same values are
+    tried as float64 arrays, and if that fails too the message says to fix the formula."""
+    try:
+        _expect_sgd(learner, expected, param, grad, learning_rate)
+    except CheckFailed as failure:
+        as_arrays = (np.asarray(a, dtype=np.float64) for a in (param, grad))
+        try:
+            _expect_sgd(learner, expected, *as_arrays, learning_rate)
+        except (CheckFailed, LearnerError):
+            raise CheckFailed(
+                f"{failure}"
+                + "\n(It is wrong for the same values given as float64 arrays too: fix the formula first.)"
+            ) from None
+        raise
+
+
 # --- sgd_update --------------------------------------------------------------------------------
 
 
@@ -366,13 +385,13 @@ def test_sgd_update_leaves_param_and_grad_unmodified(learner):
     "truncates 2.5 to 2).",
 )
 def test_sgd_update_accepts_numbers_lists_and_float32(learner):
-    _expect_sgd(learner, 0.95, 1.0, 0.5, 0.1)
-    _expect_sgd(learner, [0.0, 3.0], [1.0, 2.0], [10.0, -10.0], 0.1)
-    _expect_sgd(learner, 2.5, 3, 1, 0.5)  # Python ints
-    _expect_sgd(learner, [0.5, -2.5, 0.25], [1, -2, 0], [2, 2, -1], 0.25)
+    _expect_sgd_for_this_input_type(learner, 0.95, 1.0, 0.5, 0.1)
+    _expect_sgd_for_this_input_type(learner, [0.0, 3.0], [1.0, 2.0], [10.0, -10.0], 0.1)
+    _expect_sgd_for_this_input_type(learner, 2.5, 3, 1, 0.5)  # Python ints
+    _expect_sgd_for_this_input_type(learner, [0.5, -2.5, 0.25], [1, -2, 0], [2, 2, -1], 0.25)
     param = np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3)
     grad = np.full((2, 3), 0.25, dtype=np.float32)
-    _expect_sgd(learner, ref.sgd_update(param, grad, 0.2), param, grad, 0.2)
+    _expect_sgd_for_this_input_type(learner, ref.sgd_update(param, grad, 0.2), param, grad, 0.2)
 
 
 # --- rmsprop_update ----------------------------------------------------------------------------
