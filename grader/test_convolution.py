@@ -15,6 +15,7 @@ import numpy as np
 from nnlab.checks import (
     LearnerError,
     check,
+    describe_value,
     expect_close,
     expect_equal,
     expect_raises,
@@ -43,7 +44,17 @@ def expect_conv_close(got, expected, hint: str = "") -> None:
     """
     expected = np.asarray(expected, dtype=np.float64)
     scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
-    expect_close(got, expected, rtol=1e-4, atol=1e-5 * scale, hint=hint)
+    value = got.value  # a learner's exception is reported as an error here
+    inputs = "\n".join(f"with {name} = {_brief(arg)}" for name, arg in got.inputs().items())
+    note = f"{inputs}\n{hint}" if hint else inputs
+    expect_close(value, expected, rtol=1e-4, atol=1e-5 * scale, what=got.call_text, hint=note)
+
+
+def _brief(value) -> str:
+    """An input in one line: a kernel of 4 axes printed in full would fill the screen."""
+    if isinstance(value, np.ndarray) and (value.ndim > 2 or value.size > 12):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    return describe_value(value)
 
 
 def _conv_case(rng, x_shape, kernel_shape, with_bias=True):
