@@ -49,6 +49,7 @@ on pictures whose labels never reach your code.
 """
 
 import keras
+import numpy as np
 from keras import layers
 
 

@@ -61,6 +61,7 @@ test inputs whose labels never reach your code.
 
 import keras
 import matplotlib.pyplot as plt
+import numpy as np
 from keras import layers
 
 

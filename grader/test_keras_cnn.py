@@ -494,7 +494,8 @@ def test_train_cnn_uses_the_given_batch_size(learner):
         fail(
             f"{TRAIN_CALL} ran fit with {steps} steps per epoch on {n} images; expected "
             f"[{expected}] ({n} / {TRAIN_BATCH} rounded up, one fit call). Pass "
-            "batch_size=batch_size to model.fit."
+            "batch_size=batch_size to model.fit, and train on all of x_train (no "
+            "validation_split)."
         )
 
 

@@ -442,7 +442,8 @@ def test_train_model_uses_the_given_batch_size(learner):
         fail(
             f"{TRAIN_CALL} ran fit with {steps} steps per epoch on 640 examples; expected "
             f"[{expected}] (640 / {TRAIN_BATCH} rounded up, one fit call). Pass "
-            "batch_size=batch_size to model.fit."
+            "batch_size=batch_size to model.fit, and train on all of x_train (no "
+            "validation_split)."
         )
 
 
