@@ -236,6 +236,24 @@ def test_minibatches_shuffle_differently_for_different_seeds(learner):
 
 @check(
     "minibatches",
+    hint="Shuffle the whole index first, then cut it into batches: shuffling inside each "
+    "batch, or shuffling the list of batches, keeps the same examples together every epoch.",
+)
+def test_minibatches_with_a_seed_mix_examples_across_batches(learner):
+    x, y = _numbered(50)
+    chunks = {frozenset(range(start, start + 10)) for start in range(0, 50, 10)}
+    for seed in (0, 1, 2):
+        batches = _batches(_call(learner, x, y, 10, seed))
+        groups = {frozenset(_ids(x_batch)) for x_batch, _ in batches}
+        if groups == chunks:
+            fail(
+                f"{_where(x, 10, seed)} kept rows 0-9, 10-19, ... together in the same batches "
+                "as without a seed; a shuffle should mix examples across batches."
+            )
+
+
+@check(
+    "minibatches",
     hint="When batch_size >= N, range(0, N, batch_size) has one start: one batch with all "
     "the examples.",
 )
