@@ -168,17 +168,11 @@ def _worker_loop(
 
 
 def _close_template() -> None:
-    """Stop this worker's sandbox template, if it started one (a forked worker skips atexit)."""
-    try:
-        from nnlab.sandbox.launcher import Template
-    except ImportError:
-        return
-    shared = getattr(Template, "_shared", None)  # one template, or one per preload
-    templates = list(shared.values()) if isinstance(shared, dict) else [shared]
-    for template in templates:
-        if template is not None and getattr(template, "owner", None) == os.getpid():
-            with contextlib.suppress(Exception):
-                template.close()
+    """Stop this worker's sandbox templates (a forked worker skips atexit)."""
+    from nnlab.sandbox.launcher import Template
+
+    with contextlib.suppress(Exception):
+        Template.close_shared()
 
 
 def failed_report(name: str, slugs: Sequence[str], message: str) -> Report:

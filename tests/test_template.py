@@ -86,3 +86,19 @@ def test_a_tensorflow_template_forks_children_that_train_keras_models_determinis
             losses.append(box.call("fit", (3,), timeout=120).value)
     assert losses[0] == losses[1] and len(losses[0]) == 2
     assert Template.shared(("tensorflow", "keras")) is not Template.shared()
+
+
+def test_a_grading_process_leaves_no_folder_behind(tmp_path: Path) -> None:
+    work, scratch = tmp_path / "work", tmp_path / "tmp"
+    work.mkdir()
+    scratch.mkdir()
+    (work / "tensors.py").write_text((SOLUTIONS / "tensors.py").read_text())
+    completed = subprocess.run(
+        [sys.executable, "-m", "nnlab", "grade", "tensors", "--no-progress"],
+        cwd=work,
+        env={**os.environ, "TMPDIR": str(scratch)},
+        capture_output=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0
+    assert list(scratch.iterdir()) == []

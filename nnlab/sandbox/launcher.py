@@ -15,6 +15,7 @@ The parent also sums the resident memory of the child's tree while it waits.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import json
 import os
@@ -157,12 +158,14 @@ class Template:
     """
 
     _shared: dict[tuple[str, ...], Template] = {}  # noqa: RUF012  (one per preload)
+    _at_exit = False
 
     def __init__(self, preload: tuple[str, ...] = ()) -> None:
         import socket
 
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.home = tempfile.mkdtemp(prefix="nnlab-template-")
+        processes.sweep_folders(tempfile.gettempdir(), "nnlab-template-")
+        self.home = tempfile.mkdtemp(prefix=f"nnlab-template-{os.getpid()}-")
         self.process = subprocess.Popen(
             [sys.executable, "-I", "-B", str(SERVER), "--template", str(theirs.fileno()), *preload],
             cwd=self.home,
@@ -197,7 +200,18 @@ class Template:
                 template = cls._shared[preload] = Template(preload)
             except OSError:
                 return None
+            if not cls._at_exit:
+                atexit.register(cls.close_shared)
+                cls._at_exit = True
         return template
+
+    @classmethod
+    def close_shared(cls) -> None:
+        """Stop this process's templates and remove their folders (at exit, or by a worker)."""
+        for preload, template in list(cls._shared.items()):
+            if template.owner == os.getpid():
+                template.close()
+                del cls._shared[preload]
 
     def fork(self, request: dict[str, Any], fds: list[int]) -> int:
         """Ask for a child (without waiting); returns the token that names it."""
