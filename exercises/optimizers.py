@@ -60,6 +60,8 @@ def minibatches(x, y, batch_size, seed=None):
             reproducibly: the same seed gives the same order every time, different
             seeds give different orders. Use `np.random.default_rng(seed).permutation(N)`
             (our choice; any reproducible shuffle that depends on the seed is accepted).
+            Shuffle all N examples first, then cut: shuffling inside each batch, or only
+            the order of the batches, keeps the same examples together in every epoch.
 
     Returns:
         A list of tuples `(x_batch, y_batch)` of arrays. Every example appears in exactly
