@@ -60,7 +60,9 @@ def cell_source(cell: dict) -> str:
 
 
 @pytest.mark.parametrize("slug", catalog.slugs())
-def test_every_exercise_has_a_valid_notebook_stub_with_one_cell_per_function(slug: str) -> None:
+def test_every_exercise_has_a_valid_notebook_stub_with_one_cell_per_function(
+    slug: str, tmp_path: Path
+) -> None:
     exercise = catalog.get(slug)
     text = notebook.stub_notebook(exercise)
     parsed = nbformat.reads(text, as_version=4)
@@ -89,18 +91,10 @@ def test_every_exercise_has_a_valid_notebook_stub_with_one_cell_per_function(slu
             assert cell.source.startswith(notebook.SKIP_MARKER)
     assert list(graded) == list(exercise.functions)
 
-    module = notebook.assemble(notebook.read_cells(_save(text, slug)))
+    (tmp_path / f"{slug}.ipynb").write_text(text)
+    module = notebook.assemble(notebook.read_cells(tmp_path / f"{slug}.ipynb"))
     compile(module, f"{slug}.py", "exec")
     assert catalog.signatures(slug) == _signatures(module)
-
-
-def _save(text: str, slug: str) -> Path:
-    import tempfile
-
-    folder = Path(tempfile.mkdtemp(prefix="nnlab-nb-"))
-    path = folder / f"{slug}.ipynb"
-    path.write_text(text)
-    return path
 
 
 def _signatures(source: str) -> dict[str, tuple[str, ...]]:
