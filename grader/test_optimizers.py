@@ -512,6 +512,23 @@ def test_rmsprop_update_puts_epsilon_inside_the_square_root(learner):
 
 @check(
     "rmsprop_update",
+    hint="Use the epsilon you are given (default 1e-7), not a fixed 1e-7: "
+    "grad / np.sqrt(v + epsilon).",
+)
+def test_rmsprop_update_honours_epsilon(learner):
+    param = np.array([0.5, -0.5, 0.0, 1.0])
+    grad = np.array([1e-4, -1e-4, 3e-4, -2e-5])  # v + epsilon is mostly epsilon here
+    velocity = np.zeros(4)
+    for epsilon in (1e-4, 1e-9):
+        expected = ref.rmsprop_update(param, grad, velocity, 0.1, 0.9, epsilon)
+        outcome = learner.call(
+            "rmsprop_update", param, grad, velocity, learning_rate=0.1, epsilon=epsilon
+        )
+        _expect_rmsprop(outcome, expected, f"for tiny gradients with epsilon={epsilon:g}")
+
+
+@check(
+    "rmsprop_update",
     weight=2,
     hint="Use the rho you are given: v = rho*v + (1-rho)*grad**2 (the old velocity decays "
     "by rho, the new squared gradient enters with weight 1-rho).",
