@@ -569,6 +569,29 @@ def test_train_is_repeatable_and_uses_the_seed(learner):
         )
 
 
+@check(
+    "train",
+    weight=1,
+    timeout=TRAIN_TIMEOUT,
+    hint="Keep the contract's defaults: train(x, y, n_hidden=16, epochs=200, learning_rate=0.5, "
+    "seed=0).",
+)
+def test_train_defaults_are_the_contracts(learner):
+    x_train, y_train, _, _ = hidden_rings()
+    x, y = x_train[:100], y_train[:100]
+    default = learner.call("train", x, y)
+    spelled_out = learner.call("train", x, y, n_hidden=16, epochs=200, learning_rate=0.5, seed=0)
+    got = expect_params(default.value, call_text(default), 2, 16)
+    expected = expect_params(spelled_out.value, call_text(spelled_out), 2, 16)
+    for key in KEYS:
+        if not np.array_equal(got[key], expected[key]):
+            fail(
+                f"{call_text(default)} returned other params than {call_text(spelled_out)} "
+                f"(first in {key!r}); the defaults must be n_hidden=16, epochs=200, "
+                "learning_rate=0.5, seed=0."
+            )
+
+
 @check("train", weight=1, timeout=TRAIN_TIMEOUT, hint="Do not change x or y in place.")
 def test_train_leaves_inputs_unmodified(learner):
     x_train, y_train, _, _ = hidden_rings()
