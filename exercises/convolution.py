@@ -62,7 +62,8 @@ around a small sum. It is correct and a good first version (the correctness chec
 small inputs, so it passes them), but Python loops over every pixel are slow: a batch of
 32 images of 28x28 with 16 channels and 32 filters of 3x3 is about 700,000 window sums.
 One check, reported apart as a "speed" check, times exactly that batch and allows about a
-second; loops take several seconds, NumPy does it in a few hundredths. All windows at once:
+second (up to three when the machine is busy); loops take several seconds, NumPy does it
+in a few hundredths. All windows at once:
 
     from numpy.lib.stride_tricks import sliding_window_view
     windows = sliding_window_view(x, (kh, kw), axis=(1, 2))   # (N, H-kh+1, W-kw+1, C_in, kh, kw)
