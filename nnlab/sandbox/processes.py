@@ -89,6 +89,15 @@ def user_of(pid: int) -> int | None:
     return _status(pid)[0]
 
 
+def _owner(pid: int) -> int | None:
+    """The owner of a process's /proc entry: its user, unless it made itself non-dumpable
+    (then root). One stat, no parsing: good enough to pick an unused user id."""
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return None
+
+
 def become_subreaper() -> bool:
     """Make this process adopt orphaned descendants (once); False where unsupported."""
     global _subreaper, _subreaper_pid
@@ -277,7 +286,7 @@ def unprivileged_uid() -> int | None:
     if not hasattr(os, "geteuid") or os.geteuid() != 0 or not sys.platform.startswith("linux"):
         return None
     table = snapshot()
-    in_use = {_status(pid)[0] for pid in table}
+    in_use = {_owner(pid) for pid in table} | {_status(pid)[0] for pid in table if _owner(pid) == 0}
     chooser = random.SystemRandom()
     while True:
         uid = chooser.randrange(*UID_RANGE)

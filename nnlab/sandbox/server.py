@@ -133,6 +133,7 @@ class Server:
             return
         args = protocol.decode(header["args"], blobs, self.resolve)
         kwargs = protocol.decode(header["kwargs"], blobs, self.resolve)
+        originals = [a.copy() if isinstance(a, np.ndarray) else None for a in args]
         _reset_global_state()
         started = time.perf_counter()
         try:
@@ -155,7 +156,7 @@ class Server:
                 "ok": True,
                 "value": protocol.encode(value, out, self.keep),
                 "inputs_after": protocol.encode(
-                    [a if isinstance(a, np.ndarray) else None for a in args], out
+                    [_after(now, before) for now, before in zip(args, originals, strict=True)], out
                 ),
                 "warnings": [_describe_warning(w) for w in caught[:20]],
                 "seconds": seconds,
@@ -185,6 +186,22 @@ class Server:
             "message": message[:2000],
             "where": where,
         }
+
+
+def _after(now: Any, before: np.ndarray | None) -> Any:
+    """An array argument after the call: True when unchanged (saves sending it back)."""
+    if before is None:
+        return None
+    try:
+        same = (
+            isinstance(now, np.ndarray)
+            and now.shape == before.shape
+            and now.dtype == before.dtype
+            and bool(np.array_equal(now, before, equal_nan=before.dtype.kind in "fc"))
+        )
+    except Exception:
+        same = False
+    return True if same else now
 
 
 def _import_file(name: str, path: str) -> Any:
