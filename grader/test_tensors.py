@@ -66,7 +66,7 @@ def test_describe_arrays_of_several_dtypes(learner):
         ((3, 0), np.float32),
     ]:
         x = rng.normal(size=shape).astype(dtype)
-        expect_equal(learner.call("describe", x), ref.describe(x))
+        _expect_description(learner.call("describe", x), ref.describe(x))
 
 
 @check(
@@ -76,7 +76,18 @@ def test_describe_arrays_of_several_dtypes(learner):
 )
 def test_describe_python_numbers_and_lists(learner):
     for x in [2.5, [1.0, 2.0, 3.0], [[1.0, 2.0]], 3]:
-        expect_equal(learner.call("describe", x), ref.describe(x))
+        _expect_description(learner.call("describe", x), ref.describe(x))
+
+
+def _expect_description(outcome, expected: dict) -> None:
+    """expect_equal, after a plain-words message for a dtype object in place of its name."""
+    value = outcome.value
+    if isinstance(value, dict) and "dtype" in value and not isinstance(value["dtype"], str):
+        fail(
+            f"describe(x)['dtype'] is {describe_value(value['dtype'])}, not a str; expected "
+            f"{expected['dtype']!r}, the dtype's name: str(x.dtype).\n{outcome.input_text()}"
+        )
+    expect_equal(outcome, expected)
 
 
 @check(
