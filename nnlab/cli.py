@@ -43,6 +43,16 @@ def _exercise(slug: str) -> catalog.Exercise:
 dir_option = click.option(
     "--dir", "folder", default=".", show_default=True, metavar="W", help="The workspace folder."
 )
+report_out_option = click.option(
+    "--out", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file."
+)
+checks_option = click.option(
+    "--checks",
+    "extra_checks",
+    multiple=True,
+    type=click.Path(file_okay=False, exists=True),
+    help="A folder of extra (instructor) checks named test_<exercise>*.py.",
+)
 
 
 @click.group(context_settings=CONTEXT)
@@ -156,16 +166,8 @@ def start(exercise: str, folder: str, notebook: bool, force: bool) -> None:
 @click.option(
     "--format", "format_name", type=click.Choice(GRADE_FORMATS), default="text", show_default=True
 )
-@click.option(
-    "--out", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file."
-)
-@click.option(
-    "--checks",
-    "extra_checks",
-    multiple=True,
-    type=click.Path(file_okay=False, exists=True),
-    help="A folder of extra (instructor) checks named test_<exercise>*.py.",
-)
+@report_out_option
+@checks_option
 @click.option(
     "--no-progress", is_flag=True, help="Do not record the scores in .nnlab/progress.json."
 )
@@ -373,16 +375,8 @@ def verify(exercises: tuple[str, ...], with_tensorflow: bool, jobs: int | None) 
 @click.option(
     "--format", "format_name", type=click.Choice(BATCH_FORMATS), default="csv", show_default=True
 )
-@click.option(
-    "--out", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file."
-)
-@click.option(
-    "--checks",
-    "extra_checks",
-    multiple=True,
-    type=click.Path(file_okay=False, exists=True),
-    help="A folder of extra (instructor) checks named test_<exercise>*.py.",
-)
+@report_out_option
+@checks_option
 @click.option(
     "--timeout",
     type=click.FloatRange(min=1),
