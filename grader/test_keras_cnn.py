@@ -31,6 +31,7 @@ BUILD_SEED, FIT_SEED = 5, 13
 FIT_EPOCHS, FIT_BATCH = 8, 16
 # train_cnn is asked for a number of epochs and a batch size that differ from its defaults
 TRAIN_EPOCHS, TRAIN_BATCH = 4, 24
+DEFAULTS_N = 64  # examples for the run with default settings (2 steps per epoch)
 # at most this many weights for (12, 12, 1) images and 4 classes: a Conv2D + pooling base and
 # a modest head need a few thousand (the model answer 5,988; a 32-filter base with a
 # Dense(128) head about 100,000); a wide Dense layer right after a large Flatten is what
@@ -501,7 +502,7 @@ def test_train_cnn_uses_the_given_batch_size(learner):
 
 @check(
     "train_cnn",
-    weight=8,
+    weight=6,
     hint="Fit on x_train, y_train (the validation set is only measured, never trained on).",
 )
 def test_train_cnn_trains_the_model_on_the_training_images(learner):
@@ -518,4 +519,38 @@ def test_train_cnn_trains_the_model_on_the_training_images(learner):
             f"after {TRAIN_CALL}, a CNN that learns these images easily classifies only "
             f"{score:.1%} of the hidden test images; expected at least {TRAIN_THRESHOLD:.0%}. "
             "Train on the training set, for the epochs you are given."
+        )
+
+
+@check(
+    "train_cnn",
+    weight=2,
+    hint="Keep the contract's defaults: train_cnn(..., epochs=5, batch_size=32).",
+)
+def test_train_cnn_defaults_are_the_contracts(learner):
+    def run() -> tuple[Outcome, dict[str, Any]]:
+        sets = data()
+        trusted(learner, "seed", FIT_SEED)
+        model = trusted(learner, "reference_cnn", INPUT_SHAPE, NUM_CLASSES)
+        trusted(learner, "watch_fit", model, "your train_cnn with its default settings")
+        outcome = learner.call(
+            "train_cnn",
+            model,
+            sets["x_train"][:DEFAULTS_N],
+            sets["y_train"][:DEFAULTS_N],
+            sets["x_val"][:32],
+            sets["y_val"][:32],
+        )
+        return outcome, trusted(learner, "fit_report", model)
+
+    outcome, report = cached(learner, "defaults", run)
+    outcome.value  # noqa: B018  ('not implemented yet' or the learner's error)
+    params = [p for p in report.get("params", []) if isinstance(p, dict)]
+    seen = [(p.get("epochs"), p.get("steps")) for p in params]
+    expected = (5, math.ceil(DEFAULTS_N / 32))
+    if seen != [expected]:
+        fail(
+            f"train_cnn(model, x_train, y_train, x_val, y_val) on {DEFAULTS_N} images ran fit with "
+            f"(epochs, steps per epoch) = {seen}; expected [{expected}]: the defaults "
+            "are epochs=5, batch_size=32."
         )

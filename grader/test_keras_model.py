@@ -31,6 +31,7 @@ BUILD_SEED, FIT_SEED = 7, 11
 FIT_EPOCHS, FIT_BATCH = 10, 16
 # train_model is asked for a number of epochs and a batch size that differ from its defaults
 TRAIN_EPOCHS, TRAIN_BATCH = 6, 40
+DEFAULTS_N = 64  # examples for the run with default settings (2 steps per epoch)
 
 # Thresholds from benchmarks/keras_thresholds.py: test accuracy on the balanced hidden test set
 # (always answering one class scores 0.50), 12 seeds (data, weights and shuffles all vary):
@@ -449,7 +450,7 @@ def test_train_model_uses_the_given_batch_size(learner):
 
 @check(
     "train_model",
-    weight=8,
+    weight=6,
     hint="Fit on x_train, y_train (the validation set is only measured, never trained on).",
 )
 def test_train_model_trains_the_model_on_the_training_data(learner):
@@ -466,6 +467,40 @@ def test_train_model_trains_the_model_on_the_training_data(learner):
             f"after {TRAIN_CALL}, a model that learns this problem easily classifies only "
             f"{score:.1%} of the hidden test set; expected at least {TRAIN_THRESHOLD:.0%}. "
             "Train on the training set, for the epochs you are given."
+        )
+
+
+@check(
+    "train_model",
+    weight=2,
+    hint="Keep the contract's defaults: train_model(..., epochs=20, batch_size=32).",
+)
+def test_train_model_defaults_are_the_contracts(learner):
+    def run() -> tuple[Outcome, dict[str, Any]]:
+        sets = data()
+        trusted(learner, "seed", FIT_SEED)
+        model = trusted(learner, "reference_model", INPUT_DIM)
+        trusted(learner, "watch_fit", model, "your train_model with its default settings")
+        outcome = learner.call(
+            "train_model",
+            model,
+            sets["x_train"][:DEFAULTS_N],
+            sets["y_train"][:DEFAULTS_N],
+            sets["x_val"][:32],
+            sets["y_val"][:32],
+        )
+        return outcome, trusted(learner, "fit_report", model)
+
+    outcome, report = cached(learner, "defaults", run)
+    outcome.value  # noqa: B018  ('not implemented yet' or the learner's error)
+    params = [p for p in report.get("params", []) if isinstance(p, dict)]
+    seen = [(p.get("epochs"), p.get("steps")) for p in params]
+    expected = (20, math.ceil(DEFAULTS_N / 32))
+    if seen != [expected]:
+        fail(
+            f"train_model(model, x_train, y_train, x_val, y_val) on {DEFAULTS_N} examples ran fit with "
+            f"(epochs, steps per epoch) = {seen}; expected [{expected}]: the defaults "
+            "are epochs=20, batch_size=32."
         )
 
 
