@@ -388,7 +388,7 @@ def test_conv2d_accepts_float32_arrays_and_lists(learner):
 )
 def test_conv2d_raises_value_error_when_x_is_not_4d(learner):
     kernel = np.ones((2, 2, 3, 1))
-    for shape in ((5, 5, 3), (1, 1, 5, 5, 3)):
+    for shape in ((5, 5, 3), (1, 1, 5, 5, 3), (1, 5, 5, 3, 1)):
         expect_raises(learner.call("conv2d", np.ones(shape), kernel), "ValueError")
 
 
