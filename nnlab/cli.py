@@ -184,7 +184,8 @@ def grade(
 
     With no EXERCISE, grades every exercise file present in the workspace.
     Exit status: 0 all checks passed, 1 a check failed or an exercise is missing,
-    2 a usage or input error (also a file that does not parse, or an invalid notebook).
+    2 a usage or input error (also a file that cannot be loaded: a syntax error, a crash
+    or time-out while importing it, an invalid notebook).
 
     Example: nnlab grade activations --format json --out report.json
     """
@@ -238,12 +239,7 @@ def grade(
             workspace.record_report(path, result)
         except OSError as error:
             click.echo(f"nnlab: warning: could not record progress: {error}", err=True)
-    unreadable = [
-        e
-        for e in result.exercises
-        if e.status == "error"
-        and (e.message.startswith("SyntaxError") or ": invalid notebook: " in e.message)
-    ]
+    unreadable = [e for e in result.exercises if report.text.not_loaded(e) and e.message]
     if unreadable:
         click.echo(f"nnlab: error: {unreadable[0].message}", err=True)
         sys.exit(2)
@@ -287,9 +283,12 @@ def plot(exercise: str, folder: str, out: str | None) -> None:
 @click.argument("check", required=False)
 @dir_option
 def hint(exercise: str, check: str | None, folder: str) -> None:
-    """Show the hints of an exercise, or of one check.
+    """Show the hints of an exercise, a function or a check.
 
-    Example: nnlab hint activations sigmoid_is_stable_for_large_inputs
+    CHECK is a check's name as the report shows it, or a function's name for the
+    hints of all its checks.
+
+    Example: nnlab hint activations sigmoid
     """
     from nnlab.grading import collect_checks
 
@@ -298,11 +297,17 @@ def hint(exercise: str, check: str | None, folder: str) -> None:
     if check:
         found = [c for c in checks if c.name == check or c.name == check.removeprefix("test_")]
         if not found:
-            names = ", ".join(c.name for c in checks)
-            raise NnlabError(f"{slug} has no check named {check!r}; its checks are: {names}")
-        info = found[0].info
-        click.echo(f"{slug} · {found[0].name} ({info.function if info else '?'})")
-        click.echo(f"hint: {info.hint if info else 'none'}")
+            found = [c for c in checks if c.info and c.info.function == check]
+        if not found:
+            functions = ", ".join(dict.fromkeys(c.info.function for c in checks if c.info))
+            raise NnlabError(
+                f"{slug} has no check or function named {check!r}; try one of its functions "
+                f"({functions}) or a check name from `nnlab grade {slug}`"
+            )
+        for one in found:
+            info = one.info
+            click.echo(f"{slug} · {one.name} ({info.function if info else '?'})")
+            click.echo(f"  hint: {info.hint if info else 'none'}")
         return
     progress = workspace.load_progress(Path(folder)) if Path(folder).is_dir() else {}
     failing = set(progress.get(slug, {}).get("failing", []))
@@ -331,7 +336,9 @@ def hint(exercise: str, check: str | None, folder: str) -> None:
     help="Gradings run at once (default: the number of cores).",
 )
 def verify(exercises: tuple[str, ...], with_tensorflow: bool, jobs: int | None) -> None:
-    """Instructor self-check from a checkout: solutions pass, stubs fail, checks have hints.
+    """Instructor self-check: solutions pass, stubs fail.
+
+    Run from a checkout; also checks that every check has a hint and a weight.
 
     Checks every exercise, or the EXERCISEs named. Exit status 1 when a problem is found.
 
@@ -392,7 +399,9 @@ def grade_batch(
     extra_checks: tuple[str, ...],
     timeout: float | None,
 ) -> None:
-    """Grade every submission folder under ROOT, one row or record per submission.
+    """Grade a class: every submission folder under ROOT.
+
+    One row or record per submission.
 
     Each folder directly under ROOT is one submission, graded from a private copy in
     its own process; every exercise of the course is reported (absent ones as missing).
@@ -504,7 +513,9 @@ def export_gradescope(
     from_index: bool,
     extra_checks: tuple[str, ...],
 ) -> None:
-    """Write a Gradescope autograder zip (setup.sh, run_autograder) that grades with nnlab.
+    """Write a Gradescope autograder zip that grades with nnlab.
+
+    The zip holds setup.sh and run_autograder.
 
     With EXERCISE names, the autograder grades those only; otherwise every exercise
     of the course (absent files count as missing).

@@ -27,18 +27,36 @@ def _indent(text: str, prefix: str) -> str:
     return textwrap.indent(text, prefix)
 
 
-def check_lines(check: CheckResult, width: int) -> list[str]:
+def check_lines(check: CheckResult, width: int, repeated: bool = False) -> list[str]:
+    """The check's line with its points, then (unless `repeated`) its message and hint.
+
+    `repeated` marks a check that failed with the very message shown just above it (a
+    function that is not written yet, or raises the same error every time): one copy of
+    the message is enough, so the line says so instead of repeating it.
+    """
     mark = MARKS.get(check.status, "?")
     score = f"{_points(check.score)}/{_points(check.max_score)}"
     name = check.name if check.status != "timeout" else f"{check.name} (timed out)"
-    head = f"  {mark} {name}"
+    head = f"  {mark} {name}" + ("  (as above)" if repeated else "")
     line = head + " " * max(1, width - len(head) - len(score)) + score
     lines = [click.style(line, fg="green" if check.status == "passed" else "red")]
-    if check.status != "passed":
+    if check.status != "passed" and not repeated:
         if check.message:
             lines.append(_indent(check.message, "      "))
         if check.hint:
             lines.append(_indent(f"hint: {check.hint}", "      "))
+    return lines
+
+
+def _check_block(checks: list[CheckResult], width: int) -> list[str]:
+    lines: list[str] = []
+    shown = ""  # the failure message printed last, while the run of failures lasts
+    for check in checks:
+        repeated = (
+            check.status in ("error", "timeout") and bool(check.message) and check.message == shown
+        )
+        lines += check_lines(check, width, repeated=repeated)
+        shown = check.message if check.status != "passed" else ""
     return lines
 
 
@@ -58,16 +76,14 @@ def exercise_block(result: ExerciseResult, width: int = 78) -> str:
     ]
     if result.message:
         lines.append(_indent(result.message, "  "))
-    if result.status == "error" and all(c.message.startswith("not run") for c in result.checks):
+    if not_loaded(result):
         return "\n".join(lines)
     correctness = [c for c in result.checks if c.kind != "speed"]
     speed = [c for c in result.checks if c.kind == "speed"]
-    for check in correctness:
-        lines += check_lines(check, width)
+    lines += _check_block(correctness, width)
     if speed:
         lines.append("  speed (reported apart from correctness)")
-        for check in speed:
-            lines += check_lines(check, width)
+        lines += _check_block(speed, width)
     return "\n".join(lines)
 
 
@@ -86,14 +102,30 @@ def summary(report: Report) -> str:
         ),
         None,
     )
-    if first_failure:
-        exercise, check = first_failure
+    unloadable = next((e for e in report.exercises if not_loaded(e)), None)
+    if unloadable:
         lines.append(
-            f"Next: fix {check.function or exercise.exercise} in {exercise.file}, then run `nnlab grade {exercise.exercise}` again."
+            f"Next: fix the problem in {unloadable.file} shown above, then run "
+            f"`nnlab grade {unloadable.exercise}` again."
+        )
+    elif first_failure:
+        exercise, check = first_failure
+        verb = "write" if "not implemented yet" in check.message else "fix"
+        lines.append(
+            f"Next: {verb} {check.function or exercise.exercise} in {exercise.file}, then run "
+            f"`nnlab grade {exercise.exercise}` again."
         )
     elif report.all_passed:
         lines.append("All checks passed. Well done!")
+    elif any(e.status == "missing" for e in report.exercises):
+        missing = next(e for e in report.exercises if e.status == "missing")
+        lines.append(f"Next: `nnlab start {missing.exercise}` writes the next exercise to do.")
     return "\n".join(lines)
+
+
+def not_loaded(result: ExerciseResult) -> bool:
+    """The file could not be loaded at all (syntax error, crash or time-out at import)."""
+    return result.status == "error" and all(c.message.startswith("not run") for c in result.checks)
 
 
 def render(report: Report) -> str:

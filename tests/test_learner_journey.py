@@ -1,0 +1,98 @@
+"""A new learner's first hour, and the rough edges it found: each test pins one of them down."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+from conftest import SOLUTIONS
+
+from nnlab import grading
+from nnlab.cli import cli
+from nnlab.report import text
+from nnlab.results import CheckResult, ExerciseResult, Report
+
+SLUG = "activations"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, click.unstyle(result.stdout), result.stderr
+
+
+def test_a_stub_shows_each_functions_not_implemented_message_once(workspace: Path) -> None:
+    assert run("start", SLUG, "--dir", str(workspace))[0] == 0
+    code, out, _ = run("grade", SLUG, "--dir", str(workspace))
+    assert code == 1
+    # one message (and one hint) per function, not one per check
+    assert out.count("sigmoid is not implemented yet") == 1
+    assert out.count("softmax is not implemented yet") == 1
+    assert "softmax_along_the_given_axis  (as above)" in out
+    assert out.count("hint:") == 6  # sigmoid, tanh, arctan, relu, leaky_relu, softmax
+    assert f"Next: write sigmoid in {SLUG}.py, then run `nnlab grade {SLUG}` again." in out
+
+
+def test_a_wrong_value_keeps_its_own_message_and_hint_on_every_check(workspace: Path) -> None:
+    answer = (SOLUTIONS / f"{SLUG}.py").read_text().replace("np.tanh(", "np.arctan(", 1)
+    (workspace / f"{SLUG}.py").write_text(answer)
+    code, out, _ = run("grade", SLUG, "--dir", str(workspace))
+    assert code == 1
+    block = out[out.index("✗ tanh_") : out.index("tanh_leaves_input_unmodified")]
+    assert "(as above)" not in block
+    assert block.count("expected") == 3 and block.count("hint:") == 3
+    assert f"Next: fix tanh in {SLUG}.py" in out
+
+
+def test_a_file_that_raises_at_import_is_an_input_error_and_the_others_are_graded(
+    workspace: Path,
+) -> None:
+    shutil.copyfile(SOLUTIONS / "tensors.py", workspace / "tensors.py")
+    (workspace / f"{SLUG}.py").write_text("import numpy as np\nraise RuntimeError('oops')\n")
+    code, out, err = run("grade", "--dir", str(workspace))
+    assert code == 2
+    assert err.strip().splitlines() == [
+        f"nnlab: error: {SLUG}.py raised while being imported: RuntimeError: oops "
+        f"({SLUG}.py, line 2: raise RuntimeError('oops'))"
+    ]
+    assert "tensors — Tensors" in out and "100/100  passed" in out
+    assert f"Next: fix the problem in {SLUG}.py shown above" in out
+    assert "Traceback" not in out + err
+
+
+def test_an_endless_loop_at_import_is_reported_with_what_to_fix(workspace: Path) -> None:
+    (workspace / f"{SLUG}.py").write_text("while True:\n    pass\n")
+    limits = grading.Limits(load_seconds=1.0, call_seconds=1.0, exercise_seconds=10.0)
+    report = grading.grade(workspace, [SLUG], options=grading.GradingOptions(limits=limits))
+    result = report.exercises[0]
+    assert result.status == "error" and text.not_loaded(result)
+    rendered = click.unstyle(text.render(report))
+    assert "could not be loaded" in rendered
+    assert f"Next: fix the problem in {SLUG}.py shown above" in rendered
+
+
+def test_summary_of_passed_exercises_with_others_missing_says_what_to_start() -> None:
+    check = CheckResult("sigmoid_ok", "sigmoid", "correctness", "passed", 1.0, max_score=100.0)
+    report = Report(submission="w")
+    report.exercises = [
+        ExerciseResult("tensors", "tensors.py", status="passed", checks=[check]),
+        ExerciseResult("activations", "activations.py", status="missing"),
+    ]
+    summary = click.unstyle(text.summary(report))
+    assert "1 of 2 exercises passed" in summary
+    assert "Next: `nnlab start activations`" in summary
+
+
+def test_hint_accepts_a_function_name(workspace: Path) -> None:
+    code, out, _ = run("hint", SLUG, "relu", "--dir", str(workspace))
+    assert code == 0
+    assert "relu_matches_reference_on_varied_shapes" in out
+    assert "sigmoid" not in out and out.count("hint:") >= 2
+
+
+def test_hint_for_an_unknown_name_lists_the_functions_in_one_line(workspace: Path) -> None:
+    code, out, err = run("hint", SLUG, "sigmoids", "--dir", str(workspace))
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert "sigmoid, tanh, arctan, relu, leaky_relu, softmax" in err
