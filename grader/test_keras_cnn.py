@@ -1,6 +1,6 @@
 """Hidden checks for `keras_cnn`: a Conv2D + MaxPooling2D base, a Flatten + Dense head.
 
-Keras runs only in the child. The trusted helpers of grader/probes/keras_cnn.py describe the
+Keras runs only in the child. The trusted helpers of grader/probes/keras.py describe the
 learner's model and History there as plain data; the images (grader/reference/keras_cnn.py)
 are drawn here from private seeds, and the test labels never leave this process: the child
 returns predictions and the accuracy is computed here.

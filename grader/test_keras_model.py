@@ -1,6 +1,6 @@
 """Hidden checks for `keras_model`: the Sequential workflow, graded by inspecting and training.
 
-Keras runs only in the child. The trusted helpers of grader/probes/keras_model.py describe the
+Keras runs only in the child. The trusted helpers of grader/probes/keras.py describe the
 learner's model, History and Figure there as plain data; the data (grader/reference/
 keras_model.py) is made here from private seeds, and the test labels never leave this process:
 the child returns predictions and the accuracy is computed here.

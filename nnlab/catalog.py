@@ -21,6 +21,7 @@ class Exercise:
     title: str
     topic: str
     uses_tensorflow: bool = False
+    probes: str = ""  # grader/probes/<probes>.py, run in the child; default: the slug's own
 
     @property
     def stub_path(self) -> Path:
@@ -29,6 +30,11 @@ class Exercise:
     @property
     def check_path(self) -> Path:
         return grader_dir() / f"test_{self.slug}.py"
+
+    @property
+    def probe_path(self) -> Path:
+        """Trusted helpers the checks run inside the child (may not exist)."""
+        return grader_dir() / "probes" / f"{self.probes or self.slug}.py"
 
     @property
     def functions(self) -> tuple[str, ...]:
@@ -55,12 +61,14 @@ EXERCISES: tuple[Exercise, ...] = (
         "The Keras workflow",
         "Sequential, compile, fit, plot the history, evaluate",
         uses_tensorflow=True,
+        probes="keras",
     ),
     Exercise(
         "keras_cnn",
         "A small CNN in Keras",
         "Conv2D and MaxPooling2D base, dense head",
         uses_tensorflow=True,
+        probes="keras",
     ),
 )
 

@@ -210,7 +210,7 @@ class Learner:
         return self._run(function, args, kwargs, probe=False)
 
     def probe(self, probe: str, *args: Any, **kwargs: Any) -> Outcome:
-        """Run a trusted helper from ``grader/probes/<slug>.py`` in the child (e.g. describe a model)."""
+        """Run a trusted helper from the exercise's ``grader/probes/`` file in the child (e.g. describe a model)."""
         return self._run(probe, args, kwargs, probe=True)
 
     def __getattr__(self, function: str) -> Callable[..., Any]:

@@ -157,7 +157,7 @@ def prepare_exercise(
     if not files:
         result.status, result.message = "error", f"no checks found for {exercise.slug}"
         return _Prepared(result)
-    probes = grader_dir() / "probes" / f"{exercise.slug}.py"
+    probes = exercise.probe_path
     limits = limits_for(exercise, options)
     sandbox = Sandbox(
         source,

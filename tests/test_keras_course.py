@@ -7,7 +7,6 @@ tests/test_broken.py grades the broken Keras models in tests/broken/keras_*/.
 
 from __future__ import annotations
 
-import ast
 import shutil
 from pathlib import Path
 
@@ -63,7 +62,7 @@ def test_same_seed_same_trained_model() -> None:
         source,
         "keras_model.py",
         "keras_model",
-        probes=PROBES / "keras_model.py",
+        probes=PROBES / "keras.py",
         load_timeout=TENSORFLOW_LIMITS.load_seconds,
         memory_limit=TENSORFLOW_LIMITS.memory_bytes,
     ) as box:
@@ -79,21 +78,3 @@ def test_same_seed_same_trained_model() -> None:
                 box.call("predict", (model, sets["x_test"]), timeout=60, probe=True).value
             )
     assert np.array_equal(predictions[0], predictions[1])
-
-
-def _functions(path: Path) -> dict[str, str]:
-    tree = ast.parse(path.read_text())
-    return {
-        node.name: ast.dump(node)
-        for node in tree.body
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Assign))
-        and getattr(node, "name", "")
-    }
-
-
-def test_the_two_keras_probe_files_share_identical_helpers() -> None:
-    """The sandbox loads one probe file per exercise; the helpers both need must not drift."""
-    model, cnn = _functions(PROBES / "keras_model.py"), _functions(PROBES / "keras_cnn.py")
-    shared = set(model) & set(cnn)
-    assert {"describe_model", "watch_fit", "fit_model", "history_values"} <= shared
-    assert [name for name in sorted(shared) if model[name] != cnn[name]] == []

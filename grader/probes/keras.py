@@ -1,9 +1,12 @@
-"""Trusted helpers the `keras_cnn` checks run INSIDE the sandboxed child, loaded there by path.
+"""Trusted helpers the Keras checks (`keras_model`, `keras_cnn`) run INSIDE the sandboxed child.
 
-The same helpers as grader/probes/keras_model.py (seeds, the trusted fit with progress lines,
-watching the learner's fit, describing a model and a History as plain data; the sandbox
-loads one probe file per exercise, and tests/test_keras_course.py keeps the shared functions
-identical), plus the reference CNN that train_cnn's checks train. Nothing here imports nnlab.
+The sandbox loads this one file by path for both exercises (``probes="keras"`` in the
+catalogue).
+
+A Keras model, a History or a matplotlib Figure cannot cross the pipe; these helpers turn
+them into plain data (dicts of strings, numbers, lists and arrays) that the checks in the
+parent judge. Nothing here imports nnlab. Keras is imported when first needed, so a stub
+that never builds a model is graded without TensorFlow's import time where possible.
 
 The server sets ``progress(text)`` in this module's globals: a display-only line that
 ``nnlab grade`` shows while the learner's model trains.
@@ -19,6 +22,9 @@ import numpy as np
 
 def progress(text: str) -> None:  # replaced by the server; kept for running these helpers by hand
     print(text)
+
+
+MAX_POINTS = 10_000  # per figure line: a plot of a history is a few dozen points
 
 
 # --- seeds and trusted training ------------------------------------------------------------------
@@ -274,7 +280,70 @@ def history_values(history: Any) -> dict[str, Any]:
     }
 
 
+def make_history(values: dict[str, list[float]]) -> Any:
+    """A keras History holding ``values``, as fit would return it (for the plot checks)."""
+    import keras
+
+    history = keras.callbacks.History()
+    history.history = {key: list(series) for key, series in values.items()}
+    epochs = len(next(iter(values.values())))
+    history.epoch = list(range(epochs))
+    history.params = {"verbose": 0, "epochs": epochs, "steps": 20}
+    return history
+
+
+def describe_figure(figure: Any) -> dict[str, Any]:
+    """Every axes of a matplotlib Figure: labels, title, and each line's label and x/y data."""
+    from matplotlib.figure import Figure
+
+    if not isinstance(figure, Figure):
+        return {
+            "is_figure": False,
+            "type": f"{type(figure).__module__}.{type(figure).__qualname__}",
+        }
+    axes = []
+    for ax in figure.get_axes():
+        lines = []
+        for line in ax.get_lines()[:50]:
+            try:
+                x = np.asarray(line.get_xdata(), dtype=np.float64).ravel()[:MAX_POINTS]
+                y = np.asarray(line.get_ydata(), dtype=np.float64).ravel()[:MAX_POINTS]
+            except (TypeError, ValueError):
+                continue
+            lines.append({"label": str(line.get_label()), "x": x, "y": y})
+        axes.append(
+            {
+                "xlabel": str(ax.get_xlabel()),
+                "ylabel": str(ax.get_ylabel()),
+                "title": str(ax.get_title()),
+                "lines": lines,
+            }
+        )
+    return {"is_figure": True, "axes": axes}
+
+
 # --- the model answer's network, for checking the train function on its own ------------------------
+
+
+def reference_model(input_dim: int) -> Any:
+    """A compiled binary classifier that trains quickly: train_model's checks train this one."""
+    import keras
+    from keras import layers
+
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(int(input_dim),)),
+            layers.Dense(32, activation="relu"),
+            layers.Dense(16, activation="relu"),
+            layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(learning_rate=0.003),
+        loss="binary_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
 
 
 def reference_cnn(input_shape: list[int], num_classes: int) -> Any:
