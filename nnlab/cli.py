@@ -26,6 +26,36 @@ class NnlabError(click.ClickException):
         click.echo(f"nnlab: error: {self.format_message()}", err=True)
 
 
+class NnlabGroup(click.Group):
+    """Usage errors (a mistyped command or option, a missing argument) in one line too."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as error:
+            raise _one_line(error) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            raise _one_line(error) from None
+
+
+def _one_line(error: click.UsageError) -> click.ClickException:
+    if isinstance(error, click.exceptions.NoArgsIsHelpError):
+        return error  # `nnlab export` alone: the help is the answer
+    path = error.ctx.command_path if error.ctx else "nnlab"
+    examples = [
+        line.strip().removeprefix("Example:").strip()
+        for line in ((error.ctx.command.help or "") if error.ctx else "").splitlines()
+        if line.strip().startswith("Example:")
+    ]
+    if isinstance(error, click.MissingParameter) and examples:
+        return NnlabError(f"{error.format_message()} For example: {examples[0]}")
+    return NnlabError(f"{error.format_message()} (`{path} --help` shows how to use it)")
+
+
 def _folder(path: str) -> Path:
     folder = Path(path)
     if not folder.is_dir():
@@ -55,9 +85,10 @@ checks_option = click.option(
 )
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=NnlabGroup, context_settings=CONTEXT, invoke_without_command=True)
 @click.version_option(__version__, "--version", prog_name="nnlab")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """nnlab: a neural-network course that grades itself.
 
     \b
@@ -65,6 +96,8 @@ def cli() -> None:
                  nnlab start tensors
                  nnlab grade tensors
     """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
 
 
 @cli.command("list")
@@ -197,6 +230,8 @@ def grade(
     path = _folder(folder)
     for slug in exercises:
         _exercise(slug)
+    if grade_all and exercises:
+        raise NnlabError("name exercises to grade or give --all (every exercise), not both")
     if grade_all:
         slugs = catalog.slugs()
     elif exercises:

@@ -18,7 +18,7 @@ SLUG = "activations"
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False, prog_name="nnlab")
     return result.exit_code, click.unstyle(result.stdout), result.stderr
 
 
@@ -96,3 +96,24 @@ def test_hint_for_an_unknown_name_lists_the_functions_in_one_line(workspace: Pat
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1
     assert "sigmoid, tanh, arctan, relu, leaky_relu, softmax" in err
+
+
+def test_bare_nnlab_shows_the_help_and_exits_0() -> None:
+    code, out, _ = run()
+    assert code == 0 and "nnlab start tensors" in out and "Commands:" in out
+
+
+def test_usage_errors_are_one_line_with_exit_2(workspace: Path) -> None:
+    cases = {
+        ("grad",): "Did you mean 'grade'?",
+        ("grade", "--format", "xml"): "`nnlab grade --help`",
+        ("grade", "--bogus"): "No such option '--bogus'",
+        ("start",): "For example: nnlab start activations",
+        ("export", "gradescope", "--bad"): "`nnlab export gradescope --help`",
+        ("grade", "--all", "tensors", "--dir", str(workspace)): "not both",
+    }
+    for args, expected in cases.items():
+        code, out, err = run(*args)
+        assert code == 2, args
+        assert out == "" and len(err.strip().splitlines()) == 1, (args, err)
+        assert err.startswith("nnlab: error: ") and expected in err, (args, err)
