@@ -12,11 +12,13 @@ import numpy as np
 from nnlab.checks import (
     CheckFailed,
     LearnerError,
+    brief,
     check,
     describe_value,
     expect_close,
     expect_unmodified,
     fail,
+    formula_first,
     reference,
 )
 from nnlab.checks import tolerances as _tolerances
@@ -34,19 +36,8 @@ def _layer(rng: np.random.Generator, n: int, n_in: int, units: int, scale: float
     return x, kernel, bias
 
 
-def _brief(value) -> str:
-    """An input on one line: its values when there are few, else its shape."""
-    if isinstance(value, np.ndarray):
-        if value.size > 6:
-            return f"<array of shape {value.shape}, {value.dtype}>"
-        text = " ".join(np.array2string(value, precision=4, separator=", ").split())
-        return text if value.dtype == np.float64 else f"{text} ({value.dtype})"
-    text = repr(value)  # nested lists and names, as given
-    return text if len(text) <= 80 else f"<list of {len(value)} rows>"
-
-
 def _forward_call(x, kernel, bias, *activation: str) -> str:
-    parts = [f"x={_brief(x)}", f"kernel={_brief(kernel)}", f"bias={_brief(bias)}"]
+    parts = [f"x={brief(x)}", f"kernel={brief(kernel)}", f"bias={brief(bias)}"]
     return f"dense_forward({', '.join(parts + [repr(a) for a in activation])})"
 
 
@@ -73,20 +64,8 @@ def _expect_forward(
 
 
 def _expect_forward_for_this_input_type(learner, x, kernel, bias, activation: str) -> None:
-    """`_expect_forward` for float32 or list inputs; when it fails, the same values are tried
-    as float64 arrays, and if that fails too the message says to fix the formula first."""
-    try:
-        _expect_forward(learner, x, kernel, bias, activation)
-    except CheckFailed as failure:
-        as_arrays = (np.asarray(a, dtype=np.float64) for a in (x, kernel, bias))
-        try:
-            _expect_forward(learner, *as_arrays, activation)
-        except (CheckFailed, LearnerError):
-            raise CheckFailed(
-                f"{failure}"
-                + "\n(It is wrong for the same values given as float64 arrays too: fix the formula first.)"
-            ) from None
-        raise
+    """`_expect_forward` for float32 or list inputs; a wrong formula is named as such."""
+    formula_first(lambda *values: _expect_forward(learner, *values, activation), x, kernel, bias)
 
 
 def _expect_value_error(learner, args: tuple, why: str) -> None:

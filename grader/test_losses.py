@@ -9,14 +9,14 @@ inside the logarithm, as in Keras 2), so there the checks accept 10% either way.
 import numpy as np
 
 from nnlab.checks import (
-    CheckFailed,
-    LearnerError,
+    brief,
     check,
     describe_value,
     expect_close,
     expect_raises,
     expect_unmodified,
     fail,
+    formula_first,
     reference,
     tolerances,
 )
@@ -57,32 +57,9 @@ CATEGORICAL_EDGE_PRED = np.array([[0.0, 1.0, 0.0], [0.0, 1.0, 0.0], [0.2, 0.3, 0
 # --- shared bodies -----------------------------------------------------------------------------
 
 
-def brief(value):
-    """An input on one line: its values when there are few, else its shape."""
-    if isinstance(value, np.ndarray):
-        if value.size > 12:
-            return f"<array of shape {value.shape}, {value.dtype}>"
-        text = " ".join(np.array2string(value, precision=4, separator=", ").split())
-        return text if value.dtype == np.float64 else f"{text} ({value.dtype})"
-    return repr(value)  # Python numbers and lists, as given
-
-
 def expect_loss_for_this_input_type(learner, name, y_true, y_pred, **options):
-    """`expect_loss` for numbers, lists or float32 arrays. When the loss is wrong, the same
-    values are tried as float64 arrays: if that is wrong too, the message says the formula,
-    not the input type, is what to fix."""
-    try:
-        expect_loss(learner, name, y_true, y_pred, **options)
-    except CheckFailed as failure:
-        as_arrays = (np.asarray(y_true, dtype=np.float64), np.asarray(y_pred, dtype=np.float64))
-        try:
-            expect_loss(learner, name, *as_arrays, **options)
-        except (CheckFailed, LearnerError):
-            raise CheckFailed(
-                f"{failure}\n(It is wrong for the same values given as float64 arrays too: "
-                "fix the formula first.)"
-            ) from None
-        raise
+    """`expect_loss` for numbers, lists or float32 arrays; a wrong formula is named as such."""
+    formula_first(lambda *values: expect_loss(learner, name, *values, **options), y_true, y_pred)
 
 
 def expect_loss(

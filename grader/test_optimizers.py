@@ -12,14 +12,14 @@ from __future__ import annotations
 import numpy as np
 
 from nnlab.checks import (
-    CheckFailed,
-    LearnerError,
     as_numeric_array,
+    brief,
     check,
     describe_value,
     expect_close,
     expect_unmodified,
     fail,
+    formula_first,
     reference,
 )
 from nnlab.checks import tolerances as _tolerances
@@ -318,16 +318,6 @@ def test_minibatches_accept_lists(learner):
                 )
 
 
-def _brief(value) -> str:
-    """An argument on one line: its values when there are few, else its shape."""
-    if isinstance(value, np.ndarray):
-        if value.size > 6:
-            return f"<array of shape {value.shape}, {value.dtype}>"
-        text = " ".join(np.array2string(value, precision=4, separator=", ").split())
-        return text if value.dtype == np.float64 else f"{text} ({value.dtype})"
-    return repr(value)  # Python numbers and lists, as given
-
-
 def _expect_sgd(learner, expected, param, grad, *learning_rate, by_name=False) -> None:
     """sgd_update(param, grad[, learning_rate]) returns `expected`; the call on one line.
 
@@ -338,27 +328,17 @@ def _expect_sgd(learner, expected, param, grad, *learning_rate, by_name=False) -
     else:
         outcome = learner.call("sgd_update", param, grad, *learning_rate)
     value = outcome.value  # a learner's exception or NotImplementedError stops here
-    arguments = [_brief(param), _brief(grad), *(f"learning_rate={r:g}" for r in learning_rate)]
+    arguments = [brief(param), brief(grad), *(f"learning_rate={r:g}" for r in learning_rate)]
     rtol, atol = _tolerances(outcome, None, None)
     call = f"sgd_update({', '.join(arguments)})"
     expect_close(value, expected, rtol=rtol, atol=atol, what=call)
 
 
 def _expect_sgd_for_this_input_type(learner, expected, param, grad, learning_rate) -> None:
-    """`_expect_sgd` for numbers, lists or float32 arrays; when it fails, the same values are
-    tried as float64 arrays, and if that fails too the message says to fix the formula."""
-    try:
-        _expect_sgd(learner, expected, param, grad, learning_rate)
-    except CheckFailed as failure:
-        as_arrays = (np.asarray(a, dtype=np.float64) for a in (param, grad))
-        try:
-            _expect_sgd(learner, expected, *as_arrays, learning_rate)
-        except (CheckFailed, LearnerError):
-            raise CheckFailed(
-                f"{failure}"
-                + "\n(It is wrong for the same values given as float64 arrays too: fix the formula first.)"
-            ) from None
-        raise
+    """`_expect_sgd` for numbers, lists or float32 arrays; a wrong formula is named as such."""
+    formula_first(
+        lambda *values: _expect_sgd(learner, expected, *values, learning_rate), param, grad
+    )
 
 
 # --- sgd_update --------------------------------------------------------------------------------
@@ -572,7 +552,7 @@ def test_rmsprop_update_returns_param_and_velocity_shaped_like_param(learner):
         _expect_rmsprop(
             outcome,
             ref.rmsprop_update(param, grad, velocity),
-            f"for param={_brief(param)}, grad={_brief(grad)}, velocity={_brief(velocity)}",
+            f"for param={brief(param)}, grad={brief(grad)}, velocity={brief(velocity)}",
         )
 
 

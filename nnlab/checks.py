@@ -178,7 +178,7 @@ class Outcome:
             array = value if isinstance(value, np.ndarray) else None
             if array is not None and index is not None and array.shape == shape and array.size > 12:
                 lines.append(
-                    f"with {name} of shape {array.shape}, {name}[{_index_text(index)}] = {array[index]!r}"
+                    f"with {name} of shape {array.shape}, {name}[{_index_text(index)}] = {_number(array[index])}"
                 )
             else:
                 lines.append(f"with {name} = {describe_value(value)}")
@@ -496,6 +496,37 @@ def _number(value: Any) -> str:
     return f"{float(value):.8g}"
 
 
+def brief(value: Any, *, most: int = 6) -> str:
+    """An argument on one line, for a call in a message: its values when there are at most
+    ``most`` of them (and no more than two axes), else its shape and dtype."""
+    if isinstance(value, np.ndarray):
+        if value.size > most or value.ndim > 2:
+            return f"<array of shape {value.shape}, {value.dtype}>"
+        text = " ".join(np.array2string(value, precision=4, separator=", ").split())
+        return text if value.dtype == np.float64 else f"{text} ({value.dtype})"
+    text = repr(value)  # Python numbers, names and lists, as given
+    return text if len(text) <= 80 else f"<{type(value).__name__} of {len(value)} items>"
+
+
+def formula_first(attempt: Callable[..., None], *values: Any) -> None:
+    """Run ``attempt(*values)`` for values given as numbers, lists or float32 arrays.
+
+    When it fails, the same values are tried as float64 arrays; if that fails too, the
+    problem is the formula, not the input type, and the message says so.
+    """
+    try:
+        attempt(*values)
+    except CheckFailed as failure:
+        try:
+            attempt(*(np.asarray(value, dtype=np.float64) for value in values))
+        except (CheckFailed, LearnerError):
+            raise CheckFailed(
+                f"{failure}\n(It is wrong for the same values given as float64 arrays too: "
+                "fix the formula first.)"
+            ) from None
+        raise
+
+
 def describe_short(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return f"<array {value.shape}>" if value.size > 6 else describe_value(value)
@@ -527,6 +558,7 @@ __all__ = [
     "Learner",
     "LearnerError",
     "Outcome",
+    "brief",
     "check",
     "describe_value",
     "expect_close",
@@ -535,5 +567,6 @@ __all__ = [
     "expect_raises",
     "expect_unmodified",
     "fail",
+    "formula_first",
     "reference",
 ]
