@@ -174,6 +174,14 @@ def test_notebook_of_a_solution_earns_the_same_report_as_the_script(
     assert comparable(from_notebook) == comparable(from_script)
 
 
+@pytest.mark.tensorflow
+def test_a_keras_exercise_is_graded_from_its_notebook_too(tmp_path: Path) -> None:
+    write_notebook(tmp_path / "keras_cnn.ipynb", solution_notebook("keras_cnn"))
+    result = grade(tmp_path, ["keras_cnn"]).exercises[0]
+    assert result.file == "keras_cnn.ipynb"
+    assert result.status == "passed", [c.message for c in result.checks if c.status != "passed"]
+
+
 def test_magics_shell_lines_and_outputs_are_ignored_and_helper_cells_kept(tmp_path: Path) -> None:
     data = solution_notebook(SLUG)
     cells = data["cells"]
