@@ -58,6 +58,8 @@ def _one_line(error: click.UsageError) -> click.ClickException:
 
 def _folder(path: str) -> Path:
     folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise NnlabError(f"not a folder: {path} (--dir takes the folder that holds your exercises)")
     if not folder.is_dir():
         raise NnlabError(f"folder not found: {path}")
     return folder
@@ -239,8 +241,10 @@ def grade(
     else:
         slugs = workspace.present_slugs(path)
         if not slugs:
+            where = "this folder" if folder == "." else folder
             raise NnlabError(
-                f"no exercise files in {path} (start one with `nnlab start {catalog.slugs()[0]}`)"
+                f"no exercise files in {where} (start one with `nnlab start {catalog.slugs()[0]}`, "
+                "or name the folder with --dir)"
             )
     streaming = format_name == "text" and out is None
     progress = ProgressLine() if format_name == "text" else None

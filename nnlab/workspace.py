@@ -69,7 +69,7 @@ class Submission:
             from nnlab.notebook import notebook_source
 
             return notebook_source(self.path)
-        return self.path.read_text(encoding="utf-8", errors="replace")
+        return self.path.read_text(encoding="utf-8-sig", errors="replace")
 
 
 def find_submission(folder: Path, slug: str) -> Submission | None:

@@ -140,3 +140,18 @@ def test_readme_learner_set_up_command_works_as_written(
     assert codes == [0, 0, 1]  # the untouched stub fails, as the README says
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
     assert develop == ci
+
+
+def test_a_file_saved_with_a_byte_order_mark_is_graded(workspace: Path) -> None:
+    """Windows editors may save UTF-8 with a BOM; Python runs such files, so nnlab grades them."""
+    answer = (SOLUTIONS / f"{SLUG}.py").read_text(encoding="utf-8")
+    (workspace / f"{SLUG}.py").write_bytes(b"\xef\xbb\xbf" + answer.encode("utf-8"))
+    code, out, err = run("grade", SLUG, "--dir", str(workspace))
+    assert (code, err) == (0, ""), out
+    assert "100/100" in out
+
+
+def test_dir_pointing_at_a_file_says_it_is_not_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "activations.py").write_text("")
+    code, _, err = run("grade", "--dir", str(tmp_path / "activations.py"))
+    assert code == 2 and err.startswith("nnlab: error: not a folder: ")
