@@ -155,3 +155,19 @@ def test_dir_pointing_at_a_file_says_it_is_not_a_folder(tmp_path: Path) -> None:
     (tmp_path / "activations.py").write_text("")
     code, _, err = run("grade", "--dir", str(tmp_path / "activations.py"))
     assert code == 2 and err.startswith("nnlab: error: not a folder: ")
+
+
+def test_a_passed_exercise_points_to_the_next_one(workspace: Path) -> None:
+    shutil.copyfile(SOLUTIONS / f"{SLUG}.py", workspace / f"{SLUG}.py")
+    code, out, _ = run("grade", "--dir", str(workspace))
+    assert code == 0
+    assert "All checks passed. Well done! Next exercise: `nnlab start derivatives`." in out
+
+
+def test_the_last_exercise_says_the_course_is_done() -> None:
+    check = CheckResult("ok", "f", "correctness", "passed", 1.0, max_score=100.0)
+    report = Report(submission="w")
+    report.exercises = [
+        ExerciseResult("keras_cnn", "keras_cnn.py", status="passed", checks=[check])
+    ]
+    assert "That was the last exercise of the course." in text.summary(report)

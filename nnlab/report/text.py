@@ -116,11 +116,26 @@ def summary(report: Report) -> str:
             f"`nnlab grade {exercise.exercise}` again."
         )
     elif report.all_passed:
-        lines.append("All checks passed. Well done!")
+        lines.append("All checks passed. Well done!" + _next_exercise(report))
     elif any(e.status == "missing" for e in report.exercises):
         missing = next(e for e in report.exercises if e.status == "missing")
         lines.append(f"Next: `nnlab start {missing.exercise}` writes the next exercise to do.")
     return "\n".join(lines)
+
+
+def _next_exercise(report: Report) -> str:
+    """Where to go after the furthest exercise graded, in course order."""
+    slugs = catalog.slugs()
+    graded = [slugs.index(e.exercise) for e in report.exercises if e.exercise in slugs]
+    if not graded:
+        return ""
+    following = max(graded) + 1
+    if following == len(slugs):
+        return " That was the last exercise of the course."
+    slug = slugs[following]
+    if slug in {e.exercise for e in report.exercises}:
+        return ""
+    return f" Next exercise: `nnlab start {slug}`."
 
 
 def not_loaded(result: ExerciseResult) -> bool:
