@@ -443,7 +443,7 @@ SPEED_X, SPEED_KERNEL = (32, 28, 28, 16), (3, 3, 16, 32)
 # 5 s time limit with the burners. The budget is 1 s, stretched on a busy machine to
 # STRETCH x the time the trusted reference takes in this process at that moment (16-30 ms
 # when the machine is quiet, 60-170 ms when busy), never beyond MAX_BUDGET: a loop answer is
-# 150x or more slower than the reference, a vectorised one well under 20x. The learner cannot
+# 150x or more slower than the reference, a vectorised one 3-13x here. The learner cannot
 # shrink the reference's time, and slowing the machine slows its own call as much.
 SPEED_BUDGET = 1.0  # seconds, on a quiet machine
 STRETCH = 40  # times the reference's time, at that moment, in the parent
