@@ -23,7 +23,7 @@ from nnlab import catalog
 from nnlab.checks import CheckFailed, CheckInfo, Learner, LearnerError, check_info
 from nnlab.resources import grader_dir
 from nnlab.results import CheckResult, ExerciseResult, Report
-from nnlab.sandbox.launcher import Sandbox
+from nnlab.sandbox.launcher import ChildTimeout, Sandbox
 from nnlab.workspace import Submission, find_submission
 
 
@@ -300,6 +300,11 @@ class ExercisePlugin:
             reply = self.sandbox.load()
         except Exception as failure:  # a time-out or crash while importing
             self.load_error = f"{file_name} could not be loaded: {failure}"
+            if isinstance(failure, ChildTimeout):
+                self.load_error += (
+                    " (an endless loop or long work at the top level of the file? "
+                    "Keep it inside functions)"
+                )
             return None
         if reply.raised is not None:
             self.load_error = (

@@ -70,7 +70,7 @@ def test_an_endless_loop_at_import_is_reported_with_what_to_fix(workspace: Path)
     result = report.exercises[0]
     assert result.status == "error" and text.not_loaded(result)
     rendered = click.unstyle(text.render(report))
-    assert "could not be loaded" in rendered
+    assert "could not be loaded" in rendered and "endless loop" in rendered
     assert f"Next: fix the problem in {SLUG}.py shown above" in rendered
 
 
