@@ -154,6 +154,11 @@ class ProgressLine:
         else:
             click.echo(text, err=True)
 
+    def waiting(self, slug: str) -> None:
+        """On a terminal, name the exercise being graded until its report block replaces it."""
+        if self.live:
+            self.show(slug, "grading...")
+
     def clear(self) -> None:
         if self.dirty:
             click.echo("\r\033[K", err=True, nl=False)
@@ -253,6 +258,12 @@ def grade(
         if progress:
             progress.clear()
         click.echo(report.text.exercise_block(result) + "\n")
+        following = slugs[slugs.index(result.exercise) + 1 :] if result.exercise in slugs else []
+        if progress and following:
+            progress.waiting(following[0])
+
+    if progress and streaming and slugs:
+        progress.waiting(slugs[0])
 
     options = grading.GradingOptions(
         extra_check_dirs=[Path(p) for p in extra_checks],

@@ -171,3 +171,16 @@ def test_the_last_exercise_says_the_course_is_done() -> None:
         ExerciseResult("keras_cnn", "keras_cnn.py", status="passed", checks=[check])
     ]
     assert "That was the last exercise of the course." in text.summary(report)
+
+
+def test_on_a_terminal_the_exercise_being_graded_is_named_then_wiped(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from nnlab.cli import ProgressLine
+
+    line = ProgressLine()
+    line.live = True
+    line.waiting(SLUG)
+    line.clear()
+    err = capsys.readouterr().err
+    assert f"{SLUG}: grading..." in err and err.endswith("\r")  # click drops the ANSI code here
