@@ -280,6 +280,8 @@ def grade(
     else:
         rendered = report.render(result, format_name)
         if out:
+            if format_name == "text":
+                rendered = click.unstyle(rendered)  # colour codes belong on terminals, not in files
             workspace.atomic_write(Path(out), rendered)
             click.echo(f"Wrote {out}: {result.score:.1f}/{result.max_score:.0f}")
         else:

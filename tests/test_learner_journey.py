@@ -184,3 +184,14 @@ def test_on_a_terminal_the_exercise_being_graded_is_named_then_wiped(
     line.clear()
     err = capsys.readouterr().err
     assert f"{SLUG}: grading..." in err and err.endswith("\r")  # click drops the ANSI code here
+
+
+def test_a_text_report_written_to_a_file_has_no_colour_codes(workspace: Path) -> None:
+    shutil.copyfile(SOLUTIONS / f"{SLUG}.py", workspace / f"{SLUG}.py")
+    out_file = workspace / "report.txt"
+    result = CliRunner().invoke(
+        cli, ["grade", "--dir", str(workspace), "--out", str(out_file)], color=True
+    )
+    assert result.exit_code == 0
+    written = out_file.read_text(encoding="utf-8")
+    assert "100/100  passed" in written and "\033[" not in written
