@@ -65,6 +65,13 @@ def _folder(path: str) -> Path:
     return folder
 
 
+def _write(out: str, text: str) -> None:
+    try:
+        workspace.atomic_write(Path(out), text)
+    except OSError as error:
+        raise NnlabError(f"could not write {out}: {error.strerror or error}") from None
+
+
 def _exercise(slug: str) -> catalog.Exercise:
     try:
         return catalog.get(slug)
@@ -282,7 +289,7 @@ def grade(
         if out:
             if format_name == "text":
                 rendered = click.unstyle(rendered)  # colour codes belong on terminals, not in files
-            workspace.atomic_write(Path(out), rendered)
+            _write(out, rendered)
             click.echo(f"Wrote {out}: {result.score:.1f}/{result.max_score:.0f}")
         else:
             click.echo(rendered, nl=False)
@@ -485,7 +492,7 @@ def grade_batch(
         progress.close()
     rendered = report.render_batch(result.reports, format_name)
     if out:
-        workspace.atomic_write(Path(out), rendered)
+        _write(out, rendered)
         count = len(result.reports)
         click.echo(f"Wrote {out}: {count} submission{'' if count == 1 else 's'}", err=True)
     else:
@@ -517,7 +524,7 @@ def merge(reports: tuple[str, ...], format_name: str, out: str | None) -> None:
         raise NnlabError(str(error)) from None
     rendered = report.render_batch(combined, format_name)
     if out:
-        workspace.atomic_write(Path(out), rendered)
+        _write(out, rendered)
         count = len(combined)
         click.echo(f"Wrote {out}: {count} submission{'' if count == 1 else 's'}", err=True)
     else:

@@ -195,3 +195,14 @@ def test_a_text_report_written_to_a_file_has_no_colour_codes(workspace: Path) ->
     assert result.exit_code == 0
     written = out_file.read_text(encoding="utf-8")
     assert "100/100  passed" in written and "\033[" not in written
+
+
+def test_an_out_file_that_cannot_be_written_is_a_one_line_error(workspace: Path) -> None:
+    shutil.copyfile(SOLUTIONS / f"{SLUG}.py", workspace / f"{SLUG}.py")
+    blocker = workspace / "not-a-folder"
+    blocker.write_text("")
+    out = blocker / "report.json"
+    code, _, err = run("grade", "--dir", str(workspace), "--format", "json", "--out", str(out))
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith(f"nnlab: error: could not write {out}: ")
