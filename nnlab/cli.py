@@ -193,6 +193,8 @@ def start(exercise: str, folder: str, notebook: bool, force: bool) -> None:
         written, backup = workspace.start(path, slug, notebook=notebook, force=force)
     except WorkspaceError as error:
         raise NnlabError(str(error)) from None
+    except OSError as error:
+        raise NnlabError(f"could not write into {folder}: {error.strerror or error}") from None
     if backup:
         click.echo(f"Kept your previous file as {backup}")
     click.echo(f"Wrote {written}")

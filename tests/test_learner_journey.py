@@ -206,3 +206,17 @@ def test_an_out_file_that_cannot_be_written_is_a_one_line_error(workspace: Path)
     assert code == 2
     assert len(err.strip().splitlines()) == 1
     assert err.startswith(f"nnlab: error: could not write {out}: ")
+
+
+def test_start_in_a_folder_that_cannot_be_written_is_a_one_line_error(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nnlab import workspace as workspace_module
+
+    def refuse(path: Path, text: str) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(workspace_module, "atomic_write", refuse)
+    code, _, err = run("start", SLUG, "--dir", str(workspace))
+    assert code == 2
+    assert err.strip() == f"nnlab: error: could not write into {workspace}: Permission denied"
