@@ -279,9 +279,17 @@ def grade(
         on_exercise=show_exercise if streaming else None,
         on_progress=progress.show if progress else None,
     )
-    result = grading.grade(
-        path, slugs, include_missing=True, submission_name=folder, options=options
-    )
+    try:
+        result = grading.grade(
+            path, slugs, include_missing=True, submission_name=folder, options=options
+        )
+    except KeyboardInterrupt:
+        if progress:
+            progress.clear()
+        click.echo(
+            "nnlab: interrupted: this grading was not finished, so nothing was recorded", err=True
+        )
+        sys.exit(130)
     if progress:
         progress.clear()
     if streaming:

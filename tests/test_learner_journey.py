@@ -220,3 +220,29 @@ def test_start_in_a_folder_that_cannot_be_written_is_a_one_line_error(
     code, _, err = run("start", SLUG, "--dir", str(workspace))
     assert code == 2
     assert err.strip() == f"nnlab: error: could not write into {workspace}: Permission denied"
+
+
+def test_ctrl_c_during_a_grading_records_nothing_and_never_reads_passed(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pytest swallowed the interrupt: the checks run so far shared the 100 points ("passed")."""
+    from nnlab.checks import Learner
+
+    shutil.copyfile(SOLUTIONS / f"{SLUG}.py", workspace / f"{SLUG}.py")
+    original = Learner.call
+
+    def interrupted_at_tanh(self: Learner, function: str, *args: object, **kwargs: object):
+        if function == "tanh":
+            raise KeyboardInterrupt
+        return original(self, function, *args, **kwargs)
+
+    monkeypatch.setattr(Learner, "call", interrupted_at_tanh)
+    with pytest.raises(KeyboardInterrupt):
+        grading.grade(workspace, [SLUG])
+    code, out, err = run("grade", "--dir", str(workspace))
+    assert code == 130
+    assert err.strip() == (
+        "nnlab: interrupted: this grading was not finished, so nothing was recorded"
+    )
+    assert "passed" not in out
+    assert not (workspace / ".nnlab" / "progress.json").exists()
