@@ -361,19 +361,25 @@ def template(control_fd: int, preload: list[str]) -> None:
             pass
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
     control = socket.socket(fileno=control_fd)
-    children: set[int] = set()
+    children: dict[int, int | None] = {}  # pid -> a pidfd that becomes readable when it ends
     while True:
-        ready, _, _ = select.select([control], [], [], 0.02 if children else None)
-        for pid in list(children):
+        watched = [fd for fd in children.values() if fd is not None]
+        polled = any(fd is None for fd in children.values())
+        ready, _, _ = select.select([control, *watched], [], [], 0.02 if polled else None)
+        for pid, pidfd in list(children.items()):
+            if pidfd is not None and pidfd not in ready:
+                continue
             try:
                 done, status = os.waitpid(pid, os.WNOHANG)
             except ChildProcessError:
                 done, status = pid, 0
             if done:
-                children.discard(pid)
+                del children[pid]
+                if pidfd is not None:
+                    os.close(pidfd)
                 code = os.waitstatus_to_exitcode(status)
                 control.send(json.dumps({"exited": pid, "code": code}).encode())
-        if not ready:
+        if control not in ready:
             continue
         try:
             message, fds, _, _ = socket.recv_fds(control, 1 << 20, 4)
@@ -385,10 +391,16 @@ def template(control_fd: int, preload: list[str]) -> None:
         pid = os.fork()
         if pid == 0:
             control.close()
+            for pidfd in children.values():  # its siblings are none of its business
+                if pidfd is not None:
+                    os.close(pidfd)
             _forked_child(request, fds)
         for fd in fds:
             os.close(fd)
-        children.add(pid)
+        try:
+            children[pid] = os.pidfd_open(pid)
+        except (AttributeError, OSError):  # no pidfd here: poll for its end instead
+            children[pid] = None
         control.send(json.dumps({"token": request["token"], "pid": pid}).encode())
 
 
