@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,11 @@ def _exercise(slug: str) -> catalog.Exercise:
     try:
         return catalog.get(slug)
     except UnknownExercise as error:
+        # a learner may type the file's name (`nnlab grade activations.py`) or capitals
+        name = Path(slug)
+        if name.parent == Path(".") and name.suffix in ("", ".py", ".ipynb"):
+            with contextlib.suppress(UnknownExercise):
+                return catalog.get(name.stem.lower())
         raise NnlabError(str(error)) from None
 
 
@@ -244,8 +250,7 @@ def grade(
     from nnlab import grading, report
 
     path = _folder(folder)
-    for slug in exercises:
-        _exercise(slug)
+    exercises = tuple(_exercise(slug).slug for slug in exercises)
     if grade_all and exercises:
         raise NnlabError("name exercises to grade or give --all (every exercise), not both")
     if grade_all:
@@ -415,8 +420,7 @@ def verify(exercises: tuple[str, ...], with_tensorflow: bool, jobs: int | None) 
     """
     from nnlab import verification
 
-    for slug in exercises:
-        _exercise(slug)
+    exercises = tuple(_exercise(slug).slug for slug in exercises)
     try:
         problems = verification.verify(
             progress=lambda line: click.echo(line, err=True),
@@ -593,8 +597,7 @@ def export_gradescope(
     """
     from nnlab import export as exporting
 
-    for slug in exercises:
-        _exercise(slug)
+    exercises = tuple(_exercise(slug).slug for slug in exercises)
     if wheel and from_index:
         raise NnlabError("choose one of --wheel and --from-index")
     try:

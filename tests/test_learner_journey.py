@@ -246,3 +246,12 @@ def test_ctrl_c_during_a_grading_records_nothing_and_never_reads_passed(
     )
     assert "passed" not in out
     assert not (workspace / ".nnlab" / "progress.json").exists()
+
+
+def test_an_exercise_may_be_named_by_its_file_or_in_capitals(workspace: Path) -> None:
+    assert run("start", "Tensors", "--dir", str(workspace))[0] == 0
+    assert (workspace / "tensors.py").is_file()
+    code, out, _ = run("grade", "tensors.py", "--dir", str(workspace))
+    assert code == 1 and "tensors — Tensors" in out
+    code, _, err = run("grade", "elsewhere/tensors.py", "--dir", str(workspace))
+    assert code == 2 and "did you mean 'tensors'" in err
