@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 import struct
 from typing import Any
 
@@ -61,6 +62,38 @@ def _array_bytes(array: np.ndarray) -> bytes:
         array = array.copy(order="C")
     np.save(buffer, array, allow_pickle=False)
     return buffer.getvalue()
+
+
+_SIMPLE_HEADER = re.compile(
+    r"\{'descr': '([<>|=]?[biufcUS]\d*)', 'fortran_order': (True|False), "
+    r"'shape': \(((?:\d+, ?)*\d*)\), \}\s*"
+)
+
+
+def load_array(blob: bytes) -> np.ndarray:
+    """An array from ``.npy`` bytes, as ``np.load(..., allow_pickle=False)`` reads it.
+
+    The headers np.save writes for plain numeric and string arrays are parsed here with
+    one regular expression (np.load parses them with ``ast.literal_eval``, the main cost
+    of a small call); anything else goes to ``np.load`` itself. Object arrays are never
+    read either way.
+    """
+    if blob[:6] == b"\x93NUMPY" and len(blob) > 10:
+        major = blob[6]
+        size_bytes = 2 if major == 1 else 4
+        start = 8 + size_bytes
+        header_length = int.from_bytes(blob[8:start], "little")
+        header = blob[start : start + header_length].decode("latin1")
+        found = _SIMPLE_HEADER.fullmatch(header)
+        if found and major in (1, 2, 3):
+            dtype = np.dtype(found.group(1))
+            shape = tuple(int(n) for n in found.group(3).replace(" ", "").split(",") if n)
+            count = math.prod(shape)
+            data = memoryview(blob)[start + header_length :]
+            if len(data) == count * dtype.itemsize:
+                flat = np.frombuffer(bytearray(data), dtype=dtype, count=count)
+                return flat.reshape(shape, order="F" if found.group(2) == "True" else "C")
+    return np.load(io.BytesIO(blob), allow_pickle=False)
 
 
 def encode(value: Any, blobs: list[bytes], keep: Any = None, depth: int = 0) -> Any:
@@ -164,7 +197,7 @@ def decode(tree: Any, blobs: list[bytes], resolve: Any = None, depth: int = 0) -
         if not isinstance(index, int) or not 0 <= index < len(blobs):
             raise ProtocolError("bad blob reference")
         try:
-            array = np.load(io.BytesIO(blobs[index]), allow_pickle=False)
+            array = load_array(blobs[index])
         except Exception as error:
             raise ProtocolError(f"unreadable array: {error}") from None
         if type(array) is not np.ndarray:
