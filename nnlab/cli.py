@@ -219,7 +219,12 @@ def start(exercise: str, folder: str, notebook: bool, force: bool) -> None:
     help="Grade every exercise of the course; absent files count as missing.",
 )
 @click.option(
-    "--format", "format_name", type=click.Choice(GRADE_FORMATS), default="text", show_default=True
+    "--format",
+    "format_name",
+    type=click.Choice(GRADE_FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people; the others for programs and grading platforms.",
 )
 @report_out_option
 @checks_option
@@ -238,11 +243,17 @@ def grade(
     """Grade exercises with the hidden checks.
 
     With no EXERCISE, grades every exercise file present in the workspace.
-    Exit status: 0 all checks passed, 1 a check failed or an exercise is missing,
-    2 a usage or input error (also a file that cannot be loaded: a syntax error, a crash
-    or time-out while importing it, an invalid notebook).
 
-    Example: nnlab grade activations --format json --out report.json
+    \b
+    Exit status: 0    every check passed
+                 1    a check failed, or an exercise is missing
+                 2    a usage or input error, or a file that cannot be loaded
+                      (syntax error, crash or time-out at import, invalid notebook)
+                 130  interrupted (Ctrl-C): nothing is recorded
+
+    \b
+    Example: nnlab grade activations
+             nnlab grade --all --format json --out report.json
     """
     from nnlab.sandbox.launcher import Template
 
