@@ -204,9 +204,15 @@ def start(exercise: str, folder: str, notebook: bool, force: bool) -> None:
     if backup:
         click.echo(f"Kept your previous file as {backup}")
     click.echo(f"Wrote {written}")
-    click.echo(
-        f"Next: read the instructions at the top, fill in each function, then run `nnlab grade {slug}`."
-    )
+    if notebook:
+        click.echo(
+            f"Next: open {Path(written).name} in Jupyter or VS Code, fill in each function's cell, "
+            f"save, then run `nnlab grade {slug}` (or the grading cell at the end)."
+        )
+    else:
+        click.echo(
+            f"Next: read the instructions at the top, fill in each function, then run `nnlab grade {slug}`."
+        )
 
 
 @cli.command()

@@ -255,3 +255,10 @@ def test_an_exercise_may_be_named_by_its_file_or_in_capitals(workspace: Path) ->
     assert code == 1 and "tensors — Tensors" in out
     code, _, err = run("grade", "elsewhere/tensors.py", "--dir", str(workspace))
     assert code == 2 and "did you mean 'tensors'" in err
+
+
+def test_start_notebook_says_how_to_open_and_grade_it(workspace: Path) -> None:
+    code, out, _ = run("start", SLUG, "--notebook", "--dir", str(workspace))
+    assert code == 0
+    assert f"Next: open {SLUG}.ipynb in Jupyter or VS Code" in out
+    assert f"`nnlab grade {SLUG}`" in out
