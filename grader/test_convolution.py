@@ -93,14 +93,15 @@ def _conv_matches(learner, cases, seed: int) -> None:
     "fits a window); return an int (math.ceil), not a float (np.ceil).",
 )
 def test_conv_output_size_valid_over_a_grid(learner):
-    for n in (1, 2, 5, 7, 8, 28, 31):
-        for k in (1, 2, 3, 4, 5):
-            for s in (1, 2, 3):
-                if k <= n:
-                    expect_equal(
-                        learner.call("conv_output_size", n, k, s, "valid"),
-                        ref.conv_output_size(n, k, s, "valid"),
-                    )
+    grid = [
+        (n, k, s, "valid")
+        for n in (1, 2, 5, 7, 8, 28, 31)
+        for k in (1, 2, 3, 4, 5)
+        for s in (1, 2, 3)
+        if k <= n
+    ]
+    for arguments, got in zip(grid, learner.call_many("conv_output_size", grid), strict=True):
+        expect_equal(got, ref.conv_output_size(*arguments))
 
 
 @check(
@@ -110,13 +111,14 @@ def test_conv_output_size_valid_over_a_grid(learner):
     "Return an int (math.ceil), not a float.",
 )
 def test_conv_output_size_same_over_a_grid(learner):
-    for n in (1, 2, 5, 7, 8, 28, 31):
-        for k in (1, 2, 3, 5):
-            for s in (1, 2, 3, 4):
-                expect_equal(
-                    learner.call("conv_output_size", n, k, s, "same"),
-                    ref.conv_output_size(n, k, s, "same"),
-                )
+    grid = [
+        (n, k, s, "same")
+        for n in (1, 2, 5, 7, 8, 28, 31)
+        for k in (1, 2, 3, 5)
+        for s in (1, 2, 3, 4)
+    ]
+    for arguments, got in zip(grid, learner.call_many("conv_output_size", grid), strict=True):
+        expect_equal(got, ref.conv_output_size(*arguments))
 
 
 @check(

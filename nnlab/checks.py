@@ -24,7 +24,7 @@ import math
 import numbers
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
@@ -209,6 +209,24 @@ class Learner:
         """Call ``function(*args, **kwargs)`` in the child; never raises for the learner's exceptions."""
         return self._run(function, args, kwargs, probe=False)
 
+    def call_many(
+        self, function: str, argument_lists: Sequence[tuple[Any, ...]], **kwargs: Any
+    ) -> list[Outcome]:
+        """``function(*arguments, **kwargs)`` for each tuple of arguments, in ONE round trip
+        to the child: for a check that tries a grid of small inputs. Each call starts from
+        a clean state as with :meth:`call`; one call's time limit covers them all."""
+        calls = [(tuple(arguments), dict(kwargs)) for arguments in argument_lists]
+        if not calls:
+            return []
+        replies, wall = self._guarded(
+            function,
+            lambda timeout: self._sandbox.call_many(function, calls, timeout=timeout),
+        )
+        return [
+            self._outcome(function, args, call_kwargs, reply, wall / len(calls))
+            for (args, call_kwargs), reply in zip(calls, replies, strict=True)
+        ]
+
     def probe(self, probe: str, *args: Any, **kwargs: Any) -> Outcome:
         """Run a trusted helper from the exercise's ``grader/probes/`` file in the child (e.g. describe a model)."""
         return self._run(probe, args, kwargs, probe=True)
@@ -229,25 +247,41 @@ class Learner:
     def _run(
         self, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], probe: bool
     ) -> Outcome:
+        reply, wall = self._guarded(
+            function,
+            lambda timeout: self._sandbox.call(
+                function, args, kwargs, timeout=timeout, probe=probe
+            ),
+        )
+        return self._outcome(function, args, kwargs, reply, wall)
+
+    def _guarded(self, function: str, send: Callable[[float], Any]) -> tuple[Any, float]:
+        """Run ``send(timeout)`` within the call's and the exercise's time limits; the
+        sandbox's failures become the learner's errors (status error or timeout)."""
         remaining = self._deadline - time.monotonic()
         if remaining <= 0:
             raise LearnerError(
                 f"not run: this exercise used up its {self._budget:g} s time budget", "timeout"
             )
-        timeout = min(self.call_timeout, remaining)
+        limit = self.call_timeout
+        timeout = min(limit, remaining)
         started = time.perf_counter()
         try:
             if not self._sandbox.alive:
                 self._restart(remaining)
-            reply = self._sandbox.call(function, args, kwargs, timeout=timeout, probe=probe)
+            reply = send(timeout)
         except SandboxFailure as failure:
             message = str(failure)
-            if failure.status == "timeout" and timeout < self.call_timeout:
+            if failure.status == "timeout" and timeout < limit:
                 message += " (the exercise's time budget ran out)"
             elif failure.status == "timeout":
                 message += ": look for an endless loop, or a much slower method than needed"
             raise LearnerError(message, failure.status) from None
-        wall = time.perf_counter() - started
+        return reply, time.perf_counter() - started
+
+    def _outcome(
+        self, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], reply: Any, wall: float
+    ) -> Outcome:
         if reply.missing:
             raise LearnerError(f"{self.file_name} has {reply.missing}: keep the name from the stub")
         return Outcome(

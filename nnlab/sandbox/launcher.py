@@ -99,6 +99,7 @@ class Reply:
     inputs_after: list[Any] = field(default_factory=list)
     seconds: float = 0.0
     functions: list[str] = field(default_factory=list)
+    results: list[Reply] = field(default_factory=list)  # of a call_many, one per call
 
 
 class _BoundedReader(threading.Thread):
@@ -487,6 +488,38 @@ class Sandbox:
         self._send(header, blobs)
         return self._receive(timeout, what=function)
 
+    def call_many(
+        self,
+        function: str,
+        calls: list[tuple[tuple[Any, ...], dict[str, Any]]],
+        *,
+        timeout: float,
+        probe: bool = False,
+    ) -> list[Reply]:
+        """Several calls of ``function`` in one round trip (each from a clean state, as
+        :meth:`call` runs it); one reply per call, in order."""
+        if not self.alive:
+            raise ChildCrashed("the process running your code is not running")
+        blobs: list[bytes] = []
+        header = {
+            "op": "many",
+            "function": function,
+            "probe": probe,
+            "calls": [
+                {
+                    "args": protocol.encode(list(args), blobs),
+                    "kwargs": protocol.encode(dict(kwargs), blobs),
+                }
+                for args, kwargs in calls
+            ],
+        }
+        self._send(header, blobs)
+        reply = self._receive(timeout, what=function)
+        if reply.missing is None and len(reply.results) != len(calls):
+            self.close()
+            raise ChildCrashed(f"the process running your code answered {function} wrongly")
+        return reply.results if reply.missing is None else [reply] * len(calls)
+
     def _send(self, header: dict[str, Any], blobs: list[bytes]) -> None:
         data = protocol.pack(header, blobs)
         try:
@@ -589,7 +622,12 @@ class Sandbox:
             seconds=_number(header.get("seconds")),
             warnings=_warnings(header.get("warnings")),
         )
-        if header.get("ok"):
+        results = header.get("results")
+        if header.get("ok") and isinstance(results, list):
+            reply.results = [
+                self._reply(item if isinstance(item, dict) else {}, blobs) for item in results
+            ]
+        elif header.get("ok"):
             reply.value = protocol.decode(header.get("value"), blobs)
             after = protocol.decode(header.get("inputs_after", []), blobs)
             reply.inputs_after = after if isinstance(after, list) else []

@@ -94,7 +94,7 @@ class Server:
             operation = header.get("op")
             if operation == "load":
                 self.load(header)
-            elif operation == "call":
+            elif operation in ("call", "many"):
                 self.call(header, blobs)
             else:
                 self.send({"ok": False, "protocol_error": f"unknown op {operation!r}"})
@@ -124,6 +124,7 @@ class Server:
         )
 
     def call(self, header: dict[str, Any], blobs: list[bytes]) -> None:
+        """One call, or (``op`` "many") several calls of one function in one round trip."""
         name = header["function"]
         target = self.probes if header.get("probe") else self.module
         function = getattr(target, name, None)
@@ -131,8 +132,26 @@ class Server:
             where = "probe" if header.get("probe") else "function"
             self.send({"ok": False, "missing": f"no {where} named {name!r}"})
             return
-        args = protocol.decode(header["args"], blobs, self.resolve)
-        kwargs = protocol.decode(header["kwargs"], blobs, self.resolve)
+        out: list[bytes] = []
+        if header.get("op") == "many":
+            calls = header.get("calls")
+            if not isinstance(calls, list):
+                self.send({"ok": False, "protocol_error": "many: no list of calls"})
+                return
+            results = [
+                self.run_one(function, call.get("args"), call.get("kwargs"), blobs, out)
+                for call in calls
+            ]
+            self.send({"ok": True, "results": results}, out)
+            return
+        self.send(self.run_one(function, header["args"], header["kwargs"], blobs, out), out)
+
+    def run_one(
+        self, function: Any, args_tree: Any, kwargs_tree: Any, blobs: list[bytes], out: list[bytes]
+    ) -> dict[str, Any]:
+        """Run one call from a clean state; its reply (arrays appended to ``out``)."""
+        args = protocol.decode(args_tree, blobs, self.resolve)
+        kwargs = protocol.decode(kwargs_tree, blobs, self.resolve)
         originals = [a.copy() if isinstance(a, np.ndarray) else None for a in args]
         _reset_global_state()
         started = time.perf_counter()
@@ -141,18 +160,15 @@ class Server:
                 warnings.simplefilter("always")
                 value = function(*args, **kwargs)
         except BaseException as error:
-            self.send(
-                {
-                    "ok": False,
-                    "raised": self.describe_exception(error),
-                    "seconds": time.perf_counter() - started,
-                }
-            )
-            return
+            return {
+                "ok": False,
+                "raised": self.describe_exception(error),
+                "seconds": time.perf_counter() - started,
+            }
         seconds = time.perf_counter() - started
-        out: list[bytes] = []
+        mark = len(out)
         try:
-            reply = {
+            return {
                 "ok": True,
                 "value": protocol.encode(value, out, self.keep),
                 "inputs_after": protocol.encode(
@@ -162,9 +178,8 @@ class Server:
                 "seconds": seconds,
             }
         except BaseException as error:
-            self.send({"ok": False, "raised": self.describe_exception(error), "seconds": seconds})
-            return
-        self.send(reply, out)
+            del out[mark:]
+            return {"ok": False, "raised": self.describe_exception(error), "seconds": seconds}
 
     def describe_exception(self, error: BaseException) -> dict[str, Any]:
         kind = type(error)

@@ -1,0 +1,67 @@
+"""learner.call_many: several calls in one round trip, each judged as if made alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnlab.checks import Learner, LearnerError
+from nnlab.sandbox.launcher import Sandbox
+
+SOURCE = """
+import numpy as np
+import warnings
+
+def half(x):
+    if x == 3:
+        raise ValueError("three is not allowed")
+    if x == 4:
+        warnings.warn("four is odd here")
+    return x / 2
+
+def draw(n):
+    return float(np.random.random())  # the global generator: reset before every call
+
+def scale(a):
+    a *= 2  # in place, on purpose
+    return a
+
+def spin(n):
+    while True:
+        pass
+"""
+
+
+@pytest.fixture
+def learner():
+    with Sandbox(SOURCE, "m.py", "m") as box:
+        assert box.load().raised is None
+        yield Learner(box, file_name="m.py", signatures={}, call_timeout=2.0, budget_seconds=60.0)
+
+
+def test_each_call_has_its_own_result_error_and_warnings(learner: Learner) -> None:
+    outcomes = learner.call_many("half", [(1,), (3,), (4,), (8,)])
+    assert [o.args for o in outcomes] == [(1,), (3,), (4,), (8,)]
+    assert outcomes[0].value == 0.5 and outcomes[3].value == 4.0
+    assert outcomes[1].raised is not None and outcomes[1].raised.is_a("ValueError")
+    assert [len(o.warnings) for o in outcomes] == [0, 0, 1, 0]
+
+
+def test_every_call_starts_from_the_same_seeds(learner: Learner) -> None:
+    values = [o.value for o in learner.call_many("draw", [(1,), (2,), (3,)])]
+    assert len(set(values)) == 1
+    assert values[0] == learner.call("draw", 9).value
+
+
+def test_an_input_changed_in_place_is_reported_for_that_call(learner: Learner) -> None:
+    a, b = np.ones(3), np.zeros(2)
+    first, second = learner.call_many("scale", [(a,), (b,)])
+    assert first.reply.inputs_after[0] is not True  # changed: sent back
+    assert second.reply.inputs_after[0] is True  # zeros doubled are zeros: unchanged
+
+
+def test_one_endless_call_times_the_group_out(learner: Learner) -> None:
+    with pytest.raises(LearnerError) as raised:
+        learner.call_many("spin", [(1,), (2,)])
+    assert raised.value.status == "timeout"
+    assert learner.call("half", 2).value == 1.0  # the child was restarted
