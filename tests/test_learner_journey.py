@@ -262,3 +262,18 @@ def test_start_notebook_says_how_to_open_and_grade_it(workspace: Path) -> None:
     assert code == 0
     assert f"Next: open {SLUG}.ipynb in Jupyter or VS Code" in out
     assert f"`nnlab grade {SLUG}`" in out
+
+
+def test_files_nnlab_writes_are_ordinary_files_not_private_ones(tmp_path: Path) -> None:
+    import os
+
+    from nnlab.workspace import atomic_write
+
+    target = tmp_path / "tensors.py"
+    atomic_write(target, "x = 1\n")  # mkstemp alone would leave it 0600
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+    target.chmod(0o640)
+    atomic_write(target, "x = 2\n")
+    assert target.stat().st_mode & 0o777 == 0o640  # a rewrite keeps the file's mode
