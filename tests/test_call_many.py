@@ -65,3 +65,20 @@ def test_one_endless_call_times_the_group_out(learner: Learner) -> None:
         learner.call_many("spin", [(1,), (2,)])
     assert raised.value.status == "timeout"
     assert learner.call("half", 2).value == 1.0  # the child was restarted
+
+
+def test_a_function_that_timed_out_once_is_given_less_time_after(
+    learner: Learner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from nnlab import checks
+
+    monkeypatch.setattr(checks, "REPEAT_TIMEOUT_SECONDS", 0.5)
+    with pytest.raises(LearnerError):
+        learner.call("spin", 1)  # the full limit: 2 s
+    started = time.monotonic()
+    with pytest.raises(LearnerError, match=r"within 0\.5 s"):
+        learner.call("spin", 2)
+    assert time.monotonic() - started < 1.8
+    assert learner.call("half", 2).value == 1.0  # other functions keep their full limit

@@ -613,7 +613,8 @@ class Sandbox:
             reason = f"exited with status {code}"
         else:
             reason = "closed its connection"
-        return f"the process running your code {reason} during {what}"
+        during = "while" if what.startswith("importing ") else "during"
+        return f"the process running your code {reason} {during} {what}"
 
     def _reply(self, header: dict[str, Any], blobs: list[bytes]) -> Reply:
         if "protocol_error" in header:
