@@ -27,6 +27,7 @@ import math
 import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -147,6 +148,7 @@ def _worker_loop(
     It lives for several submissions so that its sandbox template (a process that has
     already imported NumPy and forks each exercise's child) is started once.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
     try:
         while True:
             try:

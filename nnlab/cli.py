@@ -519,8 +519,13 @@ def grade_batch(
     progress.start()
     try:
         result = batch.grade_folders(folders, options)
-    finally:
+    except KeyboardInterrupt:  # the workers ignore Ctrl-C; grade_folders has stopped them
         progress.close()
+        click.echo(
+            "nnlab: interrupted: the class was not finished, so no report was written", err=True
+        )
+        sys.exit(130)
+    progress.close()
     rendered = report.render_batch(result.reports, format_name)
     if out:
         _write(out, rendered)

@@ -341,3 +341,29 @@ def test_odd_folder_names_are_graded_and_written(tmp_path: Path, slugs: list[str
     assert sorted(names) == sorted(["Jörg Müller", "bad-\ufffd-bytes", "=formula"])
     code, out, _ = run("grade-batch", str(root), "--format", "csv")
     assert "'=formula," in out and "Jörg Müller," in out
+
+
+def test_ctrl_c_stops_the_batch_with_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = tmp_path / "class"
+    for name in ("a", "b", "c"):
+        (root / name).mkdir(parents=True)
+        (root / name / "tensors.py").write_text("while True:\n    pass\n")
+    out = tmp_path / "grades.csv"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nnlab", "grade-batch", str(root), "--jobs", "2", "--out", str(out)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    time.sleep(3)  # the workers are grading (each submission loops at import)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert stderr.strip().splitlines()[-1].startswith("nnlab: interrupted")
+    assert "Traceback" not in stderr
+    assert not out.exists()
