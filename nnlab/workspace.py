@@ -193,11 +193,13 @@ def record_report(folder: Path, report: Report) -> None:
 
 
 def status_line(folder: Path, slug: str, progress: dict[str, Any]) -> str:
-    """'not started', 'started', '83.3/100' or 'passed' for `nnlab list`."""
+    """'not started', 'started', '83.3/100', 'does not load' or 'passed' for `nnlab list`."""
     entry = progress.get(slug, {})
     present = find_submission(folder, slug) is not None
     if "score" in entry and present:
         if entry.get("status") == "passed":
             return "passed"
+        if entry.get("status") == "error":
+            return "does not load"
         return f"{entry['score']:g}/{entry.get('max_score', 100):g}"
     return "started" if present or entry else "not started"

@@ -277,3 +277,12 @@ def test_files_nnlab_writes_are_ordinary_files_not_private_ones(tmp_path: Path) 
     target.chmod(0o640)
     atomic_write(target, "x = 2\n")
     assert target.stat().st_mode & 0o777 == 0o640  # a rewrite keeps the file's mode
+
+
+def test_list_says_a_file_that_does_not_load_does_not_load(tmp_path: Path) -> None:
+    (tmp_path / "tensors.py").write_text("def rank(x)\n    return 0\n")
+    runner = CliRunner()
+    runner.invoke(cli, ["grade", "tensors", "--dir", str(tmp_path)])
+    listed = runner.invoke(cli, ["list", "--dir", str(tmp_path)])
+    line = next(line for line in listed.output.splitlines() if "tensors" in line)
+    assert "does not load" in line and "0/100" not in line
