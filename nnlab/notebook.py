@@ -547,7 +547,8 @@ def nnlab_magic(line: str) -> Any:
         return None
     command, rest = words[0], words[1:]
     folder, names = _dir_option(rest)
-    if command in ("grade", "plot"):
+    other_options = any(name.startswith("-") for name in names)  # --format ...: the CLI's own
+    if command in ("grade", "plot") and not other_options:
         from nnlab.plots import PlotError
         from nnlab.workspace import WorkspaceError
 

@@ -393,6 +393,16 @@ def test_magic_grades_from_an_ipython_shell(workspace: Path) -> None:
     assert shown.passed and "100/100" in shown._repr_html_()
 
 
+def test_magic_passes_other_options_to_the_cli(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copyfile(SOLUTIONS / f"{SLUG}.py", workspace / f"{SLUG}.py")
+    notebook.nnlab_magic(f"grade {SLUG} --dir {workspace} --format json --no-progress")
+    assert json.loads(capsys.readouterr().out)["score"] == 100.0
+    notebook.nnlab_magic(f"grade {SLUG} --dir {workspace} --format xml")
+    assert "'xml' is not one of" in capsys.readouterr().err
+
+
 def test_importing_nnlab_and_its_cli_stays_cheap() -> None:
     probe = (
         "import sys, nnlab, nnlab.cli; "
