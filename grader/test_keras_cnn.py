@@ -12,9 +12,6 @@ grading and reused across checks.
 
 from __future__ import annotations
 
-import math
-import weakref
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -22,6 +19,7 @@ import numpy as np
 from nnlab.checks import Learner, LearnerError, Outcome, check, describe_value, fail, reference
 
 ref = reference("keras_cnn")
+common = reference("keras_common")
 
 DATA_SEED = 52_813
 INPUT_SHAPE, NUM_CLASSES = (12, 12, 1), ref.NUM_CLASSES
@@ -56,24 +54,7 @@ ACCURACY_NAMES = {
 }
 BASE_LAYERS = {"Conv2D", "MaxPooling2D", "AveragePooling2D", "BatchNormalization", "Dropout"}
 
-_CACHE: weakref.WeakKeyDictionary[Learner, dict[Any, Any]] = weakref.WeakKeyDictionary()
-
-
-def cached(learner: Learner, key: Any, compute: Callable[[], Any]) -> Any:
-    """One network, one training run per grading: later checks reuse the earlier result.
-
-    Keyed by the child's generation: after a time-out the child restarts, its objects are gone.
-    """
-    store = _CACHE.setdefault(learner, {})
-    full_key = (learner._sandbox.generation, key)
-    if full_key not in store:
-        store[full_key] = compute()
-    return store[full_key]
-
-
-def trusted(learner: Learner, probe: str, *args: Any) -> Any:
-    """Run one of our probes in the child and return its plain result."""
-    return learner.probe(probe, *args).value
+cached, trusted = common.cached, common.trusted
 
 
 def data() -> dict[str, np.ndarray]:
@@ -385,54 +366,19 @@ def _accuracy(outputs: Any, labels: np.ndarray, who: str) -> float:
 
 # --- train_cnn ------------------------------------------------------------------------------------
 
-TRAIN_CALL = (
-    f"train_cnn(model, x_train, y_train, x_val, y_val, epochs={TRAIN_EPOCHS}, "
-    f"batch_size={TRAIN_BATCH})"
+TRAINING = common.Training(
+    function="train_cnn",
+    reference_network=("reference_cnn", INPUT_SHAPE, NUM_CLASSES),
+    data=data,
+    accuracy=lambda outputs, labels: _accuracy(outputs, labels, "the reference CNN"),
+    epochs=TRAIN_EPOCHS,
+    batch_size=TRAIN_BATCH,
+    default_epochs=5,
+    seed=FIT_SEED,
+    threshold=TRAIN_THRESHOLD,
+    learner_of="a CNN that learns these images easily",
+    examples="images",
 )
-
-
-def _trained(learner: Learner) -> dict[str, Any]:
-    """The reference CNN trained by the learner's train_cnn, and what we observed of it."""
-
-    def train() -> dict[str, Any]:
-        sets = data()
-        trusted(learner, "seed", FIT_SEED)
-        model = trusted(learner, "reference_cnn", INPUT_SHAPE, NUM_CLASSES)
-        trusted(learner, "watch_fit", model, "your train_cnn")
-        outcome = learner.call(
-            "train_cnn",
-            model,
-            sets["x_train"],
-            sets["y_train"],
-            sets["x_val"],
-            sets["y_val"],
-            epochs=TRAIN_EPOCHS,
-            batch_size=TRAIN_BATCH,
-        )
-        result = {"outcome": outcome, "report": trusted(learner, "fit_report", model)}
-        result["model"] = model
-        if outcome.raised is None:
-            result["history"] = trusted(learner, "history_values", outcome.value)
-        return result
-
-    return cached(learner, "train", train)
-
-
-def history_of(learner: Learner) -> tuple[dict[str, Any], dict[str, list[float]]]:
-    trained = _trained(learner)
-    value = trained["outcome"].value  # 'not implemented yet' or the learner's error
-    history = trained.get("history") or {}
-    if not history.get("is_history"):
-        if isinstance(value, dict):
-            fail(
-                f"{TRAIN_CALL} returned a dict; return the History object itself "
-                "(`return model.fit(...)`), not history.history."
-            )
-        fail(
-            f"{TRAIN_CALL} returned {describe_value(value)}; expected the keras History that "
-            "model.fit(...) returns."
-        )
-    return trained, history["values"]
 
 
 @check(
@@ -441,20 +387,7 @@ def history_of(learner: Learner) -> tuple[dict[str, Any], dict[str, list[float]]
     hint="return model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, validation_data=...).",
 )
 def test_train_cnn_returns_a_history_with_one_value_per_epoch(learner):
-    _, values = history_of(learner)
-    for key in ("loss", "val_loss"):
-        if key not in values:
-            where = " (pass validation_data=(x_val, y_val) to fit)" if key == "val_loss" else ""
-            fail(
-                f"the History of {TRAIN_CALL} has keys {sorted(values)}; '{key}' is missing{where}."
-            )
-    lengths = {key: len(series) for key, series in values.items()}
-    if any(length != TRAIN_EPOCHS for length in lengths.values()):
-        fail(
-            f"the History of {TRAIN_CALL} holds {lengths} values per key; expected "
-            f"{TRAIN_EPOCHS}, one per epoch. Pass epochs=epochs to fit (not a fixed number), "
-            "and call fit once."
-        )
+    TRAINING.expect_one_value_per_epoch(learner)
 
 
 @check(
@@ -463,21 +396,7 @@ def test_train_cnn_returns_a_history_with_one_value_per_epoch(learner):
     hint="Pass validation_data=(x_val, y_val) to fit: not validation_split, not the training set.",
 )
 def test_train_cnn_validates_on_the_validation_data(learner):
-    trained, values = history_of(learner)
-    if "val_loss" not in values:
-        fail(
-            f"the History of {TRAIN_CALL} has no 'val_loss': fit never saw the validation set. "
-            "Pass validation_data=(x_val, y_val) to model.fit."
-        )
-    sets = data()
-    expected = trusted(learner, "evaluate_loss", trained["model"], sets["x_val"], sets["y_val"])
-    got = values["val_loss"][-1]
-    if not math.isclose(got, expected, rel_tol=2e-3, abs_tol=1e-4):
-        fail(
-            f"the last val_loss of {TRAIN_CALL} is {got:.5f}, but the trained model's loss on "
-            f"(x_val, y_val) is {expected:.5f}: the validation numbers come from other data. "
-            "Pass validation_data=(x_val, y_val) (not validation_split, not the training set)."
-        )
+    TRAINING.expect_validation_data(learner)
 
 
 @check(
@@ -486,18 +405,7 @@ def test_train_cnn_validates_on_the_validation_data(learner):
     hint="Pass batch_size=batch_size to fit; the default 32 is only the default.",
 )
 def test_train_cnn_uses_the_given_batch_size(learner):
-    trained, _ = history_of(learner)
-    params = [p for p in trained["report"].get("params", []) if isinstance(p, dict)]
-    n = len(data()["x_train"])
-    expected = math.ceil(n / TRAIN_BATCH)
-    steps = [p.get("steps") for p in params]
-    if steps != [expected]:
-        fail(
-            f"{TRAIN_CALL} ran fit with {steps} steps per epoch on {n} images; expected "
-            f"[{expected}] ({n} / {TRAIN_BATCH} rounded up, one fit call). Pass "
-            "batch_size=batch_size to model.fit, and train on all of x_train (no "
-            "validation_split)."
-        )
+    TRAINING.expect_batch_size(learner)
 
 
 @check(
@@ -506,20 +414,7 @@ def test_train_cnn_uses_the_given_batch_size(learner):
     hint="Fit on x_train, y_train (the validation set is only measured, never trained on).",
 )
 def test_train_cnn_trains_the_model_on_the_training_images(learner):
-    trained, _ = history_of(learner)
-    sets = data()
-
-    def measure() -> float:
-        outputs = trusted(learner, "predict", trained["model"], sets["x_test"])
-        return _accuracy(outputs, sets["y_test"], "the reference CNN")
-
-    score = cached(learner, "train accuracy", measure)
-    if score < TRAIN_THRESHOLD:
-        fail(
-            f"after {TRAIN_CALL}, a CNN that learns these images easily classifies only "
-            f"{score:.1%} of the hidden test images; expected at least {TRAIN_THRESHOLD:.0%}. "
-            "Train on the training set, for the epochs you are given."
-        )
+    TRAINING.expect_learning(learner)
 
 
 @check(
@@ -528,29 +423,4 @@ def test_train_cnn_trains_the_model_on_the_training_images(learner):
     hint="Keep the contract's defaults: train_cnn(..., epochs=5, batch_size=32).",
 )
 def test_train_cnn_defaults_are_the_contracts(learner):
-    def run() -> tuple[Outcome, dict[str, Any]]:
-        sets = data()
-        trusted(learner, "seed", FIT_SEED)
-        model = trusted(learner, "reference_cnn", INPUT_SHAPE, NUM_CLASSES)
-        trusted(learner, "watch_fit", model, "your train_cnn with its default settings")
-        outcome = learner.call(
-            "train_cnn",
-            model,
-            sets["x_train"][:DEFAULTS_N],
-            sets["y_train"][:DEFAULTS_N],
-            sets["x_val"][:32],
-            sets["y_val"][:32],
-        )
-        return outcome, trusted(learner, "fit_report", model)
-
-    outcome, report = cached(learner, "defaults", run)
-    outcome.value  # noqa: B018  ('not implemented yet' or the learner's error)
-    params = [p for p in report.get("params", []) if isinstance(p, dict)]
-    seen = [(p.get("epochs"), p.get("steps")) for p in params]
-    expected = (5, math.ceil(DEFAULTS_N / 32))
-    if seen != [expected]:
-        fail(
-            f"train_cnn(model, x_train, y_train, x_val, y_val) on {DEFAULTS_N} images ran fit with "
-            f"(epochs, steps per epoch) = {seen}; expected [{expected}]: the defaults "
-            "are epochs=5, batch_size=32."
-        )
+    TRAINING.expect_contract_defaults(learner, DEFAULTS_N)

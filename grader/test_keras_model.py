@@ -13,9 +13,6 @@ few seconds beyond TensorFlow's import).
 
 from __future__ import annotations
 
-import math
-import weakref
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,6 +20,7 @@ import numpy as np
 from nnlab.checks import Learner, LearnerError, Outcome, check, describe_value, fail, reference
 
 ref = reference("keras_model")
+common = reference("keras_common")
 
 DATA_SEED = 41_017
 INPUT_DIM, OTHER_INPUT_DIM = 4, 7
@@ -44,24 +42,7 @@ TRAIN_THRESHOLD = 0.80  # margin 0.100
 
 ACCURACY_NAMES = {"accuracy", "acc", "binary_accuracy", "BinaryAccuracy", "Accuracy"}
 
-_CACHE: weakref.WeakKeyDictionary[Learner, dict[Any, Any]] = weakref.WeakKeyDictionary()
-
-
-def cached(learner: Learner, key: Any, compute: Callable[[], Any]) -> Any:
-    """One model, one training run per grading: later checks reuse the earlier result.
-
-    Keyed by the child's generation: after a time-out the child restarts, its objects are gone.
-    """
-    store = _CACHE.setdefault(learner, {})
-    full_key = (learner._sandbox.generation, key)
-    if full_key not in store:
-        store[full_key] = compute()
-    return store[full_key]
-
-
-def trusted(learner: Learner, probe: str, *args: Any) -> Any:
-    """Run one of our probes in the child and return its plain result."""
-    return learner.probe(probe, *args).value
+cached, trusted = common.cached, common.trusted
 
 
 def data() -> dict[str, np.ndarray]:
@@ -330,52 +311,19 @@ def _accuracy(outputs: Any, labels: np.ndarray, call: str) -> float:
 
 # --- train_model ------------------------------------------------------------------------------------
 
-
-def _trained(learner: Learner) -> dict[str, Any]:
-    """The reference model trained by the learner's train_model, and what we observed of it."""
-
-    def train() -> dict[str, Any]:
-        sets = data()
-        trusted(learner, "seed", FIT_SEED)
-        model = learner.probe("reference_model", INPUT_DIM).value
-        trusted(learner, "watch_fit", model, "your train_model")
-        outcome = learner.call(
-            "train_model",
-            model,
-            sets["x_train"],
-            sets["y_train"],
-            sets["x_val"],
-            sets["y_val"],
-            epochs=TRAIN_EPOCHS,
-            batch_size=TRAIN_BATCH,
-        )
-        report = learner.probe("fit_report", model).value
-        result = {"outcome": outcome, "report": report, "model": model}
-        if outcome.raised is None:
-            result["history"] = learner.probe("history_values", outcome.value).value
-        return result
-
-    return cached(learner, "train", train)
-
-
-TRAIN_CALL = f"train_model(model, x_train, y_train, x_val, y_val, epochs={TRAIN_EPOCHS}, batch_size={TRAIN_BATCH})"
-
-
-def history_of(learner: Learner) -> tuple[dict[str, Any], dict[str, list[float]]]:
-    trained = _trained(learner)
-    value = trained["outcome"].value  # 'not implemented yet' or the learner's error
-    history = trained.get("history") or {}
-    if not history.get("is_history"):
-        if isinstance(value, dict):
-            fail(
-                f"{TRAIN_CALL} returned a dict; return the History object itself "
-                "(`return model.fit(...)`), not history.history."
-            )
-        fail(
-            f"{TRAIN_CALL} returned {describe_value(value)}; expected the keras History that "
-            "model.fit(...) returns."
-        )
-    return trained, history["values"]
+TRAINING = common.Training(
+    function="train_model",
+    reference_network=("reference_model", INPUT_DIM),
+    data=data,
+    accuracy=lambda outputs, labels: _accuracy(outputs, labels, "train_model"),
+    epochs=TRAIN_EPOCHS,
+    batch_size=TRAIN_BATCH,
+    default_epochs=20,
+    seed=FIT_SEED,
+    threshold=TRAIN_THRESHOLD,
+    learner_of="a model that learns this problem easily",
+    examples="examples",
+)
 
 
 @check(
@@ -384,22 +332,7 @@ def history_of(learner: Learner) -> tuple[dict[str, Any], dict[str, list[float]]
     hint="return model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, validation_data=...).",
 )
 def test_train_model_returns_a_history_with_one_value_per_epoch(learner):
-    _, values = history_of(learner)
-    for key in ("loss", "val_loss"):
-        if key not in values:
-            where = " (pass validation_data=(x_val, y_val) to fit)" if key == "val_loss" else ""
-            fail(
-                f"the History of {TRAIN_CALL} has keys {sorted(values)}; '{key}' is missing{where}."
-            )
-    lengths = {key: len(series) for key, series in values.items()}
-    if any(length != TRAIN_EPOCHS for length in lengths.values()):
-        fail(
-            f"the History of {TRAIN_CALL} holds {lengths} values per key; expected "
-            f"{TRAIN_EPOCHS}, one per epoch. Pass epochs=epochs to fit (not a fixed number), "
-            "and call fit once."
-        )
-    if not all(math.isfinite(v) for series in values.values() for v in series):
-        fail(f"the History of {TRAIN_CALL} holds NaN or inf values: training diverged.")
+    TRAINING.expect_one_value_per_epoch(learner)
 
 
 @check(
@@ -408,25 +341,7 @@ def test_train_model_returns_a_history_with_one_value_per_epoch(learner):
     hint="Pass validation_data=(x_val, y_val) to fit: not validation_split, not the training set.",
 )
 def test_train_model_validates_on_the_validation_data(learner):
-    trained, values = history_of(learner)
-    if "val_loss" not in values:
-        fail(
-            f"the History of {TRAIN_CALL} has no 'val_loss': fit never saw the validation set. "
-            "Pass validation_data=(x_val, y_val) to model.fit."
-        )
-    sets = data()
-    expected = learner.probe("evaluate_loss", trained["model"], sets["x_val"], sets["y_val"]).value
-    got = values["val_loss"][-1]
-    if not math.isclose(got, expected, rel_tol=2e-3, abs_tol=1e-4):
-        fail(
-            f"the last val_loss of {TRAIN_CALL} is {got:.5f}, but the trained model's loss on "
-            f"(x_val, y_val) is {expected:.5f}: the validation numbers come from other data. "
-            "Pass validation_data=(x_val, y_val) (not validation_split, not the training set)."
-        )
-    if values["val_loss"] == values["loss"]:
-        fail(
-            f"{TRAIN_CALL} reports val_loss equal to loss at every epoch: validate on x_val, y_val."
-        )
+    TRAINING.expect_validation_data(learner)
 
 
 @check(
@@ -435,17 +350,7 @@ def test_train_model_validates_on_the_validation_data(learner):
     hint="Pass batch_size=batch_size to fit; the default 32 is only the default.",
 )
 def test_train_model_uses_the_given_batch_size(learner):
-    trained, _ = history_of(learner)
-    params = [p for p in trained["report"].get("params", []) if isinstance(p, dict)]
-    expected = math.ceil(len(data()["x_train"]) / TRAIN_BATCH)
-    steps = [p.get("steps") for p in params]
-    if steps != [expected]:
-        fail(
-            f"{TRAIN_CALL} ran fit with {steps} steps per epoch on 640 examples; expected "
-            f"[{expected}] (640 / {TRAIN_BATCH} rounded up, one fit call). Pass "
-            "batch_size=batch_size to model.fit, and train on all of x_train (no "
-            "validation_split)."
-        )
+    TRAINING.expect_batch_size(learner)
 
 
 @check(
@@ -454,20 +359,7 @@ def test_train_model_uses_the_given_batch_size(learner):
     hint="Fit on x_train, y_train (the validation set is only measured, never trained on).",
 )
 def test_train_model_trains_the_model_on_the_training_data(learner):
-    trained, _ = history_of(learner)
-    sets = data()
-
-    def measure() -> float:
-        outputs = learner.probe("predict", trained["model"], sets["x_test"]).value
-        return _accuracy(outputs, sets["y_test"], "train_model")
-
-    score = cached(learner, "train accuracy", measure)
-    if score < TRAIN_THRESHOLD:
-        fail(
-            f"after {TRAIN_CALL}, a model that learns this problem easily classifies only "
-            f"{score:.1%} of the hidden test set; expected at least {TRAIN_THRESHOLD:.0%}. "
-            "Train on the training set, for the epochs you are given."
-        )
+    TRAINING.expect_learning(learner)
 
 
 @check(
@@ -476,32 +368,7 @@ def test_train_model_trains_the_model_on_the_training_data(learner):
     hint="Keep the contract's defaults: train_model(..., epochs=20, batch_size=32).",
 )
 def test_train_model_defaults_are_the_contracts(learner):
-    def run() -> tuple[Outcome, dict[str, Any]]:
-        sets = data()
-        trusted(learner, "seed", FIT_SEED)
-        model = trusted(learner, "reference_model", INPUT_DIM)
-        trusted(learner, "watch_fit", model, "your train_model with its default settings")
-        outcome = learner.call(
-            "train_model",
-            model,
-            sets["x_train"][:DEFAULTS_N],
-            sets["y_train"][:DEFAULTS_N],
-            sets["x_val"][:32],
-            sets["y_val"][:32],
-        )
-        return outcome, trusted(learner, "fit_report", model)
-
-    outcome, report = cached(learner, "defaults", run)
-    outcome.value  # noqa: B018  ('not implemented yet' or the learner's error)
-    params = [p for p in report.get("params", []) if isinstance(p, dict)]
-    seen = [(p.get("epochs"), p.get("steps")) for p in params]
-    expected = (20, math.ceil(DEFAULTS_N / 32))
-    if seen != [expected]:
-        fail(
-            f"train_model(model, x_train, y_train, x_val, y_val) on {DEFAULTS_N} examples ran fit with "
-            f"(epochs, steps per epoch) = {seen}; expected [{expected}]: the defaults "
-            "are epochs=20, batch_size=32."
-        )
+    TRAINING.expect_contract_defaults(learner, DEFAULTS_N)
 
 
 # --- plot_history -----------------------------------------------------------------------------------
