@@ -36,11 +36,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nnlab import catalog
 from nnlab.results import ExerciseResult, Report
 from nnlab.sandbox import processes
+
+if TYPE_CHECKING:
+    from nnlab.grading import CheckSession
 
 SKIPPED_PREFIXES = (".", "_")
 # a worker is killed this long after its exercises' own limits should have stopped it
@@ -123,7 +126,12 @@ def private_copy(source: Path, target: Path, slugs: Sequence[str]) -> None:
 
 
 def _grade_one(
-    folder: str, name: str, slugs: list[str], extra_check_dirs: list[str], scratch: str
+    folder: str,
+    name: str,
+    slugs: list[str],
+    extra_check_dirs: list[str],
+    scratch: str,
+    session: CheckSession | None = None,
 ) -> tuple[str, Any]:
     """Grade one submission from a private copy: ("report", Report) or ("crash", reason)."""
     try:
@@ -132,7 +140,14 @@ def _grade_one(
         copy = Path(scratch)
         private_copy(Path(folder), copy, slugs)
         options = GradingOptions(extra_check_dirs=[Path(d) for d in extra_check_dirs])
-        report = grade(copy, slugs, include_missing=True, submission_name=name, options=options)
+        report = grade(
+            copy,
+            slugs,
+            include_missing=True,
+            submission_name=name,
+            options=options,
+            session=session,
+        )
         return ("report", report)
     except Exception as error:  # reported, never propagated: the parent decides
         return ("crash", "".join(traceback.format_exception_only(type(error), error)).strip())
@@ -146,24 +161,31 @@ def _worker_loop(
     """A worker grades one submission at a time until told to stop (``None``) or killed.
 
     It lives for several submissions so that its sandbox template (a process that has
-    already imported NumPy and forks each exercise's child) is started once.
+    already imported NumPy and forks each exercise's child) is started once, and it
+    collects the checks once: every submission is graded in one pytest session.
     """
+    from nnlab.grading import CheckSession
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
-    try:
+
+    def serve(session: CheckSession) -> None:
         while True:
             try:
                 task = connection.recv()
             except (EOFError, OSError):
-                break
+                return
             if task is None:
-                break
+                return
             folder, name = task
             scratch = tempfile.mkdtemp(prefix="submission-", dir=scratch_root)
-            result = _grade_one(folder, name, slugs, extra_check_dirs, scratch)
+            result = _grade_one(folder, name, slugs, extra_check_dirs, scratch, session)
             try:
                 connection.send(result)
             except OSError:
-                break
+                return
+
+    try:
+        CheckSession(slugs, [Path(d) for d in extra_check_dirs]).run(serve)
     finally:
         connection.close()
         _close_template()

@@ -12,12 +12,14 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from _pytest.runner import runtestprotocol
 
 from nnlab import catalog
 from nnlab.checks import CheckFailed, CheckInfo, Learner, LearnerError, check_info
@@ -25,6 +27,8 @@ from nnlab.resources import grader_dir
 from nnlab.results import CheckResult, ExerciseResult, Report
 from nnlab.sandbox.launcher import ChildTimeout, Sandbox
 from nnlab.workspace import Submission, find_submission
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -71,27 +75,47 @@ def grade(
     include_missing: bool = True,
     submission_name: str | None = None,
     options: GradingOptions | None = None,
+    session: CheckSession | None = None,
 ) -> Report:
-    """Grade the exercises ``slugs`` of the submission in ``folder``."""
+    """Grade the exercises ``slugs`` of the submission in ``folder``.
+
+    ``session``, when given, is a running :class:`CheckSession` that has collected the checks
+    of these exercises (grade-batch grades every submission of a worker in one); otherwise
+    one is started for this submission alone.
+    """
     options = options or GradingOptions()
     folder = Path(folder)
-    report = Report(submission=submission_name if submission_name is not None else str(folder))
     plan = []
     for slug in slugs:
         exercise = catalog.get(slug)
         submission = find_submission(folder, slug)
         if submission is not None or include_missing:
             plan.append((exercise, submission))
+    name = submission_name if submission_name is not None else str(folder)
+    if session is None:
+        submitted = [exercise.slug for exercise, submission in plan if submission is not None]
+        fresh = CheckSession(submitted, options.extra_check_dirs)
+        return fresh.run(lambda active: _grade_plan(plan, name, options, active))
+    return _grade_plan(plan, name, options, session)
+
+
+def _grade_plan(
+    plan: Sequence[tuple[catalog.Exercise, Submission | None]],
+    name: str,
+    options: GradingOptions,
+    session: CheckSession,
+) -> Report:
+    report = Report(submission=name)
     # The next exercise's child starts while this one is graded: its interpreter start-up
     # (NumPy import, or TensorFlow's) overlaps the checks instead of adding to them.
     upcoming: _Prepared | None = None
     try:
         for index, (exercise, submission) in enumerate(plan):
-            current = upcoming or prepare_exercise(exercise, submission, options)
+            current = upcoming or prepare_exercise(exercise, submission, options, session)
             upcoming = None
             if index + 1 < len(plan):
-                upcoming = prepare_exercise(*plan[index + 1], options)
-            result = finish_exercise(current)
+                upcoming = prepare_exercise(*plan[index + 1], options, session)
+            result = finish_exercise(current, session)
             report.exercises.append(result)
             if options.on_exercise:
                 options.on_exercise(result)
@@ -110,12 +134,6 @@ def check_files(slug: str, extra_dirs: Sequence[Path] = ()) -> list[Path]:
     return [path for path in files if path.is_file()]
 
 
-def grade_exercise(
-    exercise: catalog.Exercise, submission: Submission | None, options: GradingOptions
-) -> ExerciseResult:
-    return finish_exercise(prepare_exercise(exercise, submission, options))
-
-
 @dataclass
 class _Prepared:
     """An exercise ready to be graded: its child already started, or its verdict already known."""
@@ -123,13 +141,15 @@ class _Prepared:
     result: ExerciseResult
     submission: Submission | None = None
     source: str = ""
-    files: Sequence[Path] = ()
     sandbox: Sandbox | None = None
     plugin: ExercisePlugin | None = None
 
 
 def prepare_exercise(
-    exercise: catalog.Exercise, submission: Submission | None, options: GradingOptions
+    exercise: catalog.Exercise,
+    submission: Submission | None,
+    options: GradingOptions,
+    session: CheckSession,
 ) -> _Prepared:
     """Read and parse the learner's file here (nothing runs) and start its child."""
     if submission is None:
@@ -153,9 +173,9 @@ def prepare_exercise(
     if syntax_problem:
         result.status, result.message = "error", syntax_problem
         return _Prepared(_in_notebook_terms(result, submission, source))
-    files = check_files(exercise.slug, options.extra_check_dirs)
-    if not files:
-        result.status, result.message = "error", f"no checks found for {exercise.slug}"
+    problem = session.problem(exercise.slug)
+    if problem:
+        result.status, result.message = "error", problem
         return _Prepared(result)
     probes = exercise.probe_path
     limits = limits_for(exercise, options)
@@ -177,20 +197,18 @@ def prepare_exercise(
     except BaseException:
         sandbox.close()
         raise
-    return _Prepared(result, submission, source, files, sandbox, plugin)
+    return _Prepared(result, submission, source, sandbox, plugin)
 
 
-def finish_exercise(prepared: _Prepared) -> ExerciseResult:
+def finish_exercise(prepared: _Prepared, session: CheckSession) -> ExerciseResult:
     """Run the checks against the started child, then kill its whole tree."""
     result, sandbox, plugin = prepared.result, prepared.sandbox, prepared.plugin
     if sandbox is None or plugin is None or prepared.submission is None:
         return result
     try:
-        run_checks(prepared.files, plugin)
+        session.run_exercise(plugin)
     finally:
         sandbox.close()
-    if plugin.interrupted:
-        raise KeyboardInterrupt
     if plugin.load_error:
         result.status, result.message = "error", plugin.load_error
     result.checks = plugin.results
@@ -274,8 +292,123 @@ def run_checks(files: Sequence[Path], plugin: Any, *, collect_only: bool = False
         return int(pytest.main(arguments, plugins=[plugin]))
 
 
+class CheckSession:
+    """One pytest session that collects the checks of several exercises once and runs them often.
+
+    Starting a pytest session costs ~13 ms and collecting an exercise's checks (importing the
+    check module, building its items) ~15 ms: `nnlab grade` collects a submission's exercises
+    together, and a grade-batch worker collects once for every submission it grades. All the
+    grading happens in ``driver`` (see :meth:`run`), called from pytest's own run loop, so the
+    checks' set-up and tear-down work as in any pytest run; :meth:`run_exercise` runs one
+    exercise's checks against the :class:`ExercisePlugin` of one learner's child.
+    """
+
+    def __init__(self, slugs: Iterable[str], extra_dirs: Sequence[Path] = ()) -> None:
+        self.files = {slug: check_files(slug, extra_dirs) for slug in dict.fromkeys(slugs)}
+        self.items: dict[str, list[pytest.Item]] = {slug: [] for slug in self.files}
+        self.broken: dict[str, str] = {}  # slug -> why a check file of it could not be loaded
+        self._current: ExercisePlugin | None = None
+        self._driver: Callable[[CheckSession], Any] | None = None
+        self._results: list[Any] = []
+        self._raised: BaseException | None = None
+        self._interrupted = False
+        self._stdout: Any = sys.stdout
+
+    def run(self, driver: Callable[[CheckSession], T]) -> T:
+        """Collect the checks, then return ``driver(self)``, called inside the session."""
+        files = list(dict.fromkeys(path for paths in self.files.values() for path in paths))
+        if not files:
+            return driver(self)
+        self._driver = driver
+        self._stdout = sys.stdout  # pytest's output is swallowed, the driver's is not
+        code = run_checks(files, self)
+        if self._raised is not None:
+            raise self._raised
+        if self._interrupted:
+            raise KeyboardInterrupt
+        if not self._results:
+            raise RuntimeError(f"the checks could not be run (pytest exit status {code})")
+        return self._results[0]
+
+    def problem(self, slug: str) -> str | None:
+        """Why the checks of ``slug`` cannot run, or None."""
+        if not self.files.get(slug):
+            return f"no checks found for {slug}"
+        return self.broken.get(slug)
+
+    def run_exercise(self, plugin: ExercisePlugin) -> None:
+        items = self.items.get(plugin.exercise.slug, [])
+        self._current = plugin
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # the checks print nothing to show
+                for index, item in enumerate(items):
+                    following = items[index + 1] if index + 1 < len(items) else None
+                    runtestprotocol(item, log=False, nextitem=following)
+        finally:
+            self._current = None
+
+    # --- pytest hooks ---------------------------------------------------------------------
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "nnlab_check(info): a graded nnlab check")
+
+    def pytest_keyboard_interrupt(self) -> None:
+        # pytest swallows a Ctrl-C during collection and returns; an interrupted grading
+        # must not read as finished
+        self._interrupted = True
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_make_collect_report(self, collector: pytest.Collector) -> Any:
+        report = yield
+        if report.failed:
+            path = Path(str(collector.path)).resolve()
+            lines = str(report.longrepr).strip().splitlines() or ["unknown error"]
+            reason = lines[-1].removeprefix("E ").strip()[:300]
+            for slug, files in self.files.items():
+                if any(path == candidate.resolve() for candidate in files):
+                    self.broken.setdefault(
+                        slug,
+                        f"the checks in {path.name} could not be loaded ({reason}); "
+                        "please report this to the course authors",
+                    )
+        return report
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        owner = {path.resolve(): slug for slug, paths in self.files.items() for path in paths}
+        for item in session.items:
+            slug = owner.get(Path(str(item.path)).resolve())
+            if slug is not None:
+                self.items[slug].append(item)
+        try:
+            assert self._driver is not None
+            with contextlib.redirect_stdout(self._stdout):
+                self._results.append(self._driver(self))
+        except BaseException as error:  # raised again by run(), once pytest has finished
+            self._raised = error
+        return True
+
+    @pytest.fixture
+    def learner(self) -> Learner:
+        if self._current is None:
+            raise RuntimeError("a check ran outside an exercise")
+        return self._current.learner()
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if self._current is not None:
+            self._current.before_check(item)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[Any]
+    ) -> pytest.TestReport | None:
+        if self._current is None:
+            return None
+        return self._current.record(item, call)
+
+
 class ExercisePlugin:
-    """pytest plugin for one exercise: provides `learner`, records each check's verdict."""
+    """One exercise of one submission: provides `learner` to its checks, records each verdict."""
 
     def __init__(self, exercise: catalog.Exercise, sandbox: Sandbox, limits: Limits) -> None:
         self.exercise = exercise
@@ -284,17 +417,7 @@ class ExercisePlugin:
         self.results: list[CheckResult] = []
         self.load_error: str | None = None
         self._learner: Learner | None = None
-        self.interrupted = False
 
-    def pytest_configure(self, config: pytest.Config) -> None:
-        config.addinivalue_line("markers", "nnlab_check(info): a graded nnlab check")
-
-    def pytest_keyboard_interrupt(self) -> None:
-        # pytest swallows Ctrl-C and returns; the checks that ran would then share all the
-        # points and an interrupted grading could read "passed"
-        self.interrupted = True
-
-    @pytest.fixture
     def learner(self) -> Learner:
         if self._learner is None and self.load_error is None:
             self._learner = self._load()
@@ -327,17 +450,14 @@ class ExercisePlugin:
             budget_seconds=self.limits.exercise_seconds,
         )
 
-    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+    def before_check(self, item: pytest.Item) -> None:
         if self._learner is not None:
             info = check_info(item)
             timeout = info.timeout if info and info.timeout else self.limits.call_seconds
             self._learner.call_timeout = timeout
             self._learner.default_timeout = timeout
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_makereport(
-        self, item: pytest.Item, call: pytest.CallInfo[Any]
-    ) -> pytest.TestReport:
+    def record(self, item: pytest.Item, call: pytest.CallInfo[Any]) -> pytest.TestReport:
         """Record the verdict and hand pytest a light report.
 
         pytest's own report renders a full traceback for every failure (~40 ms each); the

@@ -182,7 +182,7 @@ def test_exit_status_0_when_everything_passes(tmp_path: Path, slugs: list[str]) 
 # --- a grading that crashes or hangs stops only itself ---------------------------------------
 
 
-def _misbehaving_grading(folder, name, slugs, extra, scratch):  # type: ignore[no-untyped-def]
+def _misbehaving_grading(folder, name, slugs, extra, scratch, session=None):  # type: ignore[no-untyped-def]
     if name == "crash":
         os._exit(9)
     if name == "hang":
@@ -195,10 +195,10 @@ def _misbehaving_grading(folder, name, slugs, extra, scratch):  # type: ignore[n
 
         original, nnlab.grading.grade = nnlab.grading.grade, broken_grade
         try:
-            return ORIGINAL_GRADING(folder, name, slugs, extra, scratch)
+            return ORIGINAL_GRADING(folder, name, slugs, extra, scratch, session)
         finally:
             nnlab.grading.grade = original
-    return ORIGINAL_GRADING(folder, name, slugs, extra, scratch)
+    return ORIGINAL_GRADING(folder, name, slugs, extra, scratch, session)
 
 
 ORIGINAL_GRADING = batch._grade_one
@@ -277,6 +277,27 @@ def test_private_checks_are_added_to_the_hidden_ones(
     assert names[-1] == "instructor_only_check"
     assert exercise["status"] == "partial"
     assert exercise["checks"][-1]["message"] == "this instructor check always fails"
+
+
+def test_a_private_check_file_that_cannot_be_imported_is_named_for_its_exercise_only(
+    klass: Path, tmp_path: Path, slugs: list[str]
+) -> None:
+    """Once read by pytest as a Ctrl-C: the whole grading stopped as 'interrupted'."""
+    slug = slugs[0]
+    extra = tmp_path / "checks"
+    extra.mkdir()
+    (extra / f"test_{slug}_private.py").write_text("raise RuntimeError('a typo in my checks')\n")
+    code, out, err = run("grade-batch", str(klass), "--checks", str(extra), "--format", "json")
+    assert code == 1, err
+    alice = next(r for r in json.loads(out) if r["submission"] == "alice")
+    by_slug = {e["exercise"]: e for e in alice["exercises"]}
+    broken = by_slug[slug]
+    assert broken["status"] == "error" and broken["score"] == 0
+    assert broken["message"] == (
+        f"the checks in test_{slug}_private.py could not be loaded "
+        "(RuntimeError: a typo in my checks); please report this to the course authors"
+    )
+    assert all(by_slug[other]["status"] == "passed" for other in slugs[1:])
 
 
 def test_the_time_limit_stops_the_submissions_sandbox_too(
