@@ -318,6 +318,7 @@ class Sandbox:
         self.memory_limit = memory_limit
         self.preload = preload  # trusted modules the child may find imported (a warm template)
         self.uid: int | None = None  # the unprivileged user the child was asked to run as
+        self.started_ticks = 0  # when the child was started (see processes.ticks_now)
         self._next_poll = 0.0
         self.process: subprocess.Popen[bytes] | None = None
         self.workdir: str | None = None
@@ -334,6 +335,7 @@ class Sandbox:
         self.close()
         processes.become_subreaper()
         self.uid = processes.unprivileged_uid()
+        self.started_ticks = processes.ticks_now()
         processes.sweep_folders(tempfile.gettempdir(), "nnlab-child-")
         self.workdir = tempfile.mkdtemp(prefix=f"nnlab-child-{os.getpid()}-")
         base = Path(self.workdir)
@@ -440,11 +442,11 @@ class Sandbox:
                 os.killpg(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-            processes.kill_tree(pid, self.uid)
-            try:
+            try:  # dead in a moment: then one look at /proc finds whatever it left behind
                 process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 pass
+            processes.kill_tree(pid, self.uid, since=self.started_ticks)
             processes.unregister(process.pid)
             if self.uid is not None:
                 processes.remove_files_of(self.uid)
@@ -583,7 +585,7 @@ class Sandbox:
         if not self.memory_limit or self.process is None or now < self._next_poll:
             return
         self._next_poll = now + MEMORY_POLL_SECONDS
-        used = processes.memory_in_use(self.process.pid, self.uid)
+        used = processes.memory_in_use(self.process.pid, self.uid, self.started_ticks)
         if used > self.memory_limit:
             raise MemoryExceeded(
                 f"{what} used more than {_size(self.memory_limit)} of memory, the limit for this "

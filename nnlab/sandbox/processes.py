@@ -41,6 +41,7 @@ class Entry:
     session: int
     state: str
     rss: int  # bytes
+    started: int = 0  # clock ticks after boot
 
 
 def snapshot() -> dict[int, Entry]:
@@ -64,6 +65,7 @@ def snapshot() -> dict[int, Entry]:
                 session=int(fields[3]),
                 state=fields[0].decode(),
                 rss=int(fields[21]) * PAGE_SIZE,
+                started=int(fields[19]),
             )
         except (OSError, ValueError, IndexError):
             continue
@@ -145,8 +147,13 @@ def escaped(table: dict[int, Entry]) -> set[int]:
     return found
 
 
-def members(root: int, uid: int | None, table: dict[int, Entry]) -> set[int]:
-    """The child ``root`` and everything descended from it or marked as its own."""
+def members(root: int, uid: int | None, table: dict[int, Entry], since: int = 0) -> set[int]:
+    """The child ``root`` and everything descended from it or marked as its own.
+
+    ``since`` (clock ticks after boot, see :func:`ticks_now`) is when the child was started:
+    a process started earlier cannot run as the child's fresh user id, so only the newer
+    ones are asked for their user id (one file read each; a busy machine has hundreds).
+    """
     me = os.getpid()
     found = {root} if root in table else set()
     for entry in table.values():
@@ -154,9 +161,19 @@ def members(root: int, uid: int | None, table: dict[int, Entry]) -> set[int]:
             continue
         if entry.pgrp == root or entry.session == root:
             found.add(entry.pid)
-        elif uid is not None and _status(entry.pid)[0] == uid:
+        elif uid is not None and entry.started >= since and _status(entry.pid)[0] == uid:
             found.add(entry.pid)
     return _with_descendants(found, table)
+
+
+def ticks_now() -> int:
+    """Now, in the clock ticks after boot that /proc/<pid>/stat gives start times in
+    (rounded down, less one tick: a process started from now on is never earlier)."""
+    try:
+        ticks_per_second = os.sysconf("SC_CLK_TCK")
+        return max(int(time.clock_gettime(time.CLOCK_BOOTTIME) * ticks_per_second) - 1, 0)
+    except (AttributeError, OSError, ValueError):
+        return 0
 
 
 def _with_descendants(found: set[int], table: dict[int, Entry]) -> set[int]:
@@ -173,13 +190,13 @@ def _with_descendants(found: set[int], table: dict[int, Entry]) -> set[int]:
     return seen
 
 
-def memory_in_use(root: int, uid: int | None) -> int:
+def memory_in_use(root: int, uid: int | None, since: int = 0) -> int:
     """Resident memory of the child's whole tree, in bytes; escaped orphans are killed on sight."""
     table = snapshot()
     strays = escaped(table)
     if strays:
         _kill_all(_with_descendants(strays, table), table)
-    return sum(table[pid].rss for pid in members(root, uid, table) if pid in table)
+    return sum(table[pid].rss for pid in members(root, uid, table, since) if pid in table)
 
 
 def _kill_all(pids: set[int], table: dict[int, Entry]) -> int:
@@ -195,15 +212,20 @@ def _kill_all(pids: set[int], table: dict[int, Entry]) -> int:
     return killed
 
 
-def kill_tree(root: int, uid: int | None, rounds: int = 200) -> None:
-    """SIGKILL the child's tree and escaped orphans until none is left (forks race the kill)."""
+def kill_tree(root: int, uid: int | None, rounds: int = 200, since: int = 0) -> None:
+    """SIGKILL the child's tree and escaped orphans until none is left (forks race the kill).
+
+    Usually the child itself is dead already (the caller kills its process group and waits
+    for it): one look at /proc then finds nothing left, and no second look is needed.
+    """
+    table: dict[int, Entry] = {}
     for _ in range(rounds):
         table = snapshot()
-        targets = members(root, uid, table) | _with_descendants(escaped(table), table)
+        targets = members(root, uid, table, since) | _with_descendants(escaped(table), table)
         if not _kill_all(targets, table):
             break
         time.sleep(0.005)
-    reap_orphans()
+    reap_orphans(table)
 
 
 def kill_escaped() -> None:
@@ -218,15 +240,15 @@ def kill_escaped() -> None:
         if not _kill_all(_with_descendants(escaped(table), table), table):
             break
         time.sleep(0.005)
-    reap_orphans()
+    reap_orphans(table)
 
 
-def reap_orphans() -> None:
+def reap_orphans(table: dict[int, Entry] | None = None) -> None:
     """Collect the exit status of dead orphans re-parented to us, so no zombie stays."""
     me = os.getpid()
     if not _subreaper or _subreaper_pid != me or not _marks_are_meaningful():
         return
-    table = snapshot()
+    table = snapshot() if table is None else table
     with _lock:
         live = set(_live)
     for entry in table.values():
@@ -281,14 +303,26 @@ def sweep_folders(parent: str, prefix: str) -> None:
                 shutil.rmtree(entry.path, ignore_errors=True)
 
 
+_issued: set[int] = set()
+
+
 def unprivileged_uid() -> int | None:
-    """A fresh, unused user id for a child when we run as root; None otherwise."""
+    """A fresh, unused user id for a child when we run as root; None otherwise.
+
+    Never one this process handed out before, nor one that owns a process now. Ownership is
+    read from the owner of /proc/<pid> (one stat each): a process that made itself
+    non-dumpable shows as root there, but it would have to hold one of the other ids of a
+    range of 100 million, drawn at random.
+    """
     if not hasattr(os, "geteuid") or os.geteuid() != 0 or not sys.platform.startswith("linux"):
         return None
-    table = snapshot()
-    in_use = {_owner(pid) for pid in table} | {_status(pid)[0] for pid in table if _owner(pid) == 0}
+    try:
+        in_use = {_owner(int(name)) for name in os.listdir("/proc") if name.isdigit()}
+    except OSError:
+        in_use = set()
     chooser = random.SystemRandom()
     while True:
         uid = chooser.randrange(*UID_RANGE)
-        if uid not in in_use:
+        if uid not in in_use and uid not in _issued:
+            _issued.add(uid)
             return uid
