@@ -7,7 +7,7 @@ import io
 import numpy as np
 import pytest
 
-from nnlab.sandbox.protocol import ProtocolError, decode, encode, load_array
+from nnlab.sandbox.protocol import ProtocolError, _array_bytes, decode, encode, load_array
 
 
 def npy(array: np.ndarray, allow_pickle: bool = False) -> bytes:
@@ -39,6 +39,16 @@ def test_load_array_reads_what_np_load_reads(array: np.ndarray) -> None:
     assert got.dtype == expected.dtype and got.shape == expected.shape
     assert np.array_equal(got, expected)
     assert got.flags.writeable  # a learner may (wrongly) write into its input
+
+
+@pytest.mark.parametrize(
+    "array",
+    [*CASES, np.arange(12).reshape(3, 4).T, np.zeros((1,) * 32), np.zeros(3, dtype=np.float16)],
+    ids=lambda a: f"{a.dtype}{a.shape}",
+)
+def test_arrays_are_sent_as_the_bytes_np_save_writes(array: np.ndarray) -> None:
+    expected = npy(np.ascontiguousarray(array) if array.ndim else array)
+    assert _array_bytes(array) == expected
 
 
 def test_object_arrays_are_never_read() -> None:

@@ -57,9 +57,22 @@ class Unsupported:
 
 
 def _array_bytes(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
+    """The array as ``.npy`` bytes, exactly as np.save writes them.
+
+    For plain numbers and booleans the version 1.0 header is written here (np.save builds
+    it through several layers, the main cost of sending a small array); anything else goes
+    to np.save itself.
+    """
     if not array.flags.c_contiguous:
         array = array.copy(order="C")
+    dtype = array.dtype
+    if dtype.kind in "biufc" and dtype.fields is None and dtype.subdtype is None:
+        header = f"{{'descr': '{dtype.str}', 'fortran_order': False, 'shape': {array.shape!r}, }}"
+        padding = 63 - (len(header) + 10) % 64  # magic and lengths, then "\n" ends a multiple of 64
+        if len(header) + padding + 1 < 65536:
+            text = (header + " " * padding + "\n").encode("latin1")
+            return b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text + array.tobytes()
+    buffer = io.BytesIO()
     np.save(buffer, array, allow_pickle=False)
     return buffer.getvalue()
 
