@@ -8,6 +8,7 @@ loop-by-loop answer passes them; only the one check of kind "speed" times a real
 
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
@@ -461,6 +462,19 @@ def _budget(x: np.ndarray, kernel: np.ndarray) -> float:
     return min(max(SPEED_BUDGET, STRETCH * reference_seconds), MAX_BUDGET)
 
 
+@functools.cache
+def _speed_case() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The large input and its expected result, made once per grading process (grade-batch
+    grades many submissions in one); read-only, so no check can change them by mistake."""
+    rng = np.random.default_rng(6300)
+    x = rng.normal(size=SPEED_X)
+    kernel = rng.normal(scale=0.1, size=SPEED_KERNEL)
+    expected = expected_conv(x, kernel)
+    for array in (x, kernel, expected):
+        array.flags.writeable = False
+    return x, kernel, expected
+
+
 @check(
     "conv2d",
     kind="speed",
@@ -475,9 +489,7 @@ def test_conv2d_is_fast_on_a_batch_of_32_images(learner):
     # first a small call: a wrong answer fails as wrong, and the child is warmed up
     x, kernel, bias = _conv_case(rng, (2, 6, 6, 3), (3, 3, 3, 4))
     expect_conv_close(learner.call("conv2d", x, kernel, bias), expected_conv(x, kernel, bias))
-    x = rng.normal(size=SPEED_X)
-    kernel = rng.normal(scale=0.1, size=SPEED_KERNEL)
-    expected = expected_conv(x, kernel)
+    x, kernel, expected = _speed_case()
     task = f"a ({', '.join(map(str, SPEED_X))}) batch with a ({', '.join(map(str, SPEED_KERNEL))}) kernel"
     best, budget = float("inf"), SPEED_BUDGET
     for _ in range(3):  # the best of a few runs, so that a busy moment does not fail a fast answer
@@ -493,9 +505,10 @@ def test_conv2d_is_fast_on_a_batch_of_32_images(learner):
                 "pixels with one operation over all windows.",
                 "timeout",
             ) from None
-        budget = max(budget, _budget(x, kernel))  # measured right after the call, same load
         expect_conv_close(got, expected)
         best = min(best, got.wall_seconds)
+        if best > SPEED_BUDGET:  # a busy machine? measured right after the call, same load
+            budget = max(budget, _budget(x, kernel))
         if best <= budget or best > 2 * budget:
             break
     if best > budget:
