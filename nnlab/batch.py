@@ -165,6 +165,7 @@ def _worker_loop(
     collects the checks once: every submission is graded in one pytest session.
     """
     from nnlab.grading import CheckSession
+    from nnlab.sandbox.launcher import Template
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
 
@@ -185,6 +186,9 @@ def _worker_loop(
                 return
 
     try:
+        if any(not catalog.get(slug).uses_tensorflow for slug in slugs):
+            # its interpreter starts while the checks are collected
+            Template.shared(())
         CheckSession(slugs, [Path(d) for d in extra_check_dirs]).run(serve)
     finally:
         connection.close()

@@ -25,7 +25,7 @@ from nnlab import catalog
 from nnlab.checks import CheckFailed, CheckInfo, Learner, LearnerError, check_info
 from nnlab.resources import grader_dir
 from nnlab.results import CheckResult, ExerciseResult, Report
-from nnlab.sandbox.launcher import ChildTimeout, Sandbox
+from nnlab.sandbox.launcher import ChildTimeout, Sandbox, Template
 from nnlab.workspace import Submission, find_submission
 
 T = TypeVar("T")
@@ -93,8 +93,10 @@ def grade(
             plan.append((exercise, submission))
     name = submission_name if submission_name is not None else str(folder)
     if session is None:
-        submitted = [exercise.slug for exercise, submission in plan if submission is not None]
-        fresh = CheckSession(submitted, options.extra_check_dirs)
+        submitted = [exercise for exercise, submission in plan if submission is not None]
+        if submitted:  # its interpreter starts while the checks are collected
+            Template.shared(preload_for(submitted[0]))
+        fresh = CheckSession([exercise.slug for exercise in submitted], options.extra_check_dirs)
         return fresh.run(lambda active: _grade_plan(plan, name, options, active))
     return _grade_plan(plan, name, options, session)
 
@@ -123,6 +125,11 @@ def _grade_plan(
         if upcoming is not None and upcoming.sandbox is not None:
             upcoming.sandbox.close()
     return report
+
+
+def preload_for(exercise: catalog.Exercise) -> tuple[str, ...]:
+    """What the sandbox template of ``exercise`` imports before it forks a child."""
+    return ("tensorflow", "keras") if exercise.uses_tensorflow else ()
 
 
 def check_files(slug: str, extra_dirs: Sequence[Path] = ()) -> list[Path]:
@@ -186,7 +193,7 @@ def prepare_exercise(
         probes=probes if probes.is_file() else None,
         load_timeout=limits.load_seconds,
         memory_limit=limits.memory_bytes,
-        preload=("tensorflow", "keras") if exercise.uses_tensorflow else (),
+        preload=preload_for(exercise),
         on_progress=(
             (lambda line: options.on_progress(exercise.slug, line)) if options.on_progress else None
         ),
