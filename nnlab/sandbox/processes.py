@@ -228,6 +228,29 @@ def kill_tree(root: int, uid: int | None, rounds: int = 200, since: int = 0) -> 
     reap_orphans(table)
 
 
+def nothing_left_behind() -> bool:
+    """True when a child that has died and been reaped cannot have left a process behind.
+
+    Everything a child starts descends from it; when a process dies, its children are
+    re-parented to the nearest child subreaper, this process. So if our only children are
+    the ones we started ourselves (templates, started children), nothing of a dead child's
+    tree is alive, and the look at every process in /proc (the costly part of closing a
+    sandbox) can be skipped. False whenever that cannot be known (no subreaper, no
+    /proc/<pid>/task/<tid>/children): then the caller looks.
+    """
+    if not _subreaper or _subreaper_pid != os.getpid():
+        return False
+    children: set[int] = set()
+    try:
+        for thread in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{thread}/children", "rb") as handle:
+                children.update(int(pid) for pid in handle.read().split())
+    except (OSError, ValueError):
+        return False
+    with _lock:
+        return children <= _live
+
+
 def kill_escaped() -> None:
     """Kill every escaped orphan re-parented to this process (and its descendants).
 
