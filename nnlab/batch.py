@@ -156,7 +156,11 @@ def _grade_one(
 
 
 def _worker_loop(
-    connection: Connection, slugs: list[str], extra_check_dirs: list[str], scratch_root: str
+    connection: Connection,
+    slugs: list[str],
+    extra_check_dirs: list[str],
+    scratch_root: str,
+    cpu: int | None = None,
 ) -> None:
     """A worker grades one submission at a time until told to stop (``None``) or killed.
 
@@ -168,6 +172,9 @@ def _worker_loop(
     from nnlab.sandbox.launcher import Template
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
+    if cpu is not None:  # before the template starts: it and every child inherit the core
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(0, {cpu})
 
     def serve(session: CheckSession) -> None:
         while True:
@@ -241,6 +248,7 @@ class _Worker:
     connection: Connection
     task: str | None = None  # the submission being graded, None when idle
     deadline: float = math.inf
+    cpu: int | None = None  # the core it and its sandbox processes run on, if pinned
 
 
 @dataclass
@@ -258,6 +266,22 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:
         return max(1, os.cpu_count() or 1)
+
+
+def cores_to_pin(jobs: int) -> list[int]:
+    """The cores to give one worker each, or [] to leave the scheduler free.
+
+    A worker and its sandbox child take turns (one checks while the other computes), so
+    keeping both on one core saves the wake-ups and cache transfers between cores: measured,
+    10 submissions with --jobs 2 on 2 cores took 3.0 s pinned against 3.3 s free (medians
+    of 6). Only when there is one worker per core: with fewer, a worker's TensorFlow child
+    may use the spare cores; with more, the scheduler balances better.
+    """
+    try:
+        allowed = sorted(os.sched_getaffinity(0))
+    except AttributeError:
+        return []
+    return allowed if len(allowed) > 1 and jobs == len(allowed) else []
 
 
 def _context() -> Any:
@@ -286,14 +310,18 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
     # detached (setsid + double fork) is re-parented to us and killed by kill_escaped()
     processes.become_subreaper()
 
+    cores = cores_to_pin(jobs)
+
     def spawn() -> _Worker:
+        taken = {worker.cpu for worker in workers}
+        cpu = next((core for core in cores if core not in taken), None)
         ours, theirs = context.Pipe(duplex=True)
         process = context.Process(
-            target=_worker_loop, args=(theirs, slugs, extra, scratch_root), daemon=True
+            target=_worker_loop, args=(theirs, slugs, extra, scratch_root, cpu), daemon=True
         )
         process.start()
         theirs.close()
-        worker = _Worker(process, ours)
+        worker = _Worker(process, ours, cpu=cpu)
         workers.append(worker)
         return worker
 

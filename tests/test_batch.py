@@ -388,3 +388,14 @@ def test_ctrl_c_stops_the_batch_with_one_line_and_writes_nothing(tmp_path: Path)
     assert stderr.strip().splitlines()[-1].startswith("nnlab: interrupted")
     assert "Traceback" not in stderr
     assert not out.exists()
+
+
+def test_workers_are_pinned_one_per_core_only_when_there_is_one_per_core(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {2, 5}, raising=False)
+    assert batch.cores_to_pin(2) == [2, 5]
+    assert batch.cores_to_pin(1) == []  # a lone worker's TensorFlow child may use both
+    assert batch.cores_to_pin(3) == []
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert batch.cores_to_pin(1) == []
