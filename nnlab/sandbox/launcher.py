@@ -484,7 +484,7 @@ class Sandbox:
         probe: bool = False,
     ) -> Reply:
         """Run ``function(*args, **kwargs)`` in the child; raise SandboxFailure if it misbehaves."""
-        if not self.alive:
+        if self.process is None:  # a child that died since is found out by the read below
             raise ChildCrashed("the process running your code is not running")
         blobs: list[bytes] = []
         header = {
@@ -507,7 +507,7 @@ class Sandbox:
     ) -> list[Reply]:
         """Several calls of ``function`` in one round trip (each from a clean state, as
         :meth:`call` runs it); one reply per call, in order."""
-        if not self.alive:
+        if self.process is None:  # a child that died since is found out by the read below
             raise ChildCrashed("the process running your code is not running")
         blobs: list[bytes] = []
         header = {
