@@ -372,6 +372,23 @@ def test_html_report_escapes_what_the_learners_code_said() -> None:
     assert "<script>" not in rendered and "&lt;script&gt;" in rendered
 
 
+def test_html_report_shows_a_repeated_failure_once_like_the_text_report() -> None:
+    from nnlab.report import html
+    from nnlab.results import CheckResult, ExerciseResult, Report
+
+    same = "sigmoid is not implemented yet"
+    checks = [
+        CheckResult("first", "sigmoid", "correctness", "error", 1.0, same, hint="write it"),
+        CheckResult("second", "sigmoid", "correctness", "error", 1.0, same, hint="write it"),
+        CheckResult("third", "sigmoid", "correctness", "failed", 1.0, "other: 0.5 != 0.7"),
+    ]
+    report = Report("w", [ExerciseResult(SLUG, f"{SLUG}.py", checks=checks).finish()])
+    rendered = html.render(report)
+    assert rendered.count(same) == 1 and rendered.count("write it") == 1
+    assert "second  (as above)" in rendered and "first  (as above)" not in rendered
+    assert "other: 0.5 != 0.7" in rendered
+
+
 def test_nnlab_grade_inside_the_grading_child_does_nothing(tmp_path: Path) -> None:
     """A graded cell that calls nnlab.grade must not start a grading inside the grading."""
     data = solution_notebook(SLUG)

@@ -24,9 +24,12 @@ CELL = "padding:2px 8px;text-align:left;vertical-align:top;border:none"
 PRE = "margin:2px 0;white-space:pre-wrap;font-family:monospace;font-size:90%"
 
 
-def _check_rows(check: CheckResult) -> list[str]:
+def _check_rows(check: CheckResult, repeated: bool = False) -> list[str]:
+    """The check's row, then (unless it repeats the failure above it) its message and hint."""
     colour = COLOURS["passed" if check.status == "passed" else "failed"]
     name = check.name if check.status != "timeout" else f"{check.name} (timed out)"
+    if repeated:
+        name += "  (as above)"
     score = f"{text._points(check.score)}/{text._points(check.max_score)}"
     rows = [
         f'<tr><td style="{CELL};color:{colour}">{escape(text.MARKS.get(check.status, "?"))}</td>'
@@ -34,7 +37,7 @@ def _check_rows(check: CheckResult) -> list[str]:
         f'<td style="{CELL};color:#6e7781">{escape(check.function)}</td>'
         f'<td style="{CELL};text-align:right">{score}</td></tr>'
     ]
-    if check.status != "passed":
+    if check.status != "passed" and not repeated:
         details = f'<pre style="{PRE}">{escape(check.message)}</pre>' if check.message else ""
         if check.hint:
             details += f'<div style="color:#6e7781"><b>hint:</b> {escape(check.hint)}</div>'
@@ -66,8 +69,8 @@ def exercise_html(result: ExerciseResult) -> str:
         rows: list[str] = []
         correctness = [c for c in result.checks if c.kind != "speed"]
         speed = [c for c in result.checks if c.kind == "speed"]
-        for check in correctness:
-            rows += _check_rows(check)
+        for check, repeated in zip(correctness, text.repeats(correctness), strict=True):
+            rows += _check_rows(check, repeated)
         if speed:
             rows.append(
                 f'<tr><td colspan="4" style="{CELL};font-style:italic">'

@@ -48,15 +48,23 @@ def check_lines(check: CheckResult, width: int, repeated: bool = False) -> list[
     return lines
 
 
-def _check_block(checks: list[CheckResult], width: int) -> list[str]:
-    lines: list[str] = []
-    shown = ""  # the failure message printed last, while the run of failures lasts
+def repeats(checks: list[CheckResult]) -> list[bool]:
+    """For each check, whether it failed with the very message of the failure just above it
+    (an error or time-out: a function not written yet, the same exception every time)."""
+    flags = []
+    shown = ""  # the failure message shown last, while the run of failures lasts
     for check in checks:
-        repeated = (
+        flags.append(
             check.status in ("error", "timeout") and bool(check.message) and check.message == shown
         )
-        lines += check_lines(check, width, repeated=repeated)
         shown = check.message if check.status != "passed" else ""
+    return flags
+
+
+def _check_block(checks: list[CheckResult], width: int) -> list[str]:
+    lines: list[str] = []
+    for check, repeated in zip(checks, repeats(checks), strict=True):
+        lines += check_lines(check, width, repeated=repeated)
     return lines
 
 
