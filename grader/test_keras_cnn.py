@@ -45,13 +45,9 @@ BUILD_THRESHOLD = 0.50  # margin 0.062 below the minimal CNN's worst seed
 #                                                            min 0.840, median 0.867, 12/12 pass
 TRAIN_THRESHOLD = 0.75  # margin 0.090
 
-ACCURACY_NAMES = {
-    "accuracy",
-    "acc",
-    "sparse_categorical_accuracy",
-    "SparseCategoricalAccuracy",
-    "Accuracy",
-}
+# metric objects are named by their class; keras.metrics.Accuracy is not among them: it compares
+# the label with the output row element by element instead of taking the most probable class
+ACCURACY_NAMES = {"accuracy", "acc", "sparse_categorical_accuracy", "SparseCategoricalAccuracy"}
 BASE_LAYERS = {"Conv2D", "MaxPooling2D", "AveragePooling2D", "BatchNormalization", "Dropout"}
 
 cached, trusted = common.cached, common.trusted
@@ -156,6 +152,22 @@ def test_build_cnn_takes_the_image_shape_and_classes_from_its_arguments(learner)
 
 @check(
     "build_cnn",
+    weight=2,
+    hint="model = keras.Sequential([keras.Input(shape=input_shape), layers.Conv2D(...), ...]).",
+)
+def test_build_cnn_is_a_keras_sequential(learner):
+    _, info = model_of(learner)
+    if not info.get("sequential"):
+        fail(
+            f"{call_text()} returned a {info.get('type')} model; this exercise asks for a "
+            "keras.Sequential stack of layers (keras.Model(inputs, outputs) is the functional "
+            "API, for models that are not a plain stack). Write keras.Sequential(["
+            "keras.Input(shape=input_shape), layers.Conv2D(...), ...])."
+        )
+
+
+@check(
+    "build_cnn",
     weight=10,
     hint="In the base, follow a Conv2D with layers.MaxPooling2D((2, 2)).",
 )
@@ -176,6 +188,36 @@ def test_build_cnn_base_has_a_conv2d_followed_by_max_pooling2d(learner):
             "layers.MaxPooling2D((2, 2)) after it: it halves the feature maps and keeps the "
             "Dense head small."
         )
+    layers = [x for x in info.get("layers", []) if isinstance(x, dict)]
+    # (the feature maps' shape before the pooling, the pooling layer) in the base
+    pools = [
+        (layers[i - 1].get("output_shape"), layers[i])
+        for i in range(first_conv + 1, flatten)
+        if classes[i] == "MaxPooling2D"
+    ]
+    if all(
+        _area(before) is not None and _area(before) == _area(pool.get("output_shape"))
+        for before, pool in pools
+    ):
+        before, pool = pools[0]
+        fail(
+            f"{call}: its MaxPooling2D (pool_size {tuple(pool.get('pool_size') or ())}, strides "
+            f"{tuple(pool.get('strides') or ())}) turns feature maps of "
+            f"{_area_text(before)} into {_area_text(pool.get('output_shape'))}: it keeps every "
+            "pixel, so it pools nothing. Use layers.MaxPooling2D((2, 2)), which halves height "
+            "and width."
+        )
+
+
+def _area(shape: Any) -> int | None:
+    """Height x width of a (None, H, W, C) feature map shape."""
+    if isinstance(shape, list) and len(shape) == 4 and all(isinstance(d, int) for d in shape[1:3]):
+        return shape[1] * shape[2]
+    return None
+
+
+def _area_text(shape: Any) -> str:
+    return f"{shape[1]}x{shape[2]}" if _area(shape) is not None else "unknown size"
 
 
 @check(
@@ -196,6 +238,12 @@ def test_build_cnn_head_is_flatten_then_dense(learner):
     base, head = classes[:flatten], classes[flatten + 1 :]
     if "Conv2D" not in base:
         fail(f"{call} has layers {classes}: Flatten comes before any Conv2D; build the base first.")
+    if "Dense" in base:
+        fail(
+            f"{call} has layers {classes}: a Dense layer before Flatten. The base is Conv2D "
+            "and MaxPooling2D layers only (a Dense layer there acts on every pixel of the "
+            "feature maps separately); put the Dense layers after layers.Flatten()."
+        )
     if "Dense" not in head or any(name in BASE_LAYERS - {"Dropout"} for name in head):
         fail(
             f"{call} has layers {classes}; after Flatten expected Dense layers only (Dropout "
@@ -221,6 +269,13 @@ def test_build_cnn_ends_in_a_softmax_over_the_classes(learner):
             "Dense(num_classes, activation='softmax')."
         )
     activation = output_activation(info)
+    if activation in (None, "linear") and (info.get("loss") or {}).get("from_logits"):
+        fail(
+            f"{call}: the last layer has no activation and the loss has from_logits=True. "
+            "That trains, but the model outputs raw scores (logits), and this exercise's "
+            "model.predict must give probabilities (rows that sum to 1). Expected "
+            "Dense(num_classes, activation='softmax') and the loss without from_logits."
+        )
     if activation in (None, "linear"):
         fail(
             f"{call}: the last layer has no activation, so it outputs raw scores (logits), not "
@@ -273,6 +328,13 @@ def test_build_cnn_reports_accuracy(learner):
     call = call_text()
     requires_compiled(info, call)
     metrics = info.get("metrics") or []
+    if not ACCURACY_NAMES & set(map(str, metrics)) and "Accuracy" in metrics:
+        fail(
+            f"{call} is compiled with keras.metrics.Accuracy(), which compares the integer "
+            "label with each probability of the output row instead of taking the most "
+            'probable class. Use metrics=["accuracy"] (Keras then picks the sparse '
+            "categorical accuracy for integer labels)."
+        )
     if not ACCURACY_NAMES & set(map(str, metrics)):
         fail(
             f"{call} is compiled with metrics {metrics}; expected accuracy among them: "

@@ -40,7 +40,9 @@ BUILD_THRESHOLD = 0.70  # margin 0.054 below the minimal model's worst seed
 #                                                        min 0.900, median 0.916, 12/12 pass
 TRAIN_THRESHOLD = 0.80  # margin 0.100
 
-ACCURACY_NAMES = {"accuracy", "acc", "binary_accuracy", "BinaryAccuracy", "Accuracy"}
+# metric objects are named by their class; keras.metrics.Accuracy is not among them: it counts
+# outputs EQUAL to the label (a probability of 0.93 never equals 1), so it reports about 0
+ACCURACY_NAMES = {"accuracy", "acc", "binary_accuracy", "BinaryAccuracy"}
 
 cached, trusted = common.cached, common.trusted
 
@@ -96,6 +98,10 @@ def output_activation(info: dict[str, Any]) -> str | None:
     return None
 
 
+def is_linear(activation: Any) -> bool:
+    return activation in (None, "linear")
+
+
 def requires_compiled(info: dict[str, Any], call: str) -> None:
     if not info.get("compiled"):
         fail(
@@ -130,6 +136,22 @@ def test_build_model_takes_the_input_size_from_its_argument(learner):
 
 @check(
     "build_model",
+    weight=2,
+    hint="model = keras.Sequential([keras.Input(shape=(input_dim,)), layers.Dense(...), ...]).",
+)
+def test_build_model_is_a_keras_sequential(learner):
+    _, info = model_of(learner)
+    if not info.get("sequential"):
+        fail(
+            f"build_model({INPUT_DIM}) returned a {info.get('type')} model; this exercise asks "
+            "for a keras.Sequential stack of layers (keras.Model(inputs, outputs) is the "
+            "functional API, for models that are not a plain stack). Write "
+            "keras.Sequential([keras.Input(shape=(input_dim,)), layers.Dense(...), ...])."
+        )
+
+
+@check(
+    "build_model",
     weight=8,
     hint='A binary classifier ends in Dense(1, activation="sigmoid"): one probability per row.',
 )
@@ -154,7 +176,14 @@ def test_build_model_ends_in_one_sigmoid_unit(learner):
             f"{call}: the output unit uses softmax, which over a single unit is always 1.0 "
             "whatever the input. Use activation='sigmoid' for one probability."
         )
-    if activation in (None, "linear"):
+    if is_linear(activation) and (info.get("loss") or {}).get("from_logits"):
+        fail(
+            f"{call}: the output unit has no activation and the loss has from_logits=True. "
+            "That trains, but the model outputs raw scores (logits), and this exercise's "
+            "model.predict must give probabilities (threshold 0.5). Expected "
+            "Dense(1, activation='sigmoid') and loss='binary_crossentropy' without from_logits."
+        )
+    if is_linear(activation):
         fail(
             f"{call}: the output unit has no activation, so it outputs raw scores (logits), "
             "not probabilities; binary cross-entropy then reads them as probabilities. Use "
@@ -174,14 +203,16 @@ def test_build_model_ends_in_one_sigmoid_unit(learner):
 )
 def test_build_model_has_a_non_linear_dense_hidden_layer(learner):
     _, info = model_of(learner)
-    dense = [layer for layer in _layers(info) if layer.get("class") == "Dense"]
-    hidden = dense[:-1]
-    if not hidden:
+    layers = _layers(info)
+    dense = [i for i, layer in enumerate(layers) if layer.get("class") == "Dense"]
+    if len(dense) < 2:
         fail(
             f"build_model({INPUT_DIM}) has no hidden Dense layer: a single Dense(1) only draws "
             "a straight boundary. Add e.g. layers.Dense(16, activation='relu') before the output."
         )
-    if all(layer.get("activation") in (None, "linear") for layer in hidden):
+    # a hidden Dense layer's own activation, or an Activation/ReLU/... layer after it
+    between = layers[dense[0] : dense[-1]]
+    if all(is_linear(layer.get("activation")) for layer in between):
         fail(
             f"build_model({INPUT_DIM}): the hidden Dense layers have no activation, so the "
             "whole stack is still one linear function. Give them activation='relu'."
@@ -250,6 +281,12 @@ def test_build_model_reports_accuracy(learner):
     call = f"build_model({INPUT_DIM})"
     requires_compiled(info, call)
     metrics = info.get("metrics") or []
+    if not ACCURACY_NAMES & set(map(str, metrics)) and "Accuracy" in metrics:
+        fail(
+            f"{call} is compiled with keras.metrics.Accuracy(), which counts outputs exactly "
+            "equal to the label: a probability of 0.93 never equals 1, so it reports about 0. "
+            'Use metrics=["accuracy"] (Keras then thresholds the probabilities at 0.5).'
+        )
     if not ACCURACY_NAMES & set(map(str, metrics)):
         fail(
             f"{call} is compiled with metrics {metrics}; expected accuracy among them: "
@@ -392,11 +429,12 @@ HISTORIES = (
 def _figure(learner: Learner, index: int) -> tuple[Outcome, dict[str, Any]]:
     def draw() -> tuple[Outcome, dict[str, Any]]:
         history = learner.probe("make_history", HISTORIES[index]).value
+        trusted(learner, "watch_show")
         outcome = learner.call("plot_history", history)
-        info = (
-            learner.probe("describe_figure", outcome.value).value if outcome.raised is None else {}
-        )
-        return outcome, info
+        if outcome.raised is not None:
+            return outcome, {}
+        info = learner.probe("describe_figure", outcome.value).value
+        return outcome, {**info, "shown": trusted(learner, "show_calls")}
 
     outcome, info = cached(learner, ("figure", index), draw)
     value = outcome.value
@@ -462,7 +500,7 @@ def test_plot_history_draws_loss_and_val_loss_per_epoch(learner):
 @check(
     "plot_history",
     weight=4,
-    hint="ax.set_xlabel('epoch') and ax.set_ylabel('loss'): a plot without axis labels is unreadable.",
+    hint="ax.set_xlabel('epoch'), ax.set_ylabel('loss'), a label= on each line and ax.legend().",
 )
 def test_plot_history_labels_its_axes(learner):
     _, info = _figure(learner, 0)
@@ -477,4 +515,27 @@ def test_plot_history_labels_its_axes(learner):
         fail(
             f"the axes of plot_history(history) have xlabel {axes['xlabel']!r} and ylabel "
             f"{axes['ylabel']!r}; label both, e.g. ax.set_xlabel('epoch') and ax.set_ylabel('loss')."
+        )
+    entries = [axes.get("legend"), *info.get("figure_legends", [])]
+    if not any(texts and len(texts) >= 2 for texts in entries):
+        shown = "no legend" if axes.get("legend") is None else f"a legend of {axes['legend']}"
+        fail(
+            f"plot_history(history) draws two lines and shows {shown}; expected a legend that "
+            "tells them apart: ax.plot(..., label='training loss'), ax.plot(..., "
+            "label='validation loss'), then ax.legend()."
+        )
+
+
+@check(
+    "plot_history",
+    weight=2,
+    hint="Return the figure without plt.show(): the caller decides when to show it.",
+)
+def test_plot_history_leaves_showing_to_the_caller(learner):
+    _, info = _figure(learner, 0)
+    if info.get("shown"):
+        fail(
+            "plot_history(history) calls plt.show() (or fig.show()); expected it to return the "
+            "Figure without showing it: in a script show() waits until the window is closed, "
+            "and a notebook shows the returned figure itself. Remove the show() call."
         )

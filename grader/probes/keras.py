@@ -130,12 +130,34 @@ def fit_report(model: Any) -> dict[str, Any]:
 # --- describing objects as plain data ------------------------------------------------------------
 
 
+# the activations the checks name, as Keras spells them
+KNOWN_ACTIVATIONS = ("linear", "relu", "sigmoid", "softmax", "tanh", "elu", "selu", "gelu")
+# layers that are an activation function on their own (Activation and Softmax are handled apart)
+ACTIVATION_LAYERS = {"ReLU": "relu", "LeakyReLU": "leaky_relu", "PReLU": "prelu", "ELU": "elu"}
+
+
 def _activation_name(activation: Any) -> str | None:
+    """The Keras name of an activation; a function of another name (tf.nn.softmax is called
+    'softmax_v2', a lambda '<lambda>') is named by what it computes on a few numbers."""
     if activation is None:
         return None
     if isinstance(activation, str):
         return activation
-    return str(getattr(activation, "__name__", type(activation).__name__))
+    name = str(getattr(activation, "__name__", type(activation).__name__))
+    if name in KNOWN_ACTIVATIONS:
+        return name
+    try:
+        import keras
+
+        x = np.array([[-2.0, -0.5, 0.0, 0.7, 3.0]], dtype=np.float32)
+        got = np.asarray(keras.ops.convert_to_numpy(activation(x)), dtype=np.float64)
+        for known in KNOWN_ACTIVATIONS:
+            expected = keras.ops.convert_to_numpy(keras.activations.get(known)(x))
+            if got.shape == expected.shape and np.allclose(got, expected, rtol=1e-5, atol=1e-6):
+                return known
+    except Exception:  # not a function of one tensor: keep its own name
+        pass
+    return name
 
 
 def _shape(value: Any) -> Any:
@@ -160,6 +182,8 @@ def describe_layer(layer: Any) -> dict[str, Any]:
         info["padding"] = padding
     if type(layer).__name__ == "Softmax":
         info["activation"] = "softmax"
+    elif type(layer).__name__ in ACTIVATION_LAYERS:
+        info["activation"] = ACTIVATION_LAYERS[type(layer).__name__]
     elif hasattr(layer, "activation"):
         info["activation"] = _activation_name(layer.activation)
     try:
@@ -218,11 +242,8 @@ def _metric_names(metrics: Any) -> list[str]:
             names.append(metric)
         elif callable(metric) and not hasattr(metric, "get_config"):
             names.append(str(getattr(metric, "__name__", type(metric).__name__)))
-        else:
+        else:  # a metric object by its class: keras.metrics.Accuracy() is also named "accuracy"
             names.append(type(metric).__name__)
-            name = getattr(metric, "name", None)
-            if isinstance(name, str):
-                names.append(name)
     return names
 
 
@@ -235,6 +256,7 @@ def describe_model(model: Any) -> dict[str, Any]:
     info: dict[str, Any] = {
         "is_model": True,
         "type": type(model).__name__,
+        "sequential": isinstance(model, keras.Sequential),
         "built": bool(model.built),
         "layers": [describe_layer(layer) for layer in model.layers],
     }
@@ -292,6 +314,28 @@ def make_history(values: dict[str, list[float]]) -> Any:
     return history
 
 
+_SHOWN = {"calls": 0}
+
+
+def watch_show() -> None:
+    """Count plt.show() and Figure.show() calls from now on (on the Agg canvas both do nothing
+    and say nothing, so a show() inside plot_history is only seen this way)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    def show(*args: Any, **kwargs: Any) -> None:
+        _SHOWN["calls"] += 1
+
+    _SHOWN["calls"] = 0
+    plt.show = show
+    Figure.show = show
+
+
+def show_calls() -> int:
+    """How many times a figure was shown since watch_show()."""
+    return int(_SHOWN["calls"])
+
+
 def describe_figure(figure: Any) -> dict[str, Any]:
     """Every axes of a matplotlib Figure: labels, title, and each line's label and x/y data."""
     from matplotlib.figure import Figure
@@ -317,9 +361,18 @@ def describe_figure(figure: Any) -> dict[str, Any]:
                 "ylabel": str(ax.get_ylabel()),
                 "title": str(ax.get_title()),
                 "lines": lines,
+                "legend": _legend_texts(ax.get_legend()),
             }
         )
-    return {"is_figure": True, "axes": axes}
+    legends = [_legend_texts(legend) for legend in figure.legends]
+    return {"is_figure": True, "axes": axes, "figure_legends": legends}
+
+
+def _legend_texts(legend: Any) -> list[str] | None:
+    """The entries of a legend (None: no legend)."""
+    if legend is None:
+        return None
+    return [str(text.get_text()) for text in legend.get_texts()][:50]
 
 
 # --- the model answer's network, for checking the train function on its own ------------------------

@@ -161,6 +161,12 @@ class Training:
         n = len(self.data()["x_train"])
         expected = math.ceil(n / self.batch_size)
         steps = [p.get("steps") for p in params]
+        if len(steps) > 1:
+            fail(
+                f"{self.call} called model.fit {len(steps)} times ({steps} steps per epoch); "
+                "expected one call that trains for all the epochs: return model.fit(x_train, "
+                "y_train, epochs=epochs, batch_size=batch_size, validation_data=(x_val, y_val))."
+            )
         if steps != [expected]:
             fail(
                 f"{self.call} ran fit with {steps} steps per epoch on {n} {self.examples}; "
