@@ -38,10 +38,20 @@ def test_solution_earns_full_marks(slug: str, tmp_path: Path) -> None:
     assert result.score == pytest.approx(100.0), failures
 
 
-@pytest.mark.parametrize("slug", KERAS_SLUGS)
-def test_other_correct_spellings_earn_full_marks(slug: str, tmp_path: Path) -> None:
-    """tensorflow.keras imports, input_shape=, loss and metric objects, 'acc', a Softmax layer."""
-    result = graded(tmp_path, slug, SPELLINGS / f"{slug}.py")
+def spellings() -> list[pytest.param]:
+    """keras_spellings/<slug>.py and <slug>_<what>.py: each a whole correct answer."""
+    return [
+        pytest.param(slug, path, id=path.stem)
+        for slug in KERAS_SLUGS
+        for path in sorted(SPELLINGS.glob(f"{slug}*.py"))
+    ]
+
+
+@pytest.mark.parametrize(("slug", "path"), spellings())
+def test_other_correct_spellings_earn_full_marks(slug: str, path: Path, tmp_path: Path) -> None:
+    """tensorflow.keras imports, input_shape=, loss and metric objects, 'acc', a Softmax layer,
+    activation layers, tf.nn functions (see each file's docstring)."""
+    result = graded(tmp_path, slug, path)
     failures = [f"{c.name}: {c.message}" for c in result.checks if c.status != "passed"]
     assert result.score == pytest.approx(100.0), failures
 

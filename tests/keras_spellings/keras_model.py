@@ -1,5 +1,6 @@
 """A correct keras_model answer in other common spellings: tensorflow.keras imports,
-input_shape= on the first layer, a loss object, a metric object, pyplot's current figure."""
+input_shape= on the first layer, Activation layers after linear Dense layers, a loss object, a
+metric object, pyplot's current figure."""
 
 import matplotlib.pyplot as plt
 from tensorflow import keras
@@ -8,7 +9,8 @@ from tensorflow.keras import layers
 
 def build_model(input_dim):
     model = keras.models.Sequential()
-    model.add(layers.Dense(16, activation="tanh", input_shape=(input_dim,)))
+    model.add(layers.Dense(16, input_shape=(input_dim,)))
+    model.add(layers.Activation("tanh"))
     model.add(layers.Dense(1))
     model.add(layers.Activation("sigmoid"))
     model.compile(
