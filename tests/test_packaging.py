@@ -43,7 +43,17 @@ def test_installed_wheel_grades_from_its_packaged_data(wheel: Path, tmp_path: Pa
     venv.create(environment, system_site_packages=True, with_pip=True)
     python = environment / "bin" / "python"
     subprocess.run(
-        [python, "-m", "pip", "install", "--no-deps", "--no-index", "--force-reinstall", "-q", str(wheel)],
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--force-reinstall",
+            "-q",
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
     )
