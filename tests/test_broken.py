@@ -3,7 +3,8 @@
 A broken answer is ``tests/broken/<slug>/<mistake>.py``: a whole module (usually the
 model answer with one classic mistake) whose ``BROKEN`` tuple names the functions
 it gets wrong. Grading it must fail at least one check of each of those functions
-and pass every check of the other functions.
+and pass every check of the other functions. An optional ``MESSAGE`` string must appear
+in the message of a failing check: the mistake is named, not only caught.
 """
 
 from __future__ import annotations
@@ -30,13 +31,18 @@ def broken_answers() -> list[pytest.param]:
     return params
 
 
-def declared_broken(path: Path) -> tuple[str, ...]:
+def declared(path: Path, name: str) -> object:
     for node in ast.parse(path.read_text()).body:
-        if isinstance(node, ast.Assign) and any(
-            getattr(t, "id", "") == "BROKEN" for t in node.targets
-        ):
-            return tuple(ast.literal_eval(node.value))
-    raise AssertionError(f"{path} has no BROKEN = (...) declaration")
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == name for t in node.targets):
+            return ast.literal_eval(node.value)
+    return None
+
+
+def declared_broken(path: Path) -> tuple[str, ...]:
+    broken = declared(path, "BROKEN")
+    if broken is None:
+        raise AssertionError(f"{path} has no BROKEN = (...) declaration")
+    return tuple(broken)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("path", broken_answers())
@@ -60,6 +66,10 @@ def test_broken_answer_fails_only_its_functions(path: Path, tmp_path: Path) -> N
         else:
             failing = {n: s for n, s in verdicts.items() if s != "passed"}
             assert not failing, f"{function} should pass but {failing}"
+    message = declared(path, "MESSAGE")
+    if message is not None:
+        said = [c.message for c in result.checks if c.status != "passed"]
+        assert any(str(message) in text for text in said), said
 
 
 def test_there_are_at_least_two_broken_answers_per_function() -> None:

@@ -167,6 +167,14 @@ class Training:
                 "expected one call that trains for all the epochs: return model.fit(x_train, "
                 "y_train, epochs=epochs, batch_size=batch_size, validation_data=(x_val, y_val))."
             )
+        n_val = len(self.data()["x_val"])
+        if steps != [expected] and steps == [math.ceil((n + n_val) / self.batch_size)]:
+            fail(
+                f"{self.call} ran fit with {steps} steps per epoch: that is {n} + {n_val} "
+                f"{self.examples}, x_train and x_val together; expected [{expected}]. Train on "
+                "x_train only and pass validation_data=(x_val, y_val): the validation loss "
+                "must come from examples the model never learned from."
+            )
         if steps != [expected]:
             fail(
                 f"{self.call} ran fit with {steps} steps per epoch on {n} {self.examples}; "
