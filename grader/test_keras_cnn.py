@@ -157,13 +157,11 @@ def test_build_cnn_takes_the_image_shape_and_classes_from_its_arguments(learner)
 )
 def test_build_cnn_is_a_keras_sequential(learner):
     _, info = model_of(learner)
-    if not info.get("sequential"):
-        fail(
-            f"{call_text()} returned a {info.get('type')} model; this exercise asks for a "
-            "keras.Sequential stack of layers (keras.Model(inputs, outputs) is the functional "
-            "API, for models that are not a plain stack). Write keras.Sequential(["
-            "keras.Input(shape=input_shape), layers.Conv2D(...), ...])."
-        )
+    common.expect_sequential(
+        info,
+        call_text(),
+        "keras.Sequential([keras.Input(shape=input_shape), layers.Conv2D(...), ...])",
+    )
 
 
 @check(

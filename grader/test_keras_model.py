@@ -141,13 +141,11 @@ def test_build_model_takes_the_input_size_from_its_argument(learner):
 )
 def test_build_model_is_a_keras_sequential(learner):
     _, info = model_of(learner)
-    if not info.get("sequential"):
-        fail(
-            f"build_model({INPUT_DIM}) returned a {info.get('type')} model; this exercise asks "
-            "for a keras.Sequential stack of layers (keras.Model(inputs, outputs) is the "
-            "functional API, for models that are not a plain stack). Write "
-            "keras.Sequential([keras.Input(shape=(input_dim,)), layers.Dense(...), ...])."
-        )
+    common.expect_sequential(
+        info,
+        f"build_model({INPUT_DIM})",
+        "keras.Sequential([keras.Input(shape=(input_dim,)), layers.Dense(...), ...])",
+    )
 
 
 @check(

@@ -37,6 +37,16 @@ def trusted(learner: Learner, probe: str, *args: Any) -> Any:
     return learner.probe(probe, *args).value
 
 
+def expect_sequential(info: dict[str, Any], call: str, example: str) -> None:
+    """The model is a keras.Sequential, as both exercises' contracts ask (``example`` shows one)."""
+    if not info.get("sequential"):
+        fail(
+            f"{call} returned a {info.get('type')} model; this exercise asks for a "
+            "keras.Sequential stack of layers (keras.Model(inputs, outputs) is the functional "
+            f"API, for models that are not a plain stack). Write {example}."
+        )
+
+
 @dataclass(frozen=True)
 class Training:
     """A learner's train function, checked by having it train our own reference network."""
