@@ -318,8 +318,9 @@ _SHOWN = {"calls": 0}
 
 
 def watch_show() -> None:
-    """Count plt.show() and Figure.show() calls from now on (on the Agg canvas both do nothing
-    and say nothing, so a show() inside plot_history is only seen this way)."""
+    """Count plt.show(), show() imported from pyplot and Figure.show() calls from now on (on the
+    Agg canvas they do nothing and say nothing, so a show() inside plot_history is only seen
+    this way)."""
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
@@ -329,6 +330,12 @@ def watch_show() -> None:
     _SHOWN["calls"] = 0
     plt.show = show
     Figure.show = show
+    # `from matplotlib.pyplot import show` binds pyplot's own function before this runs; it
+    # hands the work to the backend, so the backend's show is counted too
+    try:
+        plt._get_backend_mod().show = show
+    except (AttributeError, ImportError):  # another matplotlib: plt.show is still counted
+        pass
 
 
 def show_calls() -> int:
