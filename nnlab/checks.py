@@ -390,16 +390,14 @@ def expect_close(
         )
     actual = np.asarray(array, dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
-        # the common case in a few passes: true only if every value is finite and close
-        # (NaN and inf never compare as within a finite bound)
-        if np.all(np.abs(actual - expected_array) <= atol + rtol * np.abs(expected_array)):
-            if np.isfinite(expected_array).all():
-                return
+        close = np.abs(actual - expected_array) <= atol + rtol * np.abs(expected_array)
+    finite = np.isfinite(expected_array)
+    # the common case in a few passes: NaN and inf are never within a finite bound, so this
+    # holds only if every value is finite and close
+    if close.all() and finite.all():
+        return
     both_nan = np.isnan(actual) & np.isnan(expected_array)
     same_inf = np.isinf(expected_array) & (actual == expected_array)
-    finite = np.isfinite(expected_array)
-    with np.errstate(invalid="ignore", over="ignore"):
-        close = np.abs(actual - expected_array) <= atol + rtol * np.abs(expected_array)
     ok = both_nan | same_inf | (finite & np.isfinite(actual) & close)
     if ok.all():
         return
