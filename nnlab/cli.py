@@ -643,9 +643,9 @@ def main() -> None:
 
 
 def one_blas_thread() -> None:
-    """Grading calls BLAS on small arrays, where a second thread only spins between calls and
-    takes the core that the learner's child (or, in grade-batch, another submission) needs:
-    measured, one thread makes `nnlab grade` of 9 exercises use 35% less CPU time. Set before
-    NumPy loads (nothing imports it at start-up); a value the user set is kept."""
-    for name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(name, "1")
+    """``nnlab.sandbox.BLAS_THREADS``, set before NumPy loads (nothing imports it at
+    start-up); a value the user set is kept."""
+    from nnlab.sandbox import BLAS_THREADS
+
+    for name, value in BLAS_THREADS.items():
+        os.environ.setdefault(name, value)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nnlab.sandbox import processes, protocol
+from nnlab.sandbox import BLAS_THREADS, processes, protocol
 from nnlab.sandbox.protocol import Handle, ProtocolError
 
 SERVER = Path(__file__).with_name("server.py")
@@ -141,11 +141,8 @@ def child_environment(home: str) -> dict[str, str]:
         "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    # One BLAS thread (unless the instructor sets more): the checks' arrays are small, and a
-    # second thread only spins between calls, taking the core that the grader (or, in
-    # grade-batch, another submission) needs; each thread also reserves its own buffers.
-    for name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        keep[name] = os.environ.get(name, "1")
+    for name, value in BLAS_THREADS.items():  # one, unless the user sets more
+        keep[name] = os.environ.get(name, value)
     # OpenMP (TensorFlow's oneDNN kernels may use it) keeps a bounded number of threads
     keep["OMP_NUM_THREADS"] = os.environ.get("OMP_NUM_THREADS", str(min(os.cpu_count() or 1, 4)))
     return keep
