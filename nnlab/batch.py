@@ -168,8 +168,7 @@ def _worker_loop(
     already imported NumPy and forks each exercise's child) is started once, and it
     collects the checks once: every submission is graded in one pytest session.
     """
-    from nnlab.grading import CheckSession
-    from nnlab.sandbox.launcher import Template
+    from nnlab.grading import CheckSession, warm_template
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
     if cpu is not None:  # before the template starts: it and every child inherit the core
@@ -193,9 +192,7 @@ def _worker_loop(
                 return
 
     try:
-        if any(not catalog.get(slug).uses_tensorflow for slug in slugs):
-            # its interpreter starts while the checks are collected
-            Template.shared(())
+        warm_template([catalog.get(slug) for slug in slugs])
         CheckSession(slugs, [Path(d) for d in extra_check_dirs]).run(serve)
     finally:
         connection.close()

@@ -94,8 +94,7 @@ def grade(
     name = submission_name if submission_name is not None else str(folder)
     if session is None:
         submitted = [exercise for exercise, submission in plan if submission is not None]
-        if submitted:  # its interpreter starts while the checks are collected
-            Template.shared(preload_for(submitted[0]))
+        warm_template(submitted)
         fresh = CheckSession([exercise.slug for exercise in submitted], options.extra_check_dirs)
         return fresh.run(lambda active: _grade_plan(plan, name, options, active))
     return _grade_plan(plan, name, options, session)
@@ -130,6 +129,13 @@ def _grade_plan(
 def preload_for(exercise: catalog.Exercise) -> tuple[str, ...]:
     """What the sandbox template of ``exercise`` imports before it forks a child."""
     return ("tensorflow", "keras") if exercise.uses_tensorflow else ()
+
+
+def warm_template(exercises: Sequence[catalog.Exercise]) -> None:
+    """Start the template the first of ``exercises`` needs, so that its interpreter starts
+    while the checks are collected."""
+    if exercises:
+        Template.shared(preload_for(exercises[0]))
 
 
 def check_files(slug: str, extra_dirs: Sequence[Path] = ()) -> list[Path]:
