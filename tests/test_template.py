@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -102,3 +104,56 @@ def test_a_grading_process_leaves_no_folder_behind(tmp_path: Path) -> None:
     )
     assert completed.returncode == 0
     assert list(scratch.iterdir()) == []
+
+
+VIEW_SOURCE = """
+import os
+def view(secret):
+    return [os.readlink("/proc/self/ns/mnt"), os.getuid(), os.path.exists(secret)]
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_children_share_the_mount_view_the_template_made_once_and_it_still_hides(
+    tmp_path: Path,
+) -> None:
+    # a directory no other user may walk through, holding a file the child must not see
+    hidden = Path(tempfile.mkdtemp(prefix="nnlab-test-hidden-", dir="/root"))
+    try:
+        secret = hidden / "secret.txt"
+        secret.write_text("not for learners")
+        seen = []
+        for _ in range(2):
+            with Sandbox(VIEW_SOURCE, "m.py", "m") as box:
+                assert box.load().raised is None
+                seen.append(box.call("view", (str(secret),), timeout=10).value)
+        template = Template.shared()
+        assert template is not None
+        template_view = os.readlink(f"/proc/{template.process.pid}/ns/mnt")
+        assert seen[0][0] == seen[1][0] == template_view != os.readlink("/proc/self/ns/mnt")
+        assert all(uid != 0 and not exists for _, uid, exists in seen)
+    finally:
+        shutil.rmtree(hidden, ignore_errors=True)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_a_child_that_needs_other_directories_makes_its_own_view(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from nnlab.sandbox import launcher
+
+    with Sandbox(VIEW_SOURCE, "m.py", "m") as box:  # the template's view exists by now
+        assert box.load().raised is None
+        shared = box.call("view", ("/",), timeout=10).value[0]
+    extra = Path(tempfile.mkdtemp(prefix="nnlab-test-extra-", dir="/root"))
+    try:
+        (extra / "data.txt").write_text("needed by this child")
+        extra.chmod(0o755)
+        usual = launcher._needed_directories
+        monkeypatch.setattr(launcher, "_needed_directories", lambda w: [*usual(w), str(extra)])
+        with Sandbox(VIEW_SOURCE, "m.py", "m") as box:
+            assert box.load().raised is None
+            own, uid, exists = box.call("view", (str(extra / "data.txt"),), timeout=10).value
+        assert own != shared and uid != 0 and exists
+    finally:
+        shutil.rmtree(extra, ignore_errors=True)
