@@ -28,18 +28,21 @@ def _float32(seed: int, scale: float = 4.0) -> np.ndarray:
     return np.random.default_rng(seed).normal(scale=scale, size=(5, 6)).astype(np.float32)
 
 
+def _expect_each_close(learner, name: str, inputs: list, **kwargs) -> None:
+    """``name(z, **kwargs)`` close to the reference for each z, all sent in one round trip."""
+    outcomes = learner.call_many(name, [(z,) for z in inputs], **kwargs)
+    for z, got in zip(inputs, outcomes, strict=True):
+        expect_close(got, getattr(ref, name)(np.array(z, dtype=float), **kwargs))
+
+
 def _varied(learner, name: str, seed: int, scale: float, **kwargs) -> None:
     rng = np.random.default_rng(seed)
-    for shape in SHAPES:
-        z = np.asarray(rng.normal(scale=scale, size=shape))
-        expected = getattr(ref, name)(z.copy(), **kwargs)
-        expect_close(learner.call(name, z, **kwargs), expected)
+    inputs = [np.asarray(rng.normal(scale=scale, size=shape)) for shape in SHAPES]
+    _expect_each_close(learner, name, inputs, **kwargs)
 
 
 def _python_and_float32(learner, name: str, seed: int, **kwargs) -> None:
-    for z in [*PYTHON_INPUTS, _float32(seed)]:
-        expected = getattr(ref, name)(np.array(z, dtype=float), **kwargs)
-        expect_close(learner.call(name, z, **kwargs), expected)
+    _expect_each_close(learner, name, [*PYTHON_INPUTS, _float32(seed)], **kwargs)
 
 
 # --- sigmoid ----------------------------------------------------------------------------------
@@ -72,8 +75,8 @@ def test_sigmoid_of_python_numbers_lists_and_float32(learner):
     "1/(1+e) for z >= 0 and e/(1+e) for z < 0 with e = exp(-|z|).",
 )
 def test_sigmoid_gives_finite_correct_values_at_1000(learner):
-    for z in [HUGE, HUGE.astype(np.float32), np.float64(-1000.0), np.float64(1000.0)]:
-        expect_close(learner.call("sigmoid", z), ref.sigmoid(np.array(z, dtype=float)))
+    inputs = [HUGE, HUGE.astype(np.float32), np.float64(-1000.0), np.float64(1000.0)]
+    _expect_each_close(learner, "sigmoid", inputs)
 
 
 @check(
@@ -83,8 +86,9 @@ def test_sigmoid_gives_finite_correct_values_at_1000(learner):
     "still evaluates both f and g everywhere, so exponentiate only -|z|.",
 )
 def test_sigmoid_has_no_overflow_warning_at_1000(learner):
-    for z in [HUGE, HUGE.astype(np.float32), np.float64(-1000.0)]:
-        expect_no_warnings(learner.call("sigmoid", z))
+    inputs = [(HUGE,), (HUGE.astype(np.float32),), (np.float64(-1000.0),)]
+    for got in learner.call_many("sigmoid", inputs):
+        expect_no_warnings(got)
 
 
 @check(
@@ -199,9 +203,10 @@ def test_relu_matches_reference_on_varied_shapes(learner):
     "mask is not the answer) and relu(0) is 0.",
 )
 def test_relu_at_and_around_the_kink_at_zero(learner):
-    for z in [np.float64(0.0), np.array([-1e-8, -0.0, 0.0, 1e-8, 1e-300, 0.5])]:
+    inputs = [np.float64(0.0), np.array([-1e-8, -0.0, 0.0, 1e-8, 1e-300, 0.5])]
+    for z, got in zip(inputs, learner.call_many("relu", [(z,) for z in inputs]), strict=True):
         # tiny values: relative tolerance only, or the absolute one would hide them
-        expect_close(learner.call("relu", z), ref.relu(np.array(z, dtype=float)), atol=0.0)
+        expect_close(got, ref.relu(np.array(z, dtype=float)), atol=0.0)
 
 
 @check(
@@ -300,9 +305,11 @@ def test_leaky_relu_leaves_input_unmodified(learner):
 )
 def test_softmax_matches_reference_on_varied_shapes(learner):
     rng = np.random.default_rng(2601)
-    for shape in [(5,), (3, 4), (2, 3, 4)]:
-        z = rng.normal(scale=3.0, size=shape)
-        expect_close(learner.call("softmax", z), ref.softmax(z.copy()))
+    _expect_each_close(
+        learner,
+        "softmax",
+        [rng.normal(scale=3.0, size=shape) for shape in [(5,), (3, 4), (2, 3, 4)]],
+    )
 
 
 @check(
@@ -362,11 +369,12 @@ def test_softmax_gives_finite_correct_values_at_1000(learner):
     hint="exp(1000) overflows: subtract the maximum along axis (keepdims=True) before np.exp.",
 )
 def test_softmax_has_no_overflow_warning_at_1000(learner):
-    for z in [
-        np.array([[1000.0, 999.0, -1000.0], [1.0, 2.0, 3.0]]),
-        np.array([-1000.0, -1000.0, -999.0]),
-    ]:
-        expect_no_warnings(learner.call("softmax", z))
+    inputs = [
+        (np.array([[1000.0, 999.0, -1000.0], [1.0, 2.0, 3.0]]),),
+        (np.array([-1000.0, -1000.0, -999.0]),),
+    ]
+    for got in learner.call_many("softmax", inputs):
+        expect_no_warnings(got)
 
 
 @check(
@@ -376,10 +384,9 @@ def test_softmax_has_no_overflow_warning_at_1000(learner):
     "dtype=float)). A single number is its own slice: softmax(3.0) is 1.0 with shape ().",
 )
 def test_softmax_of_python_numbers_lists_and_float32(learner):
-    for z in [3.0, np.float64(-2.0), [1.0, 2.0, 3.0], [[0.5, -0.5], [2.0, 2.0]], _float32(2605)]:
-        expect_close(learner.call("softmax", z), ref.softmax(np.array(z, dtype=float)))
-    for z in [4, [1, 2, 3], [[0, 5], [-2, 2]]]:  # ints: probabilities must not be truncated to 0/1
-        expect_close(learner.call("softmax", z), ref.softmax(np.array(z, dtype=float)))
+    floats = [3.0, np.float64(-2.0), [1.0, 2.0, 3.0], [[0.5, -0.5], [2.0, 2.0]], _float32(2605)]
+    ints = [4, [1, 2, 3], [[0, 5], [-2, 2]]]  # ints: probabilities must not be truncated to 0/1
+    _expect_each_close(learner, "softmax", [*floats, *ints])
 
 
 @check(

@@ -30,20 +30,24 @@ STEP = 1e-5  # central differences: error ~ STEP**2 * f''' + rounding ~ 1e-16 / 
 
 def values_on_varied_shapes(learner, name, seed, **options):
     rng = np.random.default_rng(seed)
-    for shape, scale in zip(SHAPES, [0.5, 3.0, 1.0, 8.0], strict=True):
-        z = rng.normal(scale=scale, size=shape)
-        expect_close(learner.call(name, z, **options), getattr(ref, name)(z.copy(), **options))
+    inputs = [
+        rng.normal(scale=scale, size=shape)
+        for shape, scale in zip(SHAPES, [0.5, 3.0, 1.0, 8.0], strict=True)
+    ]
+    outcomes = learner.call_many(name, [(z,) for z in inputs], **options)
+    for z, got in zip(inputs, outcomes, strict=True):
+        expect_close(got, getattr(ref, name)(z.copy(), **options))
 
 
-def expect_close_for_this_input_type(learner, name, z):
-    """The learner's slope at z (a number, list or float32 array) equals the reference's.
+def expect_close_for_this_input_type(learner, name, z, got):
+    """The learner's slope ``got`` at z (a number, list or float32 array) equals the reference's.
 
     When it does not, the same values are tried as a float64 array: if that is wrong too,
     the message says the formula, not the input type, is what to fix.
     """
     expected = getattr(ref, name)(np.asarray(z, dtype=np.float64))
     try:
-        expect_close(learner.call(name, z), expected)
+        expect_close(got, expected)
     except CheckFailed as failure:
         try:
             expect_close(learner.call(name, np.asarray(z, dtype=np.float64)), expected)
@@ -57,13 +61,14 @@ def expect_close_for_this_input_type(learner, name, z):
 
 def accepts_scalars_lists_and_float32(learner, name, seed):
     rng = np.random.default_rng(seed)
-    for z in [0.7, -1.5, 3, -2]:
-        expect_close_for_this_input_type(learner, name, z)  # a Python number -> shape ()
-    expect_close_for_this_input_type(learner, name, [[-2.0, -0.5, 0.25], [0.5, 1.0, 4.0]])
-    # ints: an int array would truncate slopes such as 0.01 to 0
-    expect_close_for_this_input_type(learner, name, [[-2, 0, 3], [1, -1, 4]])
-    z32 = rng.normal(scale=3.0, size=(4, 5)).astype(np.float32)
-    expect_close_for_this_input_type(learner, name, z32)
+    inputs = [
+        *[0.7, -1.5, 3, -2],  # Python numbers -> shape ()
+        [[-2.0, -0.5, 0.25], [0.5, 1.0, 4.0]],
+        [[-2, 0, 3], [1, -1, 4]],  # ints: an int array would truncate slopes such as 0.01 to 0
+        rng.normal(scale=3.0, size=(4, 5)).astype(np.float32),
+    ]
+    for z, got in zip(inputs, learner.call_many(name, [(z,) for z in inputs]), strict=True):
+        expect_close_for_this_input_type(learner, name, z, got)
 
 
 def agrees_with_finite_differences(learner, name, activation, seed, **options):
@@ -276,9 +281,10 @@ def test_relu_derivative_agrees_with_finite_differences(learner):
     hint="At the kink take the slope on the left, as TensorFlow does: test z > 0, not z >= 0.",
 )
 def test_relu_derivative_takes_the_left_slope_at_zero(learner):
-    expect_close(learner.call("relu_derivative", 0.0), 0.0)
     z = np.array([-1.0, -0.0, 0.0, 1e-12, 1.0])
-    expect_close(learner.call("relu_derivative", z), ref.relu_derivative(z.copy()))
+    at_zero, around = learner.call_many("relu_derivative", [(0.0,), (z,)])
+    expect_close(at_zero, 0.0)
+    expect_close(around, ref.relu_derivative(z.copy()))
 
 
 @check("relu_derivative", weight=2, hint="Compute into new arrays; never assign into z itself.")
