@@ -347,22 +347,28 @@ def tolerances(got: Any, rtol: float | None, atol: float | None) -> tuple[float,
     return (default_rtol if rtol is None else rtol, default_atol if atol is None else atol)
 
 
-def as_numeric_array(value: Any, call: str, expected_shape: tuple[int, ...]) -> np.ndarray:
-    """``np.asarray`` of a plain returned value, or a CheckFailed that says why it is not numeric."""
+def as_numeric_array(
+    value: Any, call: str | Callable[[], str], expected_shape: tuple[int, ...]
+) -> np.ndarray:
+    """``np.asarray`` of a plain returned value, or a CheckFailed that says why it is not numeric.
+
+    ``call`` names the call in the message: text, or a function that makes it (only on failure).
+    """
+    name = call if callable(call) else lambda: call
     if isinstance(value, (Handle, Unsupported)):
-        fail(f"{call} returned {value!r}; expected an array of shape {expected_shape}.")
+        fail(f"{name()} returned {value!r}; expected an array of shape {expected_shape}.")
     if value is None:
         fail(
-            f"{call} returned None; expected an array of shape {expected_shape} (is a `return` missing?)."
+            f"{name()} returned None; expected an array of shape {expected_shape} (is a `return` missing?)."
         )
     try:
         array = np.asarray(value)
     except (ValueError, TypeError):
         fail(
-            f"{call} returned {describe_value(value)}, which is not a rectangular array of numbers."
+            f"{name()} returned {describe_value(value)}, which is not a rectangular array of numbers."
         )
     if array.dtype.kind not in "biuf":
-        fail(f"{call} returned {describe_value(value)} (dtype {array.dtype}); expected numbers.")
+        fail(f"{name()} returned {describe_value(value)} (dtype {array.dtype}); expected numbers.")
     return array
 
 
@@ -372,17 +378,26 @@ def expect_close(
     *,
     rtol: float | None = None,
     atol: float | None = None,
-    what: str | None = None,
+    what: str | Callable[[], str] | None = None,
     hint: str = "",
 ) -> None:
-    """Same shape exactly, same non-finite positions, values within tolerance."""
-    value, call = _value_of(got)
-    call = what or call
+    """Same shape exactly, same non-finite positions, values within tolerance.
+
+    ``what`` names the result in a failure's message, as text or as a function that makes
+    the text (called only when the check fails); by default, the call that made ``got``.
+    """
+    value = got.value if isinstance(got, Outcome) else got
+
+    def name() -> str:
+        if what:
+            return what() if callable(what) else what
+        return _value_of(got)[1]
+
     expected_array = np.asarray(expected, dtype=np.float64)
-    array = as_numeric_array(value, call, expected_array.shape)
+    array = as_numeric_array(value, name, expected_array.shape)
     rtol, atol = tolerances(got, rtol, atol)
-    extra = f"\n{hint}" if hint else ""
     if array.shape != expected_array.shape:
+        call, extra = name(), f"\n{hint}" if hint else ""
         fail(
             f"{call} returned shape {array.shape}; expected shape {expected_array.shape}"
             f"{_shape_advice(array.shape, expected_array.shape)}."
@@ -401,6 +416,7 @@ def expect_close(
     ok = both_nan | same_inf | (finite & np.isfinite(actual) & close)
     if ok.all():
         return
+    call, extra = name(), f"\n{hint}" if hint else ""
     bad = np.argwhere(~ok)
     index = tuple(int(i) for i in bad[0])
     got_item, expected_item = actual[index], expected_array[index]
