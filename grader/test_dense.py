@@ -53,42 +53,74 @@ def _expect_forward(
         outcome = learner.call("dense_forward", x, kernel, bias, activation=activation[0])
     else:
         outcome = learner.call("dense_forward", x, kernel, bias, *activation)
+    _judge_forward(outcome, x, kernel, bias, *activation, quiet=quiet)
+
+
+def _judge_forward(outcome, x, kernel, bias, *activation: str, quiet: bool = False) -> None:
+    """The judgement of `_expect_forward`, on the outcome of a call already made."""
     value = outcome.value  # a learner's exception or NotImplementedError stops here
-    call = _forward_call(x, kernel, bias, *activation)
+
+    def call() -> str:  # made for a failure only
+        return _forward_call(x, kernel, bias, *activation)
+
     if quiet and outcome.warnings:
         first = outcome.warnings[0]
-        fail(f"{call} emitted {first['category']}: {first['message']}.")
+        fail(f"{call()} emitted {first['category']}: {first['message']}.")
     expected = ref.dense_forward(x, kernel, bias, *activation)  # the reference copies
     rtol, atol = _tolerances(outcome, None, None)
     expect_close(value, expected, rtol=rtol, atol=atol, what=call)
 
 
-def _expect_forward_for_this_input_type(learner, x, kernel, bias, activation: str) -> None:
-    """`_expect_forward` for float32 or list inputs; a wrong formula is named as such."""
-    formula_first(lambda *values: _expect_forward(learner, *values, activation), x, kernel, bias)
+def _expect_forward_for_this_input_type(learner, outcome, x, kernel, bias, activation: str) -> None:
+    """`_judge_forward` of ``outcome`` (of float32 or list inputs); a wrong formula is named
+    as such: on failure the same values are tried again as float64 arrays."""
+    first = [outcome]
+
+    def attempt(*values) -> None:
+        got = first.pop() if first else learner.call("dense_forward", *values, activation)
+        _judge_forward(got, *values, activation)
+
+    formula_first(attempt, x, kernel, bias)
 
 
-def _expect_value_error(learner, args: tuple, why: str) -> None:
-    outcome = learner.call("dense_forward", *args)
-    call = _forward_call(*args)
+def _expect_value_error(outcome, args: tuple, why: str) -> None:
+    """``outcome``, of dense_forward(*args), is a ValueError."""
     raised = outcome.raised
     if raised is None:
         value = outcome.value
         got = f"an array of shape {value.shape}" if isinstance(value, np.ndarray) else value
-        fail(f"{call} returned {got}; expected ValueError: {why}.")
+        fail(f"{_forward_call(*args)} returned {got}; expected ValueError: {why}.")
     if raised.is_a("ValueError"):
         return
     if raised.is_a("NotImplementedError"):
         _ = outcome.value  # reported as "not implemented yet"
-    fail(f"{call} raised {raised.describe(outcome.file_name)}; expected ValueError: {why}.")
+    fail(
+        f"{_forward_call(*args)} raised {raised.describe(outcome.file_name)}; "
+        f"expected ValueError: {why}."
+    )
+
+
+def _expect_value_errors(learner, cases: list[tuple[tuple, str]]) -> None:
+    """dense_forward(*args) raises ValueError for each (args, why), all in one round trip."""
+    outcomes = learner.call_many("dense_forward", [args for args, _ in cases])
+    for (args, why), outcome in zip(cases, outcomes, strict=True):
+        _expect_value_error(outcome, args, why)
 
 
 def _forward_matches(learner, activation: str, seed: int) -> None:
     rng = np.random.default_rng(seed)
-    for n, n_in, units in SHAPES:
-        x, kernel, bias = _layer(rng, n, n_in, units, scale=1.5)
-        by_name = activation == "relu" and n == 32  # once as activation=, the contract's name
-        _expect_forward(learner, x, kernel, bias, activation, by_name=by_name)
+    layers = [_layer(rng, n, n_in, units, scale=1.5) for n, n_in, units in SHAPES]
+    # once as activation=, the contract's name: the relu layer of 32 examples
+    by_name = [activation == "relu" and x.shape[0] == 32 for x, _, _ in layers]
+    positional = [
+        (*layer, activation) for layer, named in zip(layers, by_name, strict=True) if not named
+    ]
+    outcomes = iter(learner.call_many("dense_forward", positional))
+    for layer, named in zip(layers, by_name, strict=True):
+        if named:
+            _expect_forward(learner, *layer, activation, by_name=True)
+        else:
+            _judge_forward(next(outcomes), *layer, activation)
 
 
 # --- dense_forward -----------------------------------------------------------------------------
@@ -163,12 +195,13 @@ def test_dense_forward_sigmoid_and_softmax_stay_finite_for_large_preactivations(
     x = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.5]])  # (3, 2)
     kernel = np.array([[1000.0, -1000.0, 0.0], [0.0, 800.0, -900.0]])  # (2, 3)
     bias = np.array([0.0, 10.0, -5.0])
-    for activation in ("sigmoid", "softmax"):
-        _expect_forward(learner, x, kernel, bias, activation, quiet=True)
+    cases = [(x, kernel, bias, "sigmoid"), (x, kernel, bias, "softmax")]
     # rows on very different scales: subtracting one maximum for the whole batch (instead of
     # each row's own) leaves the second row with exp(-2000) = 0 everywhere, and 0 / 0
     x = np.array([[1000.0, 999.0, 0.0], [-1000.0, -1001.0, -999.0]])  # (2, 3)
-    _expect_forward(learner, x, np.eye(3), np.zeros(3), "softmax", quiet=True)
+    cases.append((x, np.eye(3), np.zeros(3), "softmax"))
+    for args, outcome in zip(cases, learner.call_many("dense_forward", cases), strict=True):
+        _judge_forward(outcome, *args, quiet=True)
 
 
 @check(
@@ -178,11 +211,13 @@ def test_dense_forward_sigmoid_and_softmax_stay_finite_for_large_preactivations(
 )
 def test_dense_forward_accepts_float32_and_lists(learner):
     rng = np.random.default_rng(5108)
-    for activation in ref.ACTIVATIONS:
-        x, kernel, bias = (a.astype(np.float32) for a in _layer(rng, 6, 4, 3))
-        _expect_forward_for_this_input_type(learner, x, kernel, bias, activation)
-    x, kernel, bias = _layer(rng, 2, 3, 2)
-    _expect_forward_for_this_input_type(learner, x.tolist(), kernel.tolist(), bias.tolist(), "relu")
+    cases = [
+        (*(a.astype(np.float32) for a in _layer(rng, 6, 4, 3)), activation)
+        for activation in ref.ACTIVATIONS
+    ]
+    cases.append((*(a.tolist() for a in _layer(rng, 2, 3, 2)), "relu"))
+    for args, outcome in zip(cases, learner.call_many("dense_forward", cases), strict=True):
+        _expect_forward_for_this_input_type(learner, outcome, *args)
 
 
 @check(
@@ -193,12 +228,14 @@ def test_dense_forward_accepts_float32_and_lists(learner):
 def test_dense_forward_rejects_unknown_activation(learner):
     rng = np.random.default_rng(5109)
     x, kernel, bias = _layer(rng, 3, 2, 2)
-    for activation in ("softplus", "sigmod", "leaky_relu"):
-        _expect_value_error(
-            learner,
-            (x, kernel, bias, activation),
-            f"{activation!r} is not one of {', '.join(map(repr, ref.ACTIVATIONS))}",
-        )
+    known = ", ".join(map(repr, ref.ACTIVATIONS))
+    _expect_value_errors(
+        learner,
+        [
+            ((x, kernel, bias, activation), f"{activation!r} is not one of {known}")
+            for activation in ("softplus", "sigmod", "leaky_relu")
+        ],
+    )
 
 
 @check(
@@ -216,8 +253,7 @@ def test_dense_forward_rejects_mismatched_shapes(learner):
         ((x, kernel, bias[:1]), "bias holds 1 value for 5 units (NumPy would broadcast it)"),
         ((x, kernel, np.append(bias, 0.5)), "bias holds 6 values for 5 units"),
     ]
-    for args, why in cases:
-        _expect_value_error(learner, (*args, "linear"), why)
+    _expect_value_errors(learner, [((*args, "linear"), why) for args, why in cases])
 
 
 @check(
@@ -227,9 +263,9 @@ def test_dense_forward_rejects_mismatched_shapes(learner):
 )
 def test_dense_forward_leaves_inputs_unmodified(learner):
     rng = np.random.default_rng(5111)
-    for activation in ("linear", "relu", "softmax"):
-        x, kernel, bias = _layer(rng, 5, 3, 4)
-        expect_unmodified(learner.call("dense_forward", x, kernel, bias, activation))
+    cases = [(*_layer(rng, 5, 3, 4), activation) for activation in ("linear", "relu", "softmax")]
+    for outcome in learner.call_many("dense_forward", cases):
+        expect_unmodified(outcome)
 
 
 # --- dense_backward ----------------------------------------------------------------------------
@@ -256,10 +292,11 @@ def _backward_case(rng: np.random.Generator, n: int, n_in: int, units: int):
 
 def _expect_gradient(learner, which: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
-    for n, n_in, units in SHAPES:
-        grad_out, x, kernel = _backward_case(rng, n, n_in, units)
+    cases = [_backward_case(rng, n, n_in, units) for n, n_in, units in SHAPES]
+    for (grad_out, x, kernel), outcome in zip(
+        cases, learner.call_many("dense_backward", cases), strict=True
+    ):
         expected = ref.dense_backward(grad_out.copy(), x.copy(), kernel.copy())[which]
-        outcome = learner.call("dense_backward", grad_out, x, kernel)
         rtol, atol = _tolerances(outcome, None, None)
         expect_close(
             _gradients(outcome)[which],
@@ -279,9 +316,14 @@ def _expect_gradient(learner, which: int, seed: int) -> None:
 )
 def test_dense_backward_returns_three_gradients_shaped_like_x_kernel_bias(learner):
     rng = np.random.default_rng(5201)
-    for n, n_in, units in [(5, 3, 4), (1, 2, 1), (3, 1, 2)]:
-        grad_out, x, kernel = _backward_case(rng, n, n_in, units)
-        outcome = learner.call("dense_backward", grad_out, x, kernel)
+    cases = [
+        _backward_case(rng, n, n_in, units) for n, n_in, units in [(5, 3, 4), (1, 2, 1), (3, 1, 2)]
+    ]
+    for (grad_out, x, kernel), outcome in zip(
+        cases, learner.call_many("dense_backward", cases), strict=True
+    ):
+        n, n_in = x.shape
+        units = kernel.shape[1]
         gradients = _gradients(outcome)
         for name, got, shape in zip(
             GRADIENT_NAMES, gradients, [(n, n_in), (n_in, units), (units,)], strict=True
