@@ -32,9 +32,9 @@ ref = reference("tensors")
     "elements and not len(x), which counts only the first axis.",
 )
 def test_rank_counts_the_axes_of_arrays(learner):
-    for shape in [(), (5,), (7, 2), (0, 3), (2, 3, 4), (1, 1, 1, 1)]:
-        x = np.zeros(shape)
-        expect_equal(learner.call("rank", x), ref.rank(x))
+    cases = [(np.zeros(shape),) for shape in [(), (5,), (7, 2), (0, 3), (2, 3, 4), (1, 1, 1, 1)]]
+    for (x,), got in zip(cases, learner.call_many("rank", cases), strict=True):
+        expect_equal(got, ref.rank(x))
 
 
 @check(
@@ -44,8 +44,9 @@ def test_rank_counts_the_axes_of_arrays(learner):
     "before asking for its axes (a float has no .ndim, and len(3.5) fails).",
 )
 def test_rank_of_python_numbers_and_lists(learner):
-    for x in [3.5, 7, np.float32(2.0), [1.0, 2.0, 3.0], [[1.0], [2.0]], [[[0.5, 1.5]]]]:
-        expect_equal(learner.call("rank", x), ref.rank(x))
+    inputs = [3.5, 7, np.float32(2.0), [1.0, 2.0, 3.0], [[1.0], [2.0]], [[[0.5, 1.5]]]]
+    for x, got in zip(inputs, learner.call_many("rank", [(x,) for x in inputs]), strict=True):
+        expect_equal(got, ref.rank(x))
 
 
 # --- describe ---------------------------------------------------------------------------------
@@ -58,15 +59,18 @@ def test_rank_of_python_numbers_and_lists(learner):
 )
 def test_describe_arrays_of_several_dtypes(learner):
     rng = np.random.default_rng(1201)
-    for shape, dtype in [
-        ((2, 3), np.float32),
-        ((4,), np.float64),
-        ((2, 2, 2), np.int64),
-        ((), np.float16),
-        ((3, 0), np.float32),
-    ]:
-        x = rng.normal(size=shape).astype(dtype)
-        _expect_description(learner.call("describe", x), ref.describe(x))
+    inputs = [
+        rng.normal(size=shape).astype(dtype)
+        for shape, dtype in [
+            ((2, 3), np.float32),
+            ((4,), np.float64),
+            ((2, 2, 2), np.int64),
+            ((), np.float16),
+            ((3, 0), np.float32),
+        ]
+    ]
+    for x, got in zip(inputs, learner.call_many("describe", [(x,) for x in inputs]), strict=True):
+        _expect_description(got, ref.describe(x))
 
 
 @check(
@@ -75,8 +79,9 @@ def test_describe_arrays_of_several_dtypes(learner):
     hint="Describe np.asarray(x): a Python float becomes a 0-D float64 array with shape ().",
 )
 def test_describe_python_numbers_and_lists(learner):
-    for x in [2.5, [1.0, 2.0, 3.0], [[1.0, 2.0]], 3]:
-        _expect_description(learner.call("describe", x), ref.describe(x))
+    inputs = [2.5, [1.0, 2.0, 3.0], [[1.0, 2.0]], 3]
+    for x, got in zip(inputs, learner.call_many("describe", [(x,) for x in inputs]), strict=True):
+        _expect_description(got, ref.describe(x))
 
 
 def _expect_description(outcome, expected: dict) -> None:
@@ -129,8 +134,9 @@ def test_describe_returns_plain_python_types(learner):
     hint="Compare the lengths axis by axis: equal lengths stay, a 1 stretches to the other length.",
 )
 def test_broadcast_shape_of_shapes_with_the_same_rank(learner):
-    for a, b in [((3, 4), (3, 4)), ((3, 1), (1, 4)), ((2, 1, 5), (2, 3, 1)), ((1,), (6,))]:
-        expect_equal(learner.call("broadcast_shape", a, b), ref.broadcast_shape(a, b))
+    cases = [((3, 4), (3, 4)), ((3, 1), (1, 4)), ((2, 1, 5), (2, 3, 1)), ((1,), (6,))]
+    for (a, b), got in zip(cases, learner.call_many("broadcast_shape", cases), strict=True):
+        expect_equal(got, ref.broadcast_shape(a, b))
 
 
 @check(
@@ -140,15 +146,16 @@ def test_broadcast_shape_of_shapes_with_the_same_rank(learner):
     "one with 1s on the left; lining them up on the left is the usual mistake.",
 )
 def test_broadcast_shape_aligns_trailing_axes(learner):
-    for a, b in [
+    cases = [
         ((8, 1, 6), (7, 1)),
         ((5, 4), (4,)),
         ((2, 3, 4), (4,)),
         ((3, 1), (4,)),
         ((6,), (4, 1, 1)),
         ((2, 3, 4), (3, 1)),
-    ]:
-        expect_equal(learner.call("broadcast_shape", a, b), ref.broadcast_shape(a, b))
+    ]
+    for (a, b), got in zip(cases, learner.call_many("broadcast_shape", cases), strict=True):
+        expect_equal(got, ref.broadcast_shape(a, b))
 
 
 @check(
@@ -158,8 +165,9 @@ def test_broadcast_shape_aligns_trailing_axes(learner):
     "so max() of the two lengths is not the rule.",
 )
 def test_broadcast_shape_with_empty_shapes_and_zero_lengths(learner):
-    for a, b in [((), (3, 2)), ((), ()), ((4,), ()), ((0,), (1,)), ((2, 1), (0,))]:
-        expect_equal(learner.call("broadcast_shape", a, b), ref.broadcast_shape(a, b))
+    cases = [((), (3, 2)), ((), ()), ((4,), ()), ((0,), (1,)), ((2, 1), (0,))]
+    for (a, b), got in zip(cases, learner.call_many("broadcast_shape", cases), strict=True):
+        expect_equal(got, ref.broadcast_shape(a, b))
 
 
 @check(
@@ -168,8 +176,9 @@ def test_broadcast_shape_with_empty_shapes_and_zero_lengths(learner):
     hint="Two lengths that differ with neither equal to 1 cannot be broadcast: raise ValueError.",
 )
 def test_broadcast_shape_raises_for_incompatible_shapes(learner):
-    for a, b in [((3, 4), (3,)), ((2, 3), (3, 2)), ((4,), (5,)), ((2, 1, 3), (4, 2)), ((0,), (3,))]:
-        expect_raises(learner.call("broadcast_shape", a, b), "ValueError")
+    cases = [((3, 4), (3,)), ((2, 3), (3, 2)), ((4,), (5,)), ((2, 1, 3), (4, 2)), ((0,), (3,))]
+    for got in learner.call_many("broadcast_shape", cases):
+        expect_raises(got, "ValueError")
 
 
 def _expect_refused(outcome, why: str) -> None:
@@ -193,9 +202,12 @@ def _expect_refused(outcome, why: str) -> None:
 )
 def test_elementwise_add_matches_reference_on_varied_shapes(learner):
     rng = np.random.default_rng(1301)
-    for shape in [(), (5,), (3, 4), (2, 3, 4)]:
-        a, b = rng.normal(size=shape), rng.normal(scale=10, size=shape)
-        expect_close(learner.call("elementwise_add", a, b), ref.elementwise_add(a, b))
+    cases = [
+        (rng.normal(size=shape), rng.normal(scale=10, size=shape))
+        for shape in [(), (5,), (3, 4), (2, 3, 4)]
+    ]
+    for (a, b), got in zip(cases, learner.call_many("elementwise_add", cases), strict=True):
+        expect_close(got, ref.elementwise_add(a, b))
 
 
 @check(
@@ -209,12 +221,13 @@ def test_elementwise_add_of_python_numbers_lists_and_float32(learner):
         rng.normal(size=(4, 3)).astype(np.float32),
         rng.normal(size=(4, 3)).astype(np.float32),
     )
-    for a, b in [
+    cases = [
         (1.5, 2.25),
         ([[1.0, 2.0], [3.0, 4.0]], [[10.0, 20.0], [30.0, 40.0]]),
         (a32, b32),
-    ]:
-        expect_close(learner.call("elementwise_add", a, b), ref.elementwise_add(a, b))
+    ]
+    for (a, b), got in zip(cases, learner.call_many("elementwise_add", cases), strict=True):
+        expect_close(got, ref.elementwise_add(a, b))
 
 
 @check(
@@ -225,17 +238,20 @@ def test_elementwise_add_of_python_numbers_lists_and_float32(learner):
 )
 def test_elementwise_add_refuses_different_shapes(learner):
     rng = np.random.default_rng(1303)
-    for shape_a, shape_b in [
-        ((3,), (1, 3)),
-        ((2, 3), (3,)),
-        ((), (3,)),
-        ((4, 1), (4,)),
-        ((2, 3), (3, 2)),
-        ((3, 1), (3, 4)),  # same rank and broadcastable: comparing ndim is not enough
-        ((1, 2, 3), (4, 2, 3)),
-    ]:
-        a, b = rng.normal(size=shape_a), rng.normal(size=shape_b)
-        _expect_refused(learner.call("elementwise_add", a, b), "the shapes differ")
+    cases = [
+        (rng.normal(size=shape_a), rng.normal(size=shape_b))
+        for shape_a, shape_b in [
+            ((3,), (1, 3)),
+            ((2, 3), (3,)),
+            ((), (3,)),
+            ((4, 1), (4,)),
+            ((2, 3), (3, 2)),
+            ((3, 1), (3, 4)),  # same rank and broadcastable: comparing ndim is not enough
+            ((1, 2, 3), (4, 2, 3)),
+        ]
+    ]
+    for got in learner.call_many("elementwise_add", cases):
+        _expect_refused(got, "the shapes differ")
 
 
 @check(
@@ -260,17 +276,20 @@ def test_elementwise_add_leaves_inputs_unmodified(learner):
 )
 def test_broadcast_add_matches_reference_on_compatible_shapes(learner):
     rng = np.random.default_rng(1401)
-    for shape_a, shape_b in [
-        ((3, 4), (4,)),
-        ((3, 1), (1, 4)),
-        ((2, 3, 4), (3, 1)),
-        ((), (2, 2)),
-        ((5,), ()),
-        ((4, 1), (3,)),
-        ((2, 3), (2, 3)),
-    ]:
-        a, b = rng.normal(size=shape_a), rng.normal(size=shape_b)
-        expect_close(learner.call("broadcast_add", a, b), ref.broadcast_add(a, b))
+    cases = [
+        (rng.normal(size=shape_a), rng.normal(size=shape_b))
+        for shape_a, shape_b in [
+            ((3, 4), (4,)),
+            ((3, 1), (1, 4)),
+            ((2, 3, 4), (3, 1)),
+            ((), (2, 2)),
+            ((5,), ()),
+            ((4, 1), (3,)),
+            ((2, 3), (2, 3)),
+        ]
+    ]
+    for (a, b), got in zip(cases, learner.call_many("broadcast_add", cases), strict=True):
+        expect_close(got, ref.broadcast_add(a, b))
 
 
 @check(
@@ -279,8 +298,9 @@ def test_broadcast_add_matches_reference_on_compatible_shapes(learner):
     hint="Python numbers and lists broadcast too once turned into arrays with np.asarray.",
 )
 def test_broadcast_add_of_python_numbers_and_lists(learner):
-    for a, b in [([[0.0], [10.0], [20.0]], [1.0, 2.0]), (1.5, 2.5), ([1.0, 2.0, 3.0], 0.5)]:
-        expect_close(learner.call("broadcast_add", a, b), ref.broadcast_add(a, b))
+    cases = [([[0.0], [10.0], [20.0]], [1.0, 2.0]), (1.5, 2.5), ([1.0, 2.0, 3.0], 0.5)]
+    for (a, b), got in zip(cases, learner.call_many("broadcast_add", cases), strict=True):
+        expect_close(got, ref.broadcast_add(a, b))
 
 
 @check(
@@ -290,9 +310,10 @@ def test_broadcast_add_of_python_numbers_and_lists(learner):
 )
 def test_broadcast_add_raises_for_incompatible_shapes(learner):
     rng = np.random.default_rng(1403)
-    for shape_a, shape_b in [((3, 4), (3,)), ((2, 3), (3, 2)), ((4,), (5,))]:
-        a, b = rng.normal(size=shape_a), rng.normal(size=shape_b)
-        _expect_refused(learner.call("broadcast_add", a, b), "these shapes do not broadcast")
+    shapes = [((3, 4), (3,)), ((2, 3), (3, 2)), ((4,), (5,))]
+    cases = [(rng.normal(size=shape_a), rng.normal(size=shape_b)) for shape_a, shape_b in shapes]
+    for got in learner.call_many("broadcast_add", cases):
+        _expect_refused(got, "these shapes do not broadcast")
 
 
 @check(
@@ -318,9 +339,10 @@ def test_broadcast_add_leaves_inputs_unmodified(learner):
 )
 def test_matmul_matches_reference_on_varied_shapes(learner):
     rng = np.random.default_rng(1501)
-    for n, k, m in [(2, 3, 4), (1, 5, 1), (4, 4, 4), (5, 1, 3), (3, 2, 1)]:
-        a, b = rng.normal(size=(n, k)), rng.normal(size=(k, m))
-        expect_close(learner.call("matmul", a, b), ref.matmul(a, b))
+    sizes = [(2, 3, 4), (1, 5, 1), (4, 4, 4), (5, 1, 3), (3, 2, 1)]
+    cases = [(rng.normal(size=(n, k)), rng.normal(size=(k, m))) for n, k, m in sizes]
+    for (a, b), got in zip(cases, learner.call_many("matmul", cases), strict=True):
+        expect_close(got, ref.matmul(a, b))
 
 
 @check(
@@ -331,12 +353,13 @@ def test_matmul_matches_reference_on_varied_shapes(learner):
 def test_matmul_of_lists_and_float32(learner):
     rng = np.random.default_rng(1502)
     a, b = rng.normal(size=(3, 4)).astype(np.float32), rng.normal(size=(4, 2)).astype(np.float32)
-    for left, right in [
+    cases = [
         ([[1.0, 2.0, 3.0]], [[1.0], [0.0], [-1.0]]),
         ([[1.0, 2.0], [3.0, 4.0]], [[0.0, 1.0], [1.0, 0.0]]),
         (a, b),
-    ]:
-        expect_close(learner.call("matmul", left, right), ref.matmul(left, right))
+    ]
+    for (left, right), got in zip(cases, learner.call_many("matmul", cases), strict=True):
+        expect_close(got, ref.matmul(left, right))
 
 
 @check(
@@ -347,15 +370,10 @@ def test_matmul_of_lists_and_float32(learner):
 )
 def test_matmul_refuses_inputs_that_are_not_2d(learner):
     rng = np.random.default_rng(1503)
-    for shape_a, shape_b in [
-        ((3,), (3, 2)),
-        ((2, 3), (3,)),
-        ((2, 2, 3), (3, 4)),
-        ((), (2, 2)),
-        ((4,), (4,)),
-    ]:
-        a, b = rng.normal(size=shape_a), rng.normal(size=shape_b)
-        _expect_refused(learner.call("matmul", a, b), "matmul takes 2-D arrays only")
+    shapes = [((3,), (3, 2)), ((2, 3), (3,)), ((2, 2, 3), (3, 4)), ((), (2, 2)), ((4,), (4,))]
+    cases = [(rng.normal(size=shape_a), rng.normal(size=shape_b)) for shape_a, shape_b in shapes]
+    for got in learner.call_many("matmul", cases):
+        _expect_refused(got, "matmul takes 2-D arrays only")
 
 
 @check(
@@ -365,9 +383,10 @@ def test_matmul_refuses_inputs_that_are_not_2d(learner):
 )
 def test_matmul_refuses_mismatched_inner_dimensions(learner):
     rng = np.random.default_rng(1504)
-    for shape_a, shape_b in [((2, 3), (2, 3)), ((4, 2), (3, 4)), ((1, 5), (4, 1))]:
-        a, b = rng.normal(size=shape_a), rng.normal(size=shape_b)
-        _expect_refused(learner.call("matmul", a, b), "a.shape[1] and b.shape[0] differ")
+    shapes = [((2, 3), (2, 3)), ((4, 2), (3, 4)), ((1, 5), (4, 1))]
+    cases = [(rng.normal(size=shape_a), rng.normal(size=shape_b)) for shape_a, shape_b in shapes]
+    for got in learner.call_many("matmul", cases):
+        _expect_refused(got, "a.shape[1] and b.shape[0] differ")
 
 
 # --- batch_flatten ----------------------------------------------------------------------------
@@ -381,9 +400,10 @@ def test_matmul_refuses_mismatched_inner_dimensions(learner):
 )
 def test_batch_flatten_matches_keras_flatten_on_varied_shapes(learner):
     rng = np.random.default_rng(1601)
-    for shape in [(2, 3, 4), (5, 2, 2, 3), (1, 7, 1), (3, 6), (4, 1), (2, 3, 1, 2, 2)]:
-        x = rng.normal(size=shape)
-        expect_close(learner.call("batch_flatten", x), ref.batch_flatten(x))
+    shapes = [(2, 3, 4), (5, 2, 2, 3), (1, 7, 1), (3, 6), (4, 1), (2, 3, 1, 2, 2)]
+    cases = [(rng.normal(size=shape),) for shape in shapes]
+    for (x,), got in zip(cases, learner.call_many("batch_flatten", cases), strict=True):
+        expect_close(got, ref.batch_flatten(x))
 
 
 @check(
@@ -393,8 +413,9 @@ def test_batch_flatten_matches_keras_flatten_on_varied_shapes(learner):
 )
 def test_batch_flatten_of_lists_and_float32(learner):
     x32 = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
-    for x in [[[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]], x32]:
-        expect_close(learner.call("batch_flatten", x), ref.batch_flatten(x))
+    cases = [([[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]],), (x32,)]
+    for (x,), got in zip(cases, learner.call_many("batch_flatten", cases), strict=True):
+        expect_close(got, ref.batch_flatten(x))
 
 
 @check(
@@ -404,8 +425,8 @@ def test_batch_flatten_of_lists_and_float32(learner):
     "returning (N, 1) or (1, N).",
 )
 def test_batch_flatten_refuses_1d_and_0d_inputs(learner):
-    for x in [np.arange(5.0), 3.0, [1.0, 2.0]]:
-        expect_raises(learner.call("batch_flatten", x), "ValueError")
+    for got in learner.call_many("batch_flatten", [(np.arange(5.0),), (3.0,), ([1.0, 2.0],)]):
+        expect_raises(got, "ValueError")
 
 
 @check(
