@@ -379,12 +379,13 @@ def expect_close(
     rtol: float | None = None,
     atol: float | None = None,
     what: str | Callable[[], str] | None = None,
-    hint: str = "",
+    hint: str | Callable[[], str] = "",
 ) -> None:
     """Same shape exactly, same non-finite positions, values within tolerance.
 
-    ``what`` names the result in a failure's message, as text or as a function that makes
-    the text (called only when the check fails); by default, the call that made ``got``.
+    ``what`` names the result in a failure's message (by default, the call that made
+    ``got``) and ``hint`` ends it; each is text, or a function that makes the text, called
+    only when the check fails.
     """
     value = got.value if isinstance(got, Outcome) else got
 
@@ -397,7 +398,7 @@ def expect_close(
     array = as_numeric_array(value, name, expected_array.shape)
     rtol, atol = tolerances(got, rtol, atol)
     if array.shape != expected_array.shape:
-        call, extra = name(), f"\n{hint}" if hint else ""
+        call, extra = name(), _extra(hint)
         fail(
             f"{call} returned shape {array.shape}; expected shape {expected_array.shape}"
             f"{_shape_advice(array.shape, expected_array.shape)}."
@@ -416,7 +417,7 @@ def expect_close(
     ok = both_nan | same_inf | (finite & np.isfinite(actual) & close)
     if ok.all():
         return
-    call, extra = name(), f"\n{hint}" if hint else ""
+    call, extra = name(), _extra(hint)
     bad = np.argwhere(~ok)
     index = tuple(int(i) for i in bad[0])
     got_item, expected_item = actual[index], expected_array[index]
@@ -429,6 +430,11 @@ def expect_close(
     else:
         problem = f"{call} is wrong{where}: expected {_number(expected_item)}, got {_number(got_item)}{count}."
     fail(problem + _inputs_of(got, index if index else None, array.shape) + extra)
+
+
+def _extra(hint: str | Callable[[], str]) -> str:
+    text = hint() if callable(hint) else hint
+    return f"\n{text}" if text else ""
 
 
 def _shape_advice(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
