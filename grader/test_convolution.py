@@ -46,9 +46,14 @@ def expect_conv_close(got, expected, hint: str = "") -> None:
     expected = np.asarray(expected, dtype=np.float64)
     scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
     value = got.value  # a learner's exception is reported as an error here
-    inputs = "\n".join(f"with {name} = {_brief(arg)}" for name, arg in got.inputs().items())
-    note = f"{inputs}\n{hint}" if hint else inputs
-    expect_close(value, expected, rtol=1e-4, atol=1e-5 * scale, what=got.call_text, hint=note)
+
+    def note() -> str:  # made for a failure only
+        inputs = "\n".join(f"with {name} = {_brief(arg)}" for name, arg in got.inputs().items())
+        return f"{inputs}\n{hint}" if hint else inputs
+
+    expect_close(
+        value, expected, rtol=1e-4, atol=1e-5 * scale, what=lambda: got.call_text, hint=note
+    )
 
 
 def _brief(value) -> str:
@@ -77,10 +82,14 @@ def _padding_note(x_shape, kernel_shape, stride, padding) -> str:
 def _conv_matches(learner, cases, seed: int) -> None:
     """cases: (x_shape, kernel_shape, stride, padding); bias on every other case."""
     rng = np.random.default_rng(seed)
-    for position, (x_shape, kernel_shape, stride, padding) in enumerate(cases):
-        x, kernel, bias = _conv_case(rng, x_shape, kernel_shape, with_bias=position % 2 == 0)
-        expected = expected_conv(x, kernel, bias, stride, padding)
-        got = learner.call("conv2d", x, kernel, bias, stride, padding)
+    calls = [
+        (*_conv_case(rng, x_shape, kernel_shape, with_bias=position % 2 == 0), stride, padding)
+        for position, (x_shape, kernel_shape, stride, padding) in enumerate(cases)
+    ]
+    outcomes = learner.call_many("conv2d", calls)
+    for (x_shape, kernel_shape, *_), arguments, got in zip(cases, calls, outcomes, strict=True):
+        expected = expected_conv(*arguments)
+        stride, padding = arguments[3:]
         expect_conv_close(got, expected, hint=_padding_note(x_shape, kernel_shape, stride, padding))
 
 
@@ -128,8 +137,9 @@ def test_conv_output_size_same_over_a_grid(learner):
     hint='stride=1 and padding="valid" are the defaults: conv_output_size(28, 3) is 26.',
 )
 def test_conv_output_size_defaults_are_stride_1_and_valid(learner):
-    for n, k in ((28, 3), (5, 5), (10, 4)):
-        expect_equal(learner.call("conv_output_size", n, k), ref.conv_output_size(n, k))
+    grid = [(28, 3), (5, 5), (10, 4)]
+    for arguments, got in zip(grid, learner.call_many("conv_output_size", grid), strict=True):
+        expect_equal(got, ref.conv_output_size(*arguments))
 
 
 # --- zero_pad --------------------------------------------------------------------------------
@@ -143,9 +153,10 @@ def test_conv_output_size_defaults_are_stride_1_and_valid(learner):
 )
 def test_zero_pad_with_an_int_on_all_four_sides(learner):
     rng = np.random.default_rng(6101)
-    for shape, pad in (((1, 2, 2, 1), 1), ((2, 3, 4, 3), 2), ((3, 5, 2, 2), 1), ((2, 4, 4, 1), 0)):
-        x = rng.normal(size=shape)
-        expect_close(learner.call("zero_pad", x, pad), ref.zero_pad(x.copy(), pad))
+    pads = (((1, 2, 2, 1), 1), ((2, 3, 4, 3), 2), ((3, 5, 2, 2), 1), ((2, 4, 4, 1), 0))
+    calls = [(rng.normal(size=shape), pad) for shape, pad in pads]
+    for (x, pad), got in zip(calls, learner.call_many("zero_pad", calls), strict=True):
+        expect_close(got, ref.zero_pad(x.copy(), pad))
 
 
 @check(
@@ -156,14 +167,15 @@ def test_zero_pad_with_an_int_on_all_four_sides(learner):
 )
 def test_zero_pad_with_different_amounts_per_side(learner):
     rng = np.random.default_rng(6102)
-    for shape, pad in (
+    pads = (
         ((1, 3, 3, 1), ((0, 1), (2, 0))),
         ((2, 2, 4, 2), ((1, 2), (3, 0))),
         ((1, 4, 2, 3), ((2, 0), (0, 1))),
         ((2, 3, 3, 1), ((0, 0), (0, 0))),
-    ):
-        x = rng.normal(size=shape)
-        expect_close(learner.call("zero_pad", x, pad), ref.zero_pad(x.copy(), pad))
+    )
+    calls = [(rng.normal(size=shape), pad) for shape, pad in pads]
+    for (x, pad), got in zip(calls, learner.call_many("zero_pad", calls), strict=True):
+        expect_close(got, ref.zero_pad(x.copy(), pad))
 
 
 @check(
@@ -174,8 +186,8 @@ def test_zero_pad_with_different_amounts_per_side(learner):
 )
 def test_zero_pad_leaves_batch_and_channel_axes_alone(learner):
     x = np.ones((2, 3, 3, 4))
-    for pad in (1, ((1, 0), (0, 2))):
-        got = learner.call("zero_pad", x, pad)
+    calls = [(x, 1), (x, ((1, 0), (0, 2)))]
+    for (_, pad), got in zip(calls, learner.call_many("zero_pad", calls), strict=True):
         expected = ref.zero_pad(x.copy(), pad)
         value = np.asarray(got.value)
         if value.shape[:1] + value.shape[3:] != (2, 4):
@@ -309,10 +321,10 @@ def test_conv2d_same_padding_with_strides(learner):
 def test_conv2d_does_not_flip_the_kernel(learner):
     x = np.arange(16.0).reshape(1, 4, 4, 1)
     kernel = np.array([[1.0, 2.0], [0.0, -1.0]]).reshape(2, 2, 1, 1)
-    expect_conv_close(learner.call("conv2d", x, kernel), expected_conv(x, kernel))
     rng = np.random.default_rng(6206)
-    x, kernel, _ = _conv_case(rng, (1, 5, 5, 2), (3, 2, 2, 2), with_bias=False)
-    expect_conv_close(learner.call("conv2d", x, kernel), expected_conv(x, kernel))
+    calls = [(x, kernel), _conv_case(rng, (1, 5, 5, 2), (3, 2, 2, 2), with_bias=False)[:2]]
+    for (x, kernel), got in zip(calls, learner.call_many("conv2d", calls), strict=True):
+        expect_conv_close(got, expected_conv(x, kernel))
 
 
 @check(
@@ -325,13 +337,13 @@ def test_conv2d_adds_one_bias_per_filter(learner):
     rng = np.random.default_rng(6207)
     x, kernel, _ = _conv_case(rng, (2, 5, 5, 2), (3, 3, 2, 3))
     bias = np.array([10.0, -20.0, 0.5])
-    expect_conv_close(learner.call("conv2d", x, kernel, bias), expected_conv(x, kernel, bias))
-    expect_conv_close(learner.call("conv2d", x, kernel, bias=bias), expected_conv(x, kernel, bias))
-    expect_conv_close(learner.call("conv2d", x, kernel), expected_conv(x, kernel))
-    expect_conv_close(
-        learner.call("conv2d", x, kernel, None, 1, "same"),
-        expected_conv(x, kernel, None, 1, "same"),
+    with_bias, without, same = learner.call_many(
+        "conv2d", [(x, kernel, bias), (x, kernel), (x, kernel, None, 1, "same")]
     )
+    expect_conv_close(with_bias, expected_conv(x, kernel, bias))
+    expect_conv_close(learner.call("conv2d", x, kernel, bias=bias), expected_conv(x, kernel, bias))
+    expect_conv_close(without, expected_conv(x, kernel))
+    expect_conv_close(same, expected_conv(x, kernel, None, 1, "same"))
 
 
 @check(
@@ -363,21 +375,14 @@ def test_conv2d_accepts_float32_arrays_and_lists(learner):
     rng = np.random.default_rng(6209)
     x, kernel, bias = _conv_case(rng, (2, 5, 5, 2), (3, 3, 2, 3))
     x32, kernel32, bias32 = x.astype(np.float32), kernel.astype(np.float32), bias.astype(np.float32)
-    expect_conv_close(
-        learner.call("conv2d", x32, kernel32, bias32, 1, "same"),
-        expected_conv(x32, kernel32, bias32, 1, "same"),
-    )
+    calls = [(x32, kernel32, bias32, 1, "same")]
     x, kernel, bias = _conv_case(rng, (1, 3, 4, 1), (2, 2, 1, 2))
-    expect_conv_close(
-        learner.call("conv2d", x.tolist(), kernel.tolist(), bias.tolist()),
-        expected_conv(x, kernel, bias),
-    )
+    calls.append((x.tolist(), kernel.tolist(), bias.tolist()))
     x = rng.integers(0, 10, size=(1, 4, 5, 2))  # pixel values as Python ints
     kernel = rng.normal(size=(2, 2, 2, 2))
-    expect_conv_close(
-        learner.call("conv2d", x.tolist(), kernel, None, 1, "same"),
-        expected_conv(x, kernel, None, 1, "same"),
-    )
+    calls.append((x.tolist(), kernel, None, 1, "same"))
+    for arguments, got in zip(calls, learner.call_many("conv2d", calls), strict=True):
+        expect_conv_close(got, expected_conv(*arguments))
 
 
 # --- conv2d: errors and inputs -----------------------------------------------------------------
@@ -391,8 +396,9 @@ def test_conv2d_accepts_float32_arrays_and_lists(learner):
 )
 def test_conv2d_raises_value_error_when_x_is_not_4d(learner):
     kernel = np.ones((2, 2, 3, 1))
-    for shape in ((5, 5, 3), (1, 1, 5, 5, 3), (1, 5, 5, 3, 1)):
-        expect_raises(learner.call("conv2d", np.ones(shape), kernel), "ValueError")
+    calls = [(np.ones(shape), kernel) for shape in ((5, 5, 3), (1, 1, 5, 5, 3), (1, 5, 5, 3, 1))]
+    for got in learner.call_many("conv2d", calls):
+        expect_raises(got, "ValueError")
 
 
 @check(
@@ -402,12 +408,13 @@ def test_conv2d_raises_value_error_when_x_is_not_4d(learner):
     "broadcasting would quietly accept a kernel with 1 input channel.",
 )
 def test_conv2d_raises_value_error_when_channels_disagree(learner):
-    for x_shape, kernel_shape in (
+    shapes = (
         ((1, 5, 5, 3), (3, 3, 1, 2)),
         ((1, 5, 5, 1), (3, 3, 3, 2)),
         ((2, 4, 4, 2), (2, 2, 3, 1)),
-    ):
-        got = learner.call("conv2d", np.ones(x_shape), np.ones(kernel_shape))
+    )
+    calls = [(np.ones(x_shape), np.ones(kernel_shape)) for x_shape, kernel_shape in shapes]
+    for got in learner.call_many("conv2d", calls):
         expect_raises(got, "ValueError")
 
 
@@ -419,8 +426,9 @@ def test_conv2d_raises_value_error_when_channels_disagree(learner):
 )
 def test_conv2d_raises_value_error_for_unknown_padding(learner):
     x, kernel = np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 1))
-    for padding in ("full", "zeros", ""):
-        expect_raises(learner.call("conv2d", x, kernel, None, 1, padding), "ValueError")
+    calls = [(x, kernel, None, 1, padding) for padding in ("full", "zeros", "")]
+    for got in learner.call_many("conv2d", calls):
+        expect_raises(got, "ValueError")
 
 
 @check(
@@ -431,8 +439,8 @@ def test_conv2d_raises_value_error_for_unknown_padding(learner):
 def test_conv2d_leaves_its_inputs_unmodified(learner):
     rng = np.random.default_rng(6210)
     x, kernel, bias = _conv_case(rng, (2, 5, 5, 2), (3, 3, 2, 2))
-    expect_unmodified(learner.call("conv2d", x, kernel, bias, 2, "same"))
-    expect_unmodified(learner.call("conv2d", x, kernel, bias))
+    for got in learner.call_many("conv2d", [(x, kernel, bias, 2, "same"), (x, kernel, bias)]):
+        expect_unmodified(got)
 
 
 # --- conv2d: speed -----------------------------------------------------------------------------
