@@ -17,11 +17,16 @@ ref = reference("pooling")
 def _pool_matches(learner, function: str, cases, seed: int, *, scale: float = 1.0) -> None:
     """cases: (x_shape, pool_size, strides, padding); strides "default" is left out of the call."""
     rng = np.random.default_rng(seed)
+    calls = []
     for x_shape, pool_size, strides, padding in cases:
-        x = rng.normal(scale=scale, size=x_shape)
         kwargs = {"padding": padding} if padding != "valid" else {}
         if strides != "default":
             kwargs["strides"] = strides
+        calls.append(((rng.normal(scale=scale, size=x_shape), pool_size), kwargs))
+    outcomes = _call_each(learner, function, calls)
+    for (x_shape, pool_size, strides, padding), ((x, _), _), got in zip(
+        cases, calls, outcomes, strict=True
+    ):
         strides = None if strides == "default" else strides
         expected = getattr(ref, function)(x.copy(), pool_size, strides, padding)
         note = ""
@@ -33,7 +38,24 @@ def _pool_matches(learner, function: str, cases, seed: int, *, scale: float = 1.
             rows = ref.same_padding(x_shape[1], ph, sh)
             columns = ref.same_padding(x_shape[2], pw, sw)
             note = f'Here "same" pads the rows {rows} and the columns {columns} (before, after).'
-        expect_close(learner.call(function, x, pool_size, **kwargs), expected, hint=note)
+        expect_close(got, expected, hint=note)
+
+
+def _call_each(learner, function: str, calls: list[tuple[tuple, dict]]) -> list:
+    """The outcome of ``function(*args, **kwargs)`` for each (args, kwargs), in order: one
+    call_many round trip for the calls that pass the same keyword arguments."""
+    groups: dict[str, list[int]] = {}
+    for position, (_, kwargs) in enumerate(calls):
+        groups.setdefault(repr(list(kwargs.items())), []).append(position)
+    outcomes: list = [None] * len(calls)
+    for positions in groups.values():
+        kwargs = calls[positions[0]][1]
+        arguments = [calls[position][0] for position in positions]
+        for position, got in zip(
+            positions, learner.call_many(function, arguments, **kwargs), strict=True
+        ):
+            outcomes[position] = got
+    return outcomes
 
 
 VALID_NON_OVERLAPPING = [
@@ -189,14 +211,16 @@ def test_average_pool2d_same_padding_like_tensorflow(learner):
 )
 def test_max_pool2d_same_on_negative_inputs_ignores_the_padding(learner):
     rng = np.random.default_rng(7106)
-    for x_shape, pool_size, strides in (
-        ((1, 5, 5, 1), 2, None),
-        ((2, 7, 6, 2), 3, 2),
-        ((1, 4, 4, 1), 3, 1),
-    ):
-        x = -np.abs(rng.normal(size=x_shape)) - 1.0  # every value below -1
-        expected = ref.max_pool2d(x.copy(), pool_size, strides, "same")
-        expect_close(learner.call("max_pool2d", x, pool_size, strides, "same"), expected)
+    calls = [
+        (-np.abs(rng.normal(size=x_shape)) - 1.0, pool_size, strides, "same")  # all below -1
+        for x_shape, pool_size, strides in (
+            ((1, 5, 5, 1), 2, None),
+            ((2, 7, 6, 2), 3, 2),
+            ((1, 4, 4, 1), 3, 1),
+        )
+    ]
+    for (x, *options), got in zip(calls, learner.call_many("max_pool2d", calls), strict=True):
+        expect_close(got, ref.max_pool2d(x.copy(), *options))
 
 
 @check(
@@ -206,17 +230,19 @@ def test_max_pool2d_same_on_negative_inputs_ignores_the_padding(learner):
     "pool an array of ones the same way to count them (padding counts as 0).",
 )
 def test_average_pool2d_same_averages_only_in_bounds_values(learner):
-    for x_shape, pool_size, strides in (
-        ((1, 5, 5, 1), 2, None),
-        ((2, 7, 6, 2), 3, 2),
-        ((1, 4, 4, 1), 3, 1),
-    ):
-        x = np.ones(x_shape)  # every mean is exactly 1 when padding is not counted
-        expected = ref.average_pool2d(x.copy(), pool_size, strides, "same")
-        expect_close(learner.call("average_pool2d", x, pool_size, strides, "same"), expected)
+    # ones: every mean is exactly 1 when padding is not counted
+    calls = [
+        (np.ones(x_shape), pool_size, strides, "same")
+        for x_shape, pool_size, strides in (
+            ((1, 5, 5, 1), 2, None),
+            ((2, 7, 6, 2), 3, 2),
+            ((1, 4, 4, 1), 3, 1),
+        )
+    ]
     x = np.random.default_rng(7206).normal(loc=3.0, size=(1, 5, 7, 2))
-    expected = ref.average_pool2d(x.copy(), (2, 3), (2, 2), "same")
-    expect_close(learner.call("average_pool2d", x, (2, 3), (2, 2), "same"), expected)
+    calls.append((x, (2, 3), (2, 2), "same"))
+    for (x, *options), got in zip(calls, learner.call_many("average_pool2d", calls), strict=True):
+        expect_close(got, ref.average_pool2d(x.copy(), *options))
 
 
 # --- inputs and errors, for both -------------------------------------------------------------
@@ -224,14 +250,12 @@ def test_average_pool2d_same_averages_only_in_bounds_values(learner):
 
 def _accepts_float32_and_lists(learner, function: str, seed: int) -> None:
     rng = np.random.default_rng(seed)
-    x = rng.normal(size=(2, 5, 5, 3)).astype(np.float32)
-    expected = getattr(ref, function)(x.astype(np.float64), 2, 1, "same")
-    expect_close(learner.call(function, x, 2, 1, "same"), expected)
+    x32 = rng.normal(size=(2, 5, 5, 3)).astype(np.float32)
     x = rng.normal(size=(1, 4, 4, 1))
-    expect_close(learner.call(function, x.tolist(), 2), getattr(ref, function)(x.copy(), 2))
-    x = rng.integers(0, 10, size=(1, 5, 5, 2))  # pixel values as Python ints
-    expected = getattr(ref, function)(x.astype(np.float64), 2, None, "same")
-    expect_close(learner.call(function, x.tolist(), 2, None, "same"), expected)
+    ints = rng.integers(0, 10, size=(1, 5, 5, 2))  # pixel values as Python ints
+    calls = [(x32, 2, 1, "same"), (x.tolist(), 2), (ints.tolist(), 2, None, "same")]
+    for (image, *options), got in zip(calls, learner.call_many(function, calls), strict=True):
+        expect_close(got, getattr(ref, function)(np.array(image, dtype=np.float64), *options))
 
 
 @check(
@@ -256,10 +280,11 @@ def test_average_pool2d_accepts_float32_arrays_and_lists(learner):
 
 
 def _raises_value_errors(learner, function: str) -> None:
-    for shape in ((4, 4, 1), (2, 4, 4, 3, 1)):  # 5-D: every window fits, nothing fails by chance
-        expect_raises(learner.call(function, np.ones(shape), 2), "ValueError")
-    for padding in ("full", "zeros"):
-        expect_raises(learner.call(function, np.ones((1, 4, 4, 1)), 2, None, padding), "ValueError")
+    # 5-D: every window fits, nothing fails by chance
+    calls = [(np.ones(shape), 2) for shape in ((4, 4, 1), (2, 4, 4, 3, 1))]
+    calls += [(np.ones((1, 4, 4, 1)), 2, None, padding) for padding in ("full", "zeros")]
+    for got in learner.call_many(function, calls):
+        expect_raises(got, "ValueError")
 
 
 @check(
