@@ -74,12 +74,26 @@ def expect_loss(
         outcome = learner.call(name, y_true, y_pred, epsilon=extra[0])
     else:
         outcome = learner.call(name, y_true, y_pred, *extra)
+    judge_loss(outcome, name, y_true, y_pred, *extra, rtol=rtol, atol=atol, quiet=quiet, note=note)
+
+
+def expect_losses(learner, name, cases):
+    """`expect_loss` for each (y_true, y_pred), the calls sent in one round trip."""
+    for (y_true, y_pred), outcome in zip(cases, learner.call_many(name, cases), strict=True):
+        judge_loss(outcome, name, y_true, y_pred)
+
+
+def judge_loss(outcome, name, y_true, y_pred, *extra, rtol=None, atol=None, quiet=False, note=""):
+    """The judgement of `expect_loss`, on the outcome of a call already made."""
     value = outcome.value  # a learner's exception or NotImplementedError stops here
-    arguments = [f"y_true={brief(y_true)}", f"y_pred={brief(y_pred)}"]
-    call = f"{name}({', '.join(arguments + [f'epsilon={e:g}' for e in extra])})"
+
+    def call() -> str:  # made for a failure only
+        arguments = [f"y_true={brief(y_true)}", f"y_pred={brief(y_pred)}"]
+        return f"{name}({', '.join(arguments + [f'epsilon={e:g}' for e in extra])})"
+
     if quiet and outcome.warnings:
         first = outcome.warnings[0]
-        fail(f"{call} emitted {first['category']}: {first['message']}.")
+        fail(f"{call()} emitted {first['category']}: {first['message']}.")
     expected = getattr(ref, name)(y_true, y_pred, *extra)  # the reference copies its inputs
     rtol, atol = tolerances(outcome, rtol, atol)
     expect_close(value, expected, rtol=rtol, atol=atol, what=call, hint=note)
@@ -98,11 +112,15 @@ def returns_one_number(learner, name, y_true, y_pred, advice):
 
 def raises_for_shapes_that_differ(learner, name, pairs):
     """Shape pairs that NumPy broadcasts silently (the bug) or refuses (its own ValueError)."""
+    cases = []
     for shape_true, shape_pred in pairs:
         y_true, y_pred = np.full(shape_true, 0.0), np.full(shape_pred, 0.5)
         if y_true.ndim == 2 and y_true.shape[-1] > 1:
             y_true[..., 0] = 1.0  # one-hot rows
-        outcome = learner.call(name, y_true, y_pred)
+        cases.append((y_true, y_pred))
+    for (shape_true, shape_pred), outcome in zip(
+        pairs, learner.call_many(name, cases), strict=True
+    ):
         if outcome.raised is None:
             fail(
                 f"{name}(y_true of shape {shape_true}, y_pred of shape {shape_pred}) returned "
@@ -120,9 +138,11 @@ MSE_HINT = "np.mean((y_true - y_pred) ** 2): the mean of the squares, no square 
 @check("mean_squared_error", weight=6, hint=MSE_HINT)
 def test_mean_squared_error_matches_reference_on_varied_shapes(learner):
     rng = np.random.default_rng(4101)
-    for shape in [(), (5,), (6, 1), (4, 3), (2, 3, 4)]:
-        y_true, y_pred = rng.normal(scale=3.0, size=shape), rng.normal(scale=3.0, size=shape)
-        expect_loss(learner, "mean_squared_error", y_true, y_pred)
+    cases = [
+        (rng.normal(scale=3.0, size=shape), rng.normal(scale=3.0, size=shape))
+        for shape in [(), (5,), (6, 1), (4, 3), (2, 3, 4)]
+    ]
+    expect_losses(learner, "mean_squared_error", cases)
 
 
 @check(
@@ -200,9 +220,8 @@ BCE_HINT = (
 @check("binary_crossentropy", weight=7, hint=BCE_HINT)
 def test_binary_crossentropy_matches_reference_on_varied_shapes(learner):
     rng = np.random.default_rng(4201)
-    for shape in [(8,), (6, 1), (4, 3), (2, 3, 4)]:
-        y_true, y_pred = labels_and_probabilities(rng, shape)
-        expect_loss(learner, "binary_crossentropy", y_true, y_pred)
+    cases = [labels_and_probabilities(rng, shape) for shape in [(8,), (6, 1), (4, 3), (2, 3, 4)]]
+    expect_losses(learner, "binary_crossentropy", cases)
 
 
 @check(
@@ -325,9 +344,8 @@ CCE_HINT = "Per example -sum(y_true * log(p)) over the K classes (axis=-1), then
 @check("categorical_crossentropy", weight=7, hint=CCE_HINT)
 def test_categorical_crossentropy_matches_reference_on_varied_shapes(learner):
     rng = np.random.default_rng(4301)
-    for n, k in [(1, 3), (5, 4), (8, 10), (3, 2)]:
-        y_true, y_pred = one_hot_and_probabilities(rng, n, k)
-        expect_loss(learner, "categorical_crossentropy", y_true, y_pred)
+    cases = [one_hot_and_probabilities(rng, n, k) for n, k in [(1, 3), (5, 4), (8, 10), (3, 2)]]
+    expect_losses(learner, "categorical_crossentropy", cases)
 
 
 @check(
