@@ -93,6 +93,11 @@ def _call(learner, x, y, batch_size, seed, how: str = "position"):
     return learner.call("minibatches", x, y, batch_size, seed)
 
 
+def _call_each(learner, cases: list[tuple]):
+    """(case, outcome) for each case (x, y, batch_size, seed) passed by position: one round trip."""
+    return zip(cases, learner.call_many("minibatches", cases), strict=True)
+
+
 def _where(x, batch_size, seed) -> str:
     return f"minibatches(x of shape {x.shape}, y, batch_size={batch_size}, seed={seed})"
 
@@ -107,9 +112,10 @@ CASES = [(10, 3, None), (10, 3, 7), (64, 16, 1), (1, 4, None), (37, 5, 3), (12, 
     "each slice: every example then lands in exactly one batch.",
 )
 def test_minibatches_returns_every_example_exactly_once(learner):
-    for n, batch_size, seed in CASES:
-        x, y = _numbered(n)
-        order = _order(_call(learner, x, y, batch_size, seed))
+    cases = [(*_numbered(n), batch_size, seed) for n, batch_size, seed in CASES]
+    for (x, _, batch_size, seed), outcome in _call_each(learner, cases):
+        n = len(x)
+        order = _order(outcome)
         counts = np.bincount(np.clip(order, 0, n), minlength=n + 1)[:n] if order else np.zeros(n)
         if len(order) != n or not (counts == 1).all():
             missing = [i for i in range(n) if counts[i] == 0]
@@ -130,28 +136,31 @@ def test_minibatches_returns_every_example_exactly_once(learner):
 )
 def test_minibatches_keeps_rows_of_x_and_y_together(learner):
     layouts = [((3,), ()), ((2, 3), (1,)), ((4,), (2,))]  # x (N, 3)/y (N,), images, one-hot-ish
-    for seed in (0, 5, 123):
-        for x_tail, y_tail in layouts:
-            x, y = _numbered(23, x_tail, y_tail)
-            for position, (x_batch, y_batch) in enumerate(_batches(_call(learner, x, y, 4, seed))):
-                where = f"{_where(x, 4, seed)} with y of shape {y.shape}, batch {position}"
-                if x_batch.shape[1:] != x.shape[1:] or y_batch.shape[1:] != y.shape[1:]:
-                    fail(
-                        f"{where}: x_batch has shape {x_batch.shape} and y_batch {y_batch.shape}; "
-                        f"each should keep the shape of one row, {x.shape[1:]} and {y.shape[1:]}."
-                    )
-                if len(x_batch) != len(y_batch):
-                    fail(f"{where}: {len(x_batch)} rows of x but {len(y_batch)} of y.")
-                x_ids, y_ids = _ids(x_batch), _ids(y_batch)
-                if x_ids != y_ids:
-                    fail(
-                        f"{where} holds rows {x_ids} of x but rows {y_ids} of y; "
-                        "each example must keep its own target."
-                    )
-                if x_ids and (
-                    not np.array_equal(x_batch, x[x_ids]) or not np.array_equal(y_batch, y[x_ids])
-                ):
-                    fail(f"{where}: the rows are not copied whole from x and y.")
+    cases = [
+        (*_numbered(23, x_tail, y_tail), 4, seed)
+        for seed in (0, 5, 123)
+        for x_tail, y_tail in layouts
+    ]
+    for (x, y, _, seed), outcome in _call_each(learner, cases):
+        for position, (x_batch, y_batch) in enumerate(_batches(outcome)):
+            where = f"{_where(x, 4, seed)} with y of shape {y.shape}, batch {position}"
+            if x_batch.shape[1:] != x.shape[1:] or y_batch.shape[1:] != y.shape[1:]:
+                fail(
+                    f"{where}: x_batch has shape {x_batch.shape} and y_batch {y_batch.shape}; "
+                    f"each should keep the shape of one row, {x.shape[1:]} and {y.shape[1:]}."
+                )
+            if len(x_batch) != len(y_batch):
+                fail(f"{where}: {len(x_batch)} rows of x but {len(y_batch)} of y.")
+            x_ids, y_ids = _ids(x_batch), _ids(y_batch)
+            if x_ids != y_ids:
+                fail(
+                    f"{where} holds rows {x_ids} of x but rows {y_ids} of y; "
+                    "each example must keep its own target."
+                )
+            if x_ids and (
+                not np.array_equal(x_batch, x[x_ids]) or not np.array_equal(y_batch, y[x_ids])
+            ):
+                fail(f"{where}: the rows are not copied whole from x and y.")
 
 
 @check(
@@ -161,9 +170,11 @@ def test_minibatches_keeps_rows_of_x_and_y_together(learner):
     "(range(0, N, batch_size) gives the starts): never drop the last, smaller batch.",
 )
 def test_minibatches_have_batch_size_rows_except_a_smaller_last_one(learner):
-    for n, batch_size, seed in [*CASES, (10, 5, None), (100, 32, 4), (7, 7, 1), (13, 6, None)]:
-        x, y = _numbered(n)
-        sizes = [len(x_batch) for x_batch, _ in _batches(_call(learner, x, y, batch_size, seed))]
+    more = [(10, 5, None), (100, 32, 4), (7, 7, 1), (13, 6, None)]
+    cases = [(*_numbered(n), batch_size, seed) for n, batch_size, seed in [*CASES, *more]]
+    for (x, _, batch_size, seed), outcome in _call_each(learner, cases):
+        n = len(x)
+        sizes = [len(x_batch) for x_batch, _ in _batches(outcome)]
         expected = [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else [])
         if sizes != expected:
             dropped = sizes == expected[:-1] and n % batch_size
@@ -328,9 +339,12 @@ def _expect_sgd(learner, expected, param, grad, *learning_rate, by_name=False) -
     else:
         outcome = learner.call("sgd_update", param, grad, *learning_rate)
     value = outcome.value  # a learner's exception or NotImplementedError stops here
-    arguments = [brief(param), brief(grad), *(f"learning_rate={r:g}" for r in learning_rate)]
     rtol, atol = _tolerances(outcome, None, None)
-    call = f"sgd_update({', '.join(arguments)})"
+
+    def call() -> str:  # made for a failure only
+        arguments = [brief(param), brief(grad), *(f"learning_rate={r:g}" for r in learning_rate)]
+        return f"sgd_update({', '.join(arguments)})"
+
     expect_close(value, expected, rtol=rtol, atol=atol, what=call)
 
 
