@@ -161,19 +161,26 @@ def _worker_loop(
     extra_check_dirs: list[str],
     scratch_root: str,
     cpu: int | None = None,
+    templates: Sequence[Any] = (),
 ) -> None:
     """A worker grades one submission at a time until told to stop (``None``) or killed.
 
     It lives for several submissions so that its sandbox template (a process that has
     already imported NumPy and forks each exercise's child) is started once, and it
     collects the checks once: every submission is graded in one pytest session.
+    ``templates`` are clones of the supervisor's templates, made for this worker (see
+    :func:`_base_templates`); a preload without one gets a template of its own here.
     """
     from nnlab.grading import CheckSession, warm_template
+    from nnlab.sandbox.launcher import Template
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
     if cpu is not None:  # before the template starts: it and every child inherit the core
         with contextlib.suppress(OSError):
             os.sched_setaffinity(0, {cpu})
+    Template.forget_inherited()
+    for template in templates:
+        Template.adopt(template)
 
     def serve(session: CheckSession) -> None:
         while True:
@@ -205,6 +212,36 @@ def _close_template() -> None:
 
     with contextlib.suppress(Exception):
         Template.close_shared()
+
+
+def _base_templates(slugs: Sequence[str], folders: Sequence[Path]) -> list[Any]:
+    """The sandbox templates this supervisor starts for its workers to clone.
+
+    A worker that starts its own template pays an interpreter start and the NumPy import
+    (~0.25 s of CPU) on its core before it can grade, and TensorFlow's import (~5 s) for
+    the Keras exercises; a clone of a template started here costs a fork. The TensorFlow
+    template is started only when some submission has a Keras exercise. None at all where
+    a template could not tell what a child left behind (it is not the workers' child, so
+    what a learner's process leaves could not come back to them): each worker starts its
+    own then, as before.
+    """
+    from nnlab.grading import preload_for
+    from nnlab.sandbox.launcher import Template
+    from nnlab.workspace import find_submission
+
+    if not os.path.exists(f"/proc/self/task/{os.getpid()}/children"):
+        return []
+    templates = []
+    for preload in dict.fromkeys(preload_for(catalog.get(slug)) for slug in slugs):
+        users = [slug for slug in slugs if preload_for(catalog.get(slug)) == preload]
+        if preload and not any(
+            find_submission(folder, slug) for folder in folders for slug in users
+        ):
+            continue
+        template = Template.shared(preload)
+        if template is not None:
+            templates.append(template)
+    return templates
 
 
 def failed_report(name: str, slugs: Sequence[str], message: str) -> Report:
@@ -308,16 +345,22 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
     processes.become_subreaper()
 
     cores = cores_to_pin(jobs)
+    bases = _base_templates(slugs, pending) if context.get_start_method() == "fork" else []
 
     def spawn() -> _Worker:
         taken = {worker.cpu for worker in workers}
         cpu = next((core for core in cores if core not in taken), None)
         ours, theirs = context.Pipe(duplex=True)
+        clones = [clone for clone in (base.clone(cpu) for base in bases) if clone is not None]
         process = context.Process(
-            target=_worker_loop, args=(theirs, slugs, extra, scratch_root, cpu), daemon=True
+            target=_worker_loop,
+            args=(theirs, slugs, extra, scratch_root, cpu, clones),
+            daemon=True,
         )
         process.start()
         theirs.close()
+        for clone in clones:  # the worker's now: it alone must hold the socket
+            clone.detach()
         worker = _Worker(process, ours, cpu=cpu)
         workers.append(worker)
         return worker

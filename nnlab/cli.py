@@ -500,6 +500,9 @@ def grade_batch(
 
     Example: nnlab grade-batch submissions/ --jobs 4 --format csv --out grades.csv
     """
+    from nnlab.sandbox.launcher import Template
+
+    Template.shared()  # started first, beside our imports: every worker gets a clone of it
     from nnlab import batch, report
 
     try:

@@ -399,3 +399,32 @@ def test_workers_are_pinned_one_per_core_only_when_there_is_one_per_core(
     assert batch.cores_to_pin(3) == []
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
     assert batch.cores_to_pin(1) == []
+
+
+@pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork"
+)
+def test_each_worker_grades_with_a_clone_of_the_supervisors_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nnlab.sandbox.launcher import Template
+
+    if not os.path.exists(f"/proc/self/task/{os.getpid()}/children"):
+        pytest.skip("the kernel does not list a process's children: no clones")
+    for name in ("one", "two", "three"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "tensors.py").write_text((SOLUTIONS / "tensors.py").read_text())
+    monkeypatch.setattr(Template, "_shared", {})  # a template of this test's own
+    result = batch.grade_batch(tmp_path, batch.BatchOptions(jobs=2, slugs=["tensors"]))
+    assert result.all_passed and not result.crashed
+    base = Template._shared[()]
+    try:
+        with base.lock:
+            while base._pump(0.5):  # the clones' pids, and their ends once their workers left
+                pass
+        clones = set(base.pids.values())
+        assert len(clones) == 2, "one clone per worker, forked by the supervisor's template"
+        assert clones <= set(base.exits), "every clone ended with its worker"
+        assert not batch._base_templates(["keras_cnn"], [tmp_path / "one"])  # no Keras files
+    finally:
+        base.close()

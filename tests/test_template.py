@@ -157,3 +157,67 @@ def test_a_child_that_needs_other_directories_makes_its_own_view(
         assert own != shared and uid != 0 and exists
     finally:
         shutil.rmtree(extra, ignore_errors=True)
+
+
+ESCAPE_SOURCE = """
+import os, time
+def who():
+    return [os.getpid(), os.getppid()]
+def escape():
+    read, write = os.pipe()
+    first = os.fork()
+    if first == 0:
+        os.setsid()
+        second = os.fork()
+        if second == 0:
+            time.sleep(60)
+            os._exit(0)
+        os.write(write, str(second).encode())
+        os._exit(0)
+    os.waitpid(first, 0)
+    return int(os.read(read, 100))
+"""
+
+
+def _parent_of(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as handle:
+        return int(handle.read().rsplit(")", 1)[1].split()[1])
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def test_a_clone_of_the_template_forks_children_and_kills_what_they_leave_behind() -> None:
+    base = Template.shared()
+    assert base is not None
+    clone = base.clone()
+    assert clone is not None
+    try:
+        Template._shared[()] = clone  # what Template.adopt does in a grade-batch worker
+        with Sandbox(ESCAPE_SOURCE, "m.py", "m") as box:
+            assert box.load().raised is None
+            _, parent = box.call("who", timeout=10).value
+            assert parent == clone.process.pid != base.process.pid
+            assert _parent_of(clone.process.pid) == base.process.pid  # a fork, not a start
+            escaped = box.call("escape", timeout=10).value
+            assert not _gone(escaped) and _parent_of(escaped) == clone.process.pid
+            forked = box.process
+        assert forked.left == 1  # the clone adopted the escaped process and killed it
+        assert _gone(escaped)
+    finally:
+        Template._shared[()] = base
+        clone.close()
+    assert clone.process.poll() is not None and base.process.poll() is None

@@ -16,6 +16,7 @@ The parent also sums the resident memory of the child's tree while it waits.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import itertools
 import json
 import os
@@ -179,11 +180,16 @@ class Template:
         )
         theirs.close()
         processes.register(self.process.pid)
+        self._attach(ours, preload)
+
+    def _attach(self, ours: Any, preload: tuple[str, ...]) -> None:
         self.socket = ours
+        self.preload = preload
         self.owner = os.getpid()
         self.tokens = itertools.count(1)
         self.pids: dict[int, int] = {}  # request token -> pid of the forked child
         self.exits: dict[int, int] = {}  # pid -> exit code, as Popen.returncode reads
+        self.left: dict[int, int] = {}  # pid -> processes of its tree that outlived it
         self.lock = threading.Lock()
 
     @classmethod
@@ -205,6 +211,57 @@ class Template:
                 atexit.register(cls.close_shared)
                 cls._at_exit = True
         return template
+
+    @classmethod
+    def adopt(cls, template: Template) -> None:
+        """Make ``template`` (a clone handed over by a grade-batch supervisor) this process's
+        template for its preload. Templates inherited from the supervisor are let go: their
+        sockets closed here, the processes left to the supervisor."""
+        cls.forget_inherited()
+        template.owner = os.getpid()
+        cls._shared[template.preload] = template
+
+    @classmethod
+    def forget_inherited(cls) -> None:
+        """Close this process's copies of the sockets of templates a parent process owns
+        (after a fork): the parent's templates must see the end of their owner, not ours."""
+        for preload, template in list(cls._shared.items()):
+            if template.owner != os.getpid():
+                template.detach()
+                del cls._shared[preload]
+
+    def clone(self, cpu: int | None = None) -> Template | None:
+        """A copy of this template's process that serves another process (see
+        server._become_clone): a grade-batch worker gets one instead of starting an
+        interpreter (and importing TensorFlow) of its own. Asked for without waiting: the
+        clone is forked as soon as this template is ready. None if it cannot be asked."""
+        import socket
+
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            with self.lock:
+                while self._pump(0.0):  # news of earlier clones: read, so the socket never fills
+                    pass
+                request = {"clone": True, "token": next(self.tokens), "cpu": cpu}
+                socket.send_fds(self.socket, [json.dumps(request).encode()], [theirs.fileno()])
+        except (OSError, ValueError):
+            ours.close()
+            return None
+        finally:
+            theirs.close()
+        copy = Template.__new__(Template)
+        copy._attach(ours, self.preload)
+        copy.home = None
+        copy.process = _CloneProcess(copy)  # type: ignore[assignment]
+        return copy
+
+    def detach(self) -> None:
+        """Close this process's end of the socket, leaving the template running (another
+        process owns it now, or owned it all along)."""
+        with contextlib.suppress(OSError):
+            self.socket.close()
+        if isinstance(self.process, _CloneProcess):
+            self.process.release()
 
     @classmethod
     def close_shared(cls) -> None:
@@ -232,9 +289,13 @@ class Template:
             raise OSError("the template process is gone")
         news = json.loads(message)
         if "exited" in news:
+            if "left" in news:  # before the exit code: whoever waits for it reads both
+                self.left[int(news["exited"])] = int(news["left"])
             self.exits[int(news["exited"])] = int(news["code"])
         elif "token" in news:
             self.pids[int(news["token"])] = int(news["pid"])
+        elif "hello" in news and isinstance(self.process, _CloneProcess):
+            self.process.attach(int(news["hello"]))
         return True
 
     def wait_for(self, found: Callable[[], int | None], timeout: float) -> int | None:
@@ -257,8 +318,76 @@ class Template:
             self.process.wait(timeout=5)
         except (OSError, subprocess.TimeoutExpired):
             pass
-        processes.unregister(self.process.pid)
-        shutil.rmtree(self.home, ignore_errors=True)
+        if isinstance(self.process, _CloneProcess):
+            self.process.release()
+        else:
+            processes.unregister(self.process.pid)
+        if self.home:
+            shutil.rmtree(self.home, ignore_errors=True)
+
+
+class _CloneProcess:
+    """A template's clone, seen through the Popen methods Template uses. It is not our
+    child (its parent is the template it was cloned from), so it is watched through a
+    pidfd; its pid comes in its first message."""
+
+    def __init__(self, template: Template) -> None:
+        self.template = template
+        self.known: int | None = None
+        self.pidfd: int | None = None
+        self.returncode: int | None = None
+
+    def attach(self, pid: int) -> None:
+        self.known = pid
+        try:
+            self.pidfd = os.pidfd_open(pid)
+        except (AttributeError, OSError):  # gone already, or no pidfd here
+            self.pidfd = None
+
+    def release(self) -> None:
+        if self.pidfd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.pidfd)
+            self.pidfd = None
+
+    @property
+    def pid(self) -> int:
+        if self.known is None:
+            self.template.wait_for(lambda: self.known, 30.0)
+        return self.known if self.known is not None else -1
+
+    def poll(self) -> int | None:
+        if self.returncode is None and self.known is not None:
+            if self.pidfd is None:
+                gone = not _alive(self.known)
+            else:
+                gone = bool(select.select([self.pidfd], [], [], 0)[0])
+            if gone:
+                self.returncode = -int(signal.SIGKILL)
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.pidfd is not None:
+            with contextlib.suppress(OSError):
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.pidfd is not None and self.returncode is None:
+            if select.select([self.pidfd], [], [], timeout)[0]:
+                self.returncode = -int(signal.SIGKILL)
+            else:
+                raise subprocess.TimeoutExpired("template clone", timeout or 0.0)
+        return self.returncode if self.returncode is not None else 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class _ForkedChild:
@@ -292,6 +421,14 @@ class _ForkedChild:
             pid = self.pid
             self.returncode = self.template.wait_for(lambda: self.template.exits.get(pid), timeout)
         return self.returncode
+
+    @property
+    def left(self) -> int | None:
+        """How many processes of its tree outlived it (the template killed them), once it
+        has ended; None where the template cannot tell."""
+        if self.returncode is None:
+            return None
+        return self.template.left.get(self.pid)
 
 
 class Sandbox:
@@ -449,7 +586,7 @@ class Sandbox:
                 reaped = True
             except subprocess.TimeoutExpired:
                 reaped = False
-            if not (reaped and processes.nothing_left_behind()):
+            if not (reaped and _nothing_left(process)):
                 processes.kill_tree(pid, self.uid, since=self.started_ticks)
             processes.unregister(process.pid)
             if self.uid is not None:
@@ -659,6 +796,15 @@ def _widen_pipe(fd: int) -> None:
         fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     except (ImportError, AttributeError, OSError):
         pass
+
+
+def _nothing_left(process: Any) -> bool:
+    """True when a reaped child cannot have left a process behind: its template says so
+    (it adopts, counts and kills what a child leaves), or else nothing came back to us."""
+    left = getattr(process, "left", None)
+    if left is not None:
+        return left == 0
+    return processes.nothing_left_behind()
 
 
 def _needed_directories(workdir: Path) -> list[str]:

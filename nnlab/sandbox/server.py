@@ -251,7 +251,7 @@ def _describe_warning(caught: warnings.WarningMessage) -> dict[str, Any]:
 
 # --- confinement, applied before any learner code runs ----------------------------------------
 
-_PR_SET_PDEATHSIG, _PR_SET_DUMPABLE, _PR_SET_NO_NEW_PRIVS = 1, 4, 38
+_PR_SET_PDEATHSIG, _PR_SET_DUMPABLE, _PR_SET_CHILD_SUBREAPER, _PR_SET_NO_NEW_PRIVS = 1, 4, 36, 38
 _CLONE_NEWNS, _CLONE_NEWNET = 0x00020000, 0x40000000
 # True in a template (and so in its children) that already left the machine's network: a
 # network namespace costs ~2 ms of CPU to make and tear down, once per template instead of
@@ -426,13 +426,14 @@ def template(control_fd: int, preload: list[str]) -> None:
     ``preload`` modules (TensorFlow and Keras for the Keras exercises) imported, so a
     forked child is ready in milliseconds instead of an interpreter start. It reaps its
     children and tells the parent how each ended (the exit status that `Popen.wait`
-    would give), and exits when the parent closes the control socket or dies.
+    would give), and exits when the parent closes the control socket or dies. It can also
+    fork a copy of itself (a clone) that serves another grading process: grade-batch
+    starts one template and gives each worker a clone, instead of an interpreter start
+    (and a TensorFlow import) per worker.
     """
     import ctypes
     import importlib
     import resource  # noqa: F401  (imported once here, for the children's confine())
-    import select
-    import signal
     import socket
 
     for name in preload:
@@ -440,7 +441,6 @@ def template(control_fd: int, preload: list[str]) -> None:
             importlib.import_module(name)
         except Exception:  # the child will import it itself and report what fails
             pass
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
     if os.geteuid() == 0:
         global _network_isolated
         _network_isolated = ctypes.CDLL(None, use_errno=True).unshare(_CLONE_NEWNET) == 0
@@ -449,7 +449,28 @@ def template(control_fd: int, preload: list[str]) -> None:
     # would copy most of these pages (~2000 page faults); frozen objects are never visited.
     gc.collect()
     gc.freeze()
-    control = socket.socket(fileno=control_fd)
+    _serve_as_template(socket.socket(fileno=control_fd))
+
+
+def _serve_as_template(control: Any, parent: int | None = None) -> None:
+    """The template's loop: fork what is asked for, report how each child ended.
+
+    The template is a child subreaper where the kernel lists a process's children: what a
+    child leaves behind when it dies (a daemon, a double fork) becomes the template's, and
+    is killed before the child's end is reported, with ``"left"``: how many there were.
+    So whoever owns the template, its parent or not, learns from that one report whether
+    anything of the child's survived it.
+    """
+    import ctypes
+    import select
+    import signal
+    import socket
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if parent is not None and os.getppid() != parent:
+        os._exit(0)  # the template that forked this clone died before it could be told
+    reaps = _own_children() is not None and libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
     children: dict[int, int | None] = {}  # pid -> a pidfd that becomes readable when it ends
     while True:
         watched = [fd for fd in children.values() if fd is not None]
@@ -466,24 +487,32 @@ def template(control_fd: int, preload: list[str]) -> None:
                 del children[pid]
                 if pidfd is not None:
                     os.close(pidfd)
-                code = os.waitstatus_to_exitcode(status)
-                control.send(json.dumps({"exited": pid, "code": code}).encode())
+                news = {"exited": pid, "code": os.waitstatus_to_exitcode(status)}
+                if reaps:
+                    news["left"] = _kill_strays(children)
+                control.send(json.dumps(news).encode())
         if control not in ready:
             continue
         try:
             message, fds, _, _ = socket.recv_fds(control, 1 << 20, 4)
         except OSError:
             message, fds = b"", []
-        if not message:
+        if not message:  # our owner is gone: so is everything we forked for it
+            if reaps:
+                _kill_strays({})
             os._exit(0)
         request = json.loads(message)
-        shared_view = _share_mount_view(request)
+        clone = bool(request.get("clone"))
+        shared_view = clone or _share_mount_view(request)
+        me = os.getpid()
         pid = os.fork()
         if pid == 0:
             control.close()
             for pidfd in children.values():  # its siblings are none of its business
                 if pidfd is not None:
                     os.close(pidfd)
+            if clone:
+                _become_clone(request, fds, me)
             _forked_child(request, fds, shared_view)
         for fd in fds:
             os.close(fd)
@@ -492,6 +521,64 @@ def template(control_fd: int, preload: list[str]) -> None:
         except (AttributeError, OSError):  # no pidfd here: poll for its end instead
             children[pid] = None
         control.send(json.dumps({"token": request["token"], "pid": pid}).encode())
+
+
+def _become_clone(request: dict[str, Any], fds: list[int], parent: int) -> None:
+    """In a fresh fork of a template: serve the grading process on the other end of the
+    socket passed with the request, as a template of its own. Never returns."""
+    import socket
+
+    try:
+        control = socket.socket(fileno=fds[0])
+        for fd in fds[1:]:
+            os.close(fd)
+        cpu = request.get("cpu")
+        if isinstance(cpu, int):  # the core of the worker it serves (grade-batch pins them)
+            try:
+                os.sched_setaffinity(0, {cpu})
+            except OSError:
+                pass
+        control.send(json.dumps({"hello": os.getpid()}).encode())
+        _serve_as_template(control, parent)
+    finally:
+        os._exit(70)
+
+
+def _own_children() -> set[int] | None:
+    """This single-threaded process's children, as the kernel lists them (None: unlisted)."""
+    try:
+        with open(f"/proc/self/task/{os.getpid()}/children", "rb") as handle:
+            return {int(pid) for pid in handle.read().split()}
+    except (OSError, ValueError):
+        return None
+
+
+def _kill_strays(children: dict[int, int | None]) -> int:
+    """Kill and reap every child of this template that it did not fork itself: orphans
+    re-parented to it, from the tree of a child that has died. Each round kills the top of
+    what is left; their own children come back to us and die in the next round."""
+    import signal
+
+    killed = 0
+    for _ in range(200):
+        listed = _own_children()
+        if listed is None:
+            break
+        strays = listed - set(children)
+        if not strays:
+            break
+        for pid in strays:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except ProcessLookupError:
+                pass
+        for pid in strays:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+    return killed
 
 
 def _forked_child(request: dict[str, Any], fds: list[int], shared_view: bool = True) -> None:
