@@ -80,3 +80,31 @@ def test_stub_and_solution_define_the_same_functions(slug: str) -> None:
     }
     for name, parameters in stub.items():
         assert solution.get(name) == parameters, f"{slug}.{name}: signature differs"
+
+
+def test_hidden_checks_skip_assertion_rewriting_and_instructor_checks_keep_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nnlab import grading
+
+    extra = tmp_path / "checks"
+    extra.mkdir()
+    (extra / "test_tensors_private.py").write_text(
+        "from nnlab.checks import check\n\n"
+        "@check('rank', hint='a number has rank 0')\n"
+        "def test_rank_of_a_number_by_a_bare_assert(learner):\n"
+        "    got = learner.call('rank', 1.0).value\n"
+        "    assert got == 5\n"
+    )
+    folder = submission_with(tmp_path, {"tensors": SOLUTIONS / "tensors.py"})
+    report = grading.grade(
+        folder, ["tensors"], options=grading.GradingOptions(extra_check_dirs=[extra])
+    )
+    last = report.exercises[0].checks[-1]
+    assert last.status == "failed" and "assert 0 == 5" in last.message  # pytest's own detail
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(grading.pytest, "main", lambda args, plugins: seen.append(args) or 0)
+    grading.run_checks(grading.check_files("tensors"), object())
+    grading.run_checks(grading.check_files("tensors", [extra]), object())
+    assert "--assert=plain" in seen[0] and "--assert=plain" not in seen[1]
