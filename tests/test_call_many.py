@@ -22,6 +22,10 @@ def half(x):
 def draw(n):
     return float(np.random.random())  # the global generator: reset before every call
 
+def draw_python(n):
+    import random
+    return [random.random(), random.gauss(0, 1), random.gauss(0, 1)]  # the 2nd gauss is cached
+
 def scale(a):
     a *= 2  # in place, on purpose
     return a
@@ -51,6 +55,15 @@ def test_every_call_starts_from_the_same_seeds(learner: Learner) -> None:
     values = [o.value for o in learner.call_many("draw", [(1,), (2,), (3,)])]
     assert len(set(values)) == 1
     assert values[0] == learner.call("draw", 9).value
+
+
+def test_python_random_starts_each_call_as_after_seed_zero(learner: Learner) -> None:
+    import random
+
+    seeded = random.Random(0)
+    expected = [seeded.random(), seeded.gauss(0, 1), seeded.gauss(0, 1)]
+    values = [o.value for o in learner.call_many("draw_python", [(1,), (2,)])]
+    assert values == [expected, expected]
 
 
 def test_an_input_changed_in_place_is_reported_for_that_call(learner: Learner) -> None:
