@@ -7,7 +7,17 @@ import io
 import numpy as np
 import pytest
 
-from nnlab.sandbox.protocol import ProtocolError, _array_bytes, decode, encode, load_array
+from nnlab.sandbox.protocol import (
+    PREFIX_BYTES,
+    ProtocolError,
+    array_blob,
+    decode,
+    encode,
+    frame,
+    frame_length,
+    load_array,
+    unpack,
+)
 
 
 def npy(array: np.ndarray, allow_pickle: bool = False) -> bytes:
@@ -48,7 +58,7 @@ def test_load_array_reads_what_np_load_reads(array: np.ndarray) -> None:
 )
 def test_arrays_are_sent_as_the_bytes_np_save_writes(array: np.ndarray) -> None:
     expected = npy(np.ascontiguousarray(array) if array.ndim else array)
-    assert _array_bytes(array) == expected
+    assert b"".join(array_blob(array)) == expected
 
 
 def test_object_arrays_are_never_read() -> None:
@@ -63,10 +73,83 @@ def test_a_blob_whose_size_disagrees_with_its_header_is_refused() -> None:
         decode({"$array": 0}, [blob[:-8]])
 
 
-def test_values_round_trip_through_encode_and_decode() -> None:
-    value = {"w": np.eye(2), "t": (1, 2.5, "x"), "n": None, "big": 10**30}
-    blobs: list[bytes] = []
+def through_a_frame(value: object) -> object:
+    """``value`` sent as the launcher and the server send it, and read back."""
+    blobs: list = []
     tree = encode(value, blobs)
-    back = decode(tree, blobs)
+    data = b"".join(frame({"value": tree}, blobs))
+    assert frame_length(data[:PREFIX_BYTES]) == len(data) - PREFIX_BYTES
+    header, received = unpack(bytearray(data[PREFIX_BYTES:]))
+    return decode(header["value"], received)
+
+
+def test_values_round_trip_through_a_frame() -> None:
+    value = {"w": np.eye(2), "t": (1, 2.5, "x"), "n": None, "big": 10**30}
+    back = through_a_frame(value)
     assert np.array_equal(back["w"], value["w"]) and back["t"] == value["t"]
     assert back["n"] is None and back["big"] == 10**30
+
+
+LARGE = np.random.default_rng(2).normal(size=(40, 50, 30))  # over VIEW_BYTES: sent as a view
+
+
+@pytest.mark.parametrize(
+    "array",
+    [LARGE, LARGE[:, ::2], LARGE.transpose(2, 0, 1), np.asfortranarray(LARGE), LARGE[..., 0]],
+    ids=["contiguous", "strided", "transposed", "fortran", "sliced"],
+)
+def test_large_arrays_are_sent_as_the_bytes_np_save_writes(array: np.ndarray) -> None:
+    assert b"".join(array_blob(array)) == npy(np.ascontiguousarray(array))
+    assert np.array_equal(through_a_frame(array), array)
+
+
+def test_a_misaligned_array_is_copied_into_aligned_memory() -> None:
+    value = [np.ones(3, dtype=np.int8), LARGE]  # 3 bytes of data shift the next blob
+    back = through_a_frame(value)
+    assert back[1].flags.aligned and back[1].flags.writeable
+    assert np.array_equal(back[1], LARGE)
+
+
+def test_arrays_read_from_one_payload_do_not_overlap() -> None:
+    first, second = through_a_frame([LARGE, LARGE + 1])
+    first[...] = 0
+    assert np.array_equal(second, LARGE + 1)
+
+
+def test_a_frame_written_in_many_partial_writes_arrives_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+    import threading
+
+    from nnlab.sandbox import protocol
+
+    real_writev, calls = os.writev, []
+
+    def short_writev(fd: int, buffers: list) -> int:  # as a pipe interrupted by signals may
+        calls.append(len(buffers))
+        return real_writev(fd, [memoryview(buffers[0])[:7777]])
+
+    monkeypatch.setattr(protocol, "_IOV_MAX", 2)
+    monkeypatch.setattr(protocol.os, "writev", short_writev)
+    value = [LARGE, np.arange(5), LARGE[::2], LARGE * 2]
+    blobs: list = []
+    tree = encode(value, blobs)
+    expected = b"".join(frame({"value": tree}, blobs))
+    read_end, write_end = os.pipe()
+    received = bytearray()
+
+    def read_all() -> None:
+        while chunk := os.read(read_end, 1 << 20):
+            received.extend(chunk)
+
+    reader = threading.Thread(target=read_all, daemon=True)
+    reader.start()
+    try:
+        protocol.write_frame(write_end, {"value": tree}, blobs)
+    finally:
+        os.close(write_end)
+        reader.join(10)
+        os.close(read_end)
+    assert received == expected
+    assert max(calls) == 2 and len(calls) > len(expected) // 7777

@@ -620,7 +620,7 @@ class Sandbox:
         """Run ``function(*args, **kwargs)`` in the child; raise SandboxFailure if it misbehaves."""
         if self.process is None:  # a child that died since is found out by the read below
             raise ChildCrashed("the process running your code is not running")
-        blobs: list[bytes] = []
+        blobs: list[Any] = []
         header = {
             "op": "call",
             "function": function,
@@ -643,7 +643,7 @@ class Sandbox:
         :meth:`call` runs it); one reply per call, in order."""
         if self.process is None:  # a child that died since is found out by the read below
             raise ChildCrashed("the process running your code is not running")
-        blobs: list[bytes] = []
+        blobs: list[Any] = []
         header = {
             "op": "many",
             "function": function,
@@ -663,13 +663,9 @@ class Sandbox:
             raise ChildCrashed(f"the process running your code answered {function} wrongly")
         return reply.results if reply.missing is None else [reply] * len(calls)
 
-    def _send(self, header: dict[str, Any], blobs: list[bytes]) -> None:
-        data = protocol.pack(header, blobs)
+    def _send(self, header: dict[str, Any], blobs: list[Any]) -> None:
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(self._to_child, view)
-                view = view[written:]
+            protocol.write_frame(self._to_child, header, blobs)
         except (BrokenPipeError, OSError, TypeError):
             pass  # the child is gone; _receive reports how it ended
 

@@ -12,8 +12,10 @@ so it depends on nothing but the standard library and NumPy.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import math
+import os
 import re
 import struct
 from typing import Any
@@ -24,6 +26,11 @@ MAX_FRAME_BYTES = 256 * 1024 * 1024
 MAX_DEPTH = 32
 _LENGTH = struct.Struct(">Q")
 _HEADER = struct.Struct(">I")
+VIEW_BYTES = 64 * 1024  # arrays this large are written from their own memory, not copied
+_IOV_MAX = 1024  # pieces per writev (the Linux limit)
+
+Buffer = bytes | bytearray | memoryview
+Blob = tuple[Buffer, ...]  # the pieces of one .npy blob, as array_blob makes it
 
 
 class ProtocolError(Exception):
@@ -56,12 +63,13 @@ class Unsupported:
 # --- encoding -------------------------------------------------------------------------------
 
 
-def _array_bytes(array: np.ndarray) -> bytes:
-    """The array as ``.npy`` bytes, exactly as np.save writes them.
+def array_blob(array: np.ndarray) -> Blob:
+    """The array as ``.npy`` bytes, exactly as np.save writes them, in one or two pieces.
 
     For plain numbers and booleans the version 1.0 header is written here (np.save builds
-    it through several layers, the main cost of sending a small array); anything else goes
-    to np.save itself.
+    it through several layers, the main cost of sending a small array), and a large array's
+    data is a view of its memory rather than a copy: the array must not change until the
+    blob is written. Anything else goes to np.save itself.
     """
     if not array.flags.c_contiguous:
         array = array.copy(order="C")
@@ -71,10 +79,18 @@ def _array_bytes(array: np.ndarray) -> bytes:
         padding = 63 - (len(header) + 10) % 64  # magic and lengths, then "\n" ends a multiple of 64
         if len(header) + padding + 1 < 65536:
             text = (header + " " * padding + "\n").encode("latin1")
-            return b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text + array.tobytes()
+            start = b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text
+            if array.nbytes < VIEW_BYTES:
+                return (start + array.tobytes(),)
+            return (start, memoryview(array.reshape(-1).view(np.uint8)))
     buffer = io.BytesIO()
     np.save(buffer, array, allow_pickle=False)
-    return buffer.getvalue()
+    return (buffer.getvalue(),)
+
+
+def settled(blob: Blob) -> Blob:
+    """The blob in memory of its own, whatever later happens to the array it was made from."""
+    return blob if len(blob) == 1 else (b"".join(blob),)
 
 
 _SIMPLE_HEADER = re.compile(
@@ -109,8 +125,8 @@ def load_array(blob: bytes) -> np.ndarray:
     return np.load(io.BytesIO(blob), allow_pickle=False)
 
 
-def encode(value: Any, blobs: list[bytes], keep: Any = None, depth: int = 0) -> Any:
-    """Turn a value into a JSON-able tree, appending array bytes to ``blobs``.
+def encode(value: Any, blobs: list[Blob], keep: Any = None, depth: int = 0) -> Any:
+    """Turn a value into a JSON-able tree, appending arrays' ``.npy`` bytes to ``blobs``.
 
     ``keep(value) -> Handle | None`` lets the child keep objects it cannot send.
     """
@@ -131,12 +147,12 @@ def encode(value: Any, blobs: list[bytes], keep: Any = None, depth: int = 0) -> 
         array = value.view(np.ndarray) if type(value) is not np.ndarray else value
         if array.dtype.hasobject:
             return _unsupported(value, keep)
-        blobs.append(_array_bytes(array))
+        blobs.append(array_blob(array))
         return {"$array": len(blobs) - 1}
     if isinstance(value, np.generic):
         if isinstance(value, np.object_):
             return _unsupported(value, keep)
-        blobs.append(_array_bytes(np.asarray(value)))
+        blobs.append(array_blob(np.asarray(value)))
         return {"$scalar": len(blobs) - 1}
     if isinstance(value, Handle):
         return {"$handle": value.id}
@@ -252,13 +268,47 @@ def decode(tree: Any, blobs: list[bytes], resolve: Any = None, depth: int = 0) -
 # --- framing --------------------------------------------------------------------------------
 
 
-def pack(message: dict[str, Any], blobs: list[bytes]) -> bytes:
-    header = json.dumps({**message, "blobs": [len(blob) for blob in blobs]}).encode()
-    payload_length = _HEADER.size + len(header) + sum(len(blob) for blob in blobs)
-    return b"".join([_LENGTH.pack(payload_length), _HEADER.pack(len(header)), header, *blobs])
+def frame(message: dict[str, Any], blobs: list[Blob]) -> list[Buffer]:
+    """A message as the pieces of one frame, ready for :func:`write_frame`.
+
+    The JSON header is padded with spaces so that the blobs start at a multiple of 64
+    bytes into the payload: an array's data (at a multiple of 64 into its blob) then
+    lands aligned in the reader's memory and can be used where it lies. Small pieces
+    are joined; large ones are left where they are.
+    """
+    sizes = [sum(len(part) for part in blob) for blob in blobs]
+    header = json.dumps({**message, "blobs": sizes}).encode()
+    header += b" " * (-(_HEADER.size + len(header)) % 64)
+    payload_length = _HEADER.size + len(header) + sum(sizes)
+    pieces: list[Buffer] = []
+    small = [_LENGTH.pack(payload_length), _HEADER.pack(len(header)), header]
+    for part in itertools.chain.from_iterable(blobs):
+        if len(part) < VIEW_BYTES:
+            small.append(part)
+            continue
+        if small:
+            pieces.append(b"".join(small))
+        pieces.append(part)
+        small = []
+    if small:
+        pieces.append(b"".join(small))
+    return pieces
 
 
-def frame_length(prefix: bytes, limit: int = MAX_FRAME_BYTES) -> int:
+def write_frame(fd: int, message: dict[str, Any], blobs: list[Blob]) -> None:
+    """Write a whole frame to a blocking file descriptor (a write may take only part)."""
+    pieces = frame(message, blobs)
+    done = 0
+    while done < len(pieces):
+        written = os.writev(fd, pieces[done : done + _IOV_MAX])
+        while done < len(pieces) and written >= len(pieces[done]):
+            written -= len(pieces[done])
+            done += 1
+        if written:
+            pieces[done] = memoryview(pieces[done])[written:]
+
+
+def frame_length(prefix: Buffer, limit: int = MAX_FRAME_BYTES) -> int:
     (length,) = _LENGTH.unpack(prefix)
     if length > limit:
         raise ProtocolError(f"message of {length} bytes is over the {limit}-byte limit")

@@ -68,8 +68,8 @@ class Server:
             remaining -= len(chunk)
         return b"".join(chunks)
 
-    def send(self, message: dict[str, Any], blobs: list[bytes] | None = None) -> None:
-        self.replies.write(protocol.pack(message, blobs or []))
+    def send(self, message: dict[str, Any], blobs: list[Any] | None = None) -> None:
+        protocol.write_frame(self.replies.fileno(), message, blobs or [])
 
     def progress(self, text: str) -> None:
         """Send a line for the parent to show while a long call runs (display only)."""
@@ -137,22 +137,27 @@ class Server:
             where = "probe" if header.get("probe") else "function"
             self.send({"ok": False, "missing": f"no {where} named {name!r}"})
             return
-        out: list[bytes] = []
+        out: list[Any] = []
         if header.get("op") == "many":
             calls = header.get("calls")
             if not isinstance(calls, list):
                 self.send({"ok": False, "protocol_error": "many: no list of calls"})
                 return
-            results = [
-                self.run_one(function, call.get("args"), call.get("kwargs"), blobs, out)
-                for call in calls
-            ]
+            results, done = [], 0
+            for call in calls:
+                # large arrays an earlier call returned are views of memory the next call may
+                # change: copied now, they are sent as they were when their call ended
+                out[done:] = [protocol.settled(blob) for blob in out[done:]]
+                done = len(out)
+                results.append(
+                    self.run_one(function, call.get("args"), call.get("kwargs"), blobs, out)
+                )
             self.send({"ok": True, "results": results}, out)
             return
         self.send(self.run_one(function, header["args"], header["kwargs"], blobs, out), out)
 
     def run_one(
-        self, function: Any, args_tree: Any, kwargs_tree: Any, blobs: list[bytes], out: list[bytes]
+        self, function: Any, args_tree: Any, kwargs_tree: Any, blobs: list[bytes], out: list[Any]
     ) -> dict[str, Any]:
         """Run one call from a clean state; its reply (arrays appended to ``out``)."""
         args = protocol.decode(args_tree, blobs, self.resolve)
