@@ -103,11 +103,25 @@ def test_large_arrays_are_sent_as_the_bytes_np_save_writes(array: np.ndarray) ->
     assert np.array_equal(through_a_frame(array), array)
 
 
+def test_blobs_start_aligned_in_the_payload_so_large_arrays_need_no_copy() -> None:
+    header, blobs = unpack(bytearray(b"".join(frame({"a": 1}, [array_blob(LARGE)]))[8:]))
+    array = load_array(blobs[0])
+    assert header == {"a": 1} and array.flags.aligned and array.flags.writeable
+    assert np.shares_memory(array, np.frombuffer(blobs[0], np.uint8))
+
+
 def test_a_misaligned_array_is_copied_into_aligned_memory() -> None:
     value = [np.ones(3, dtype=np.int8), LARGE]  # 3 bytes of data shift the next blob
     back = through_a_frame(value)
     assert back[1].flags.aligned and back[1].flags.writeable
     assert np.array_equal(back[1], LARGE)
+
+
+def test_read_only_bytes_give_a_writable_copy_or_on_request_a_read_only_view() -> None:
+    blob = memoryview(b"".join(array_blob(LARGE))).toreadonly()
+    copied, viewed = load_array(blob), load_array(blob, writable=False)
+    assert copied.flags.writeable and not np.shares_memory(copied, viewed)
+    assert not viewed.flags.writeable and np.array_equal(copied, viewed)
 
 
 def test_arrays_read_from_one_payload_do_not_overlap() -> None:

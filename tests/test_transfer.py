@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+
 import numpy as np
 import pytest
 
+from nnlab.sandbox import protocol
 from nnlab.sandbox.launcher import Sandbox
 
 SOURCE = """
@@ -96,3 +101,30 @@ def test_an_unchanged_input_holding_nan_is_reported_unchanged(box: Sandbox) -> N
 def test_each_call_of_a_group_sends_what_it_returned_when_it_ended(box: Sandbox) -> None:
     replies = box.call_many("counter", [((1,), {}), ((2,), {}), ((3,), {})], timeout=10)
     assert [float(r.value[0, 0]) for r in replies] == [1.0, 2.0, 3.0]
+
+
+def test_a_reply_split_across_many_small_reads_arrives_whole() -> None:
+    blobs: list = []
+    tree = protocol.encode([BIG, np.arange(3)], blobs)
+    data = b"".join(protocol.frame({"ok": True, "value": tree}, blobs))
+    read_end, write_end = os.pipe()
+    box = Sandbox("", "m.py", "m", memory_limit=None)
+    box._from_child = read_end
+
+    def trickle() -> None:  # a slow child: a few KiB at a time
+        for start in range(0, len(data), 4096):
+            os.write(write_end, data[start : start + 4096])
+            time.sleep(0.001)
+        os.write(write_end, data)  # the start of a next frame, read ahead
+
+    writer = threading.Thread(target=trickle, daemon=True)
+    writer.start()
+    try:
+        for _ in range(2):
+            reply = box._receive(10.0, "same")
+            assert np.array_equal(reply.value[0], BIG)
+            assert np.array_equal(reply.value[1], np.arange(3))
+    finally:
+        writer.join(10)
+        os.close(read_end)
+        os.close(write_end)

@@ -675,14 +675,7 @@ class Sandbox:
         shown = 0
         try:
             while True:
-                prefix = self._read_exactly(protocol.PREFIX_BYTES, deadline, timeout, what)
-                length = protocol.frame_length(prefix, 1 << 62)
-                if length > REPLY_LIMIT:
-                    raise ReplyTooLarge(
-                        f"{what} sent back {length / 2**20:.0f} MiB of data; the grader accepts "
-                        f"at most {REPLY_LIMIT / 2**20:.0f} MiB per reply"
-                    )
-                header, blobs = protocol.unpack(self._read_exactly(length, deadline, timeout, what))
+                header, blobs = protocol.unpack(self._read_frame(deadline, timeout, what))
                 if "progress" not in header:
                     return self._reply(header, blobs)
                 shown += 1
@@ -697,8 +690,44 @@ class Sandbox:
             self.close()
             raise
 
-    def _read_exactly(self, size: int, deadline: float, timeout: float, what: str) -> bytes:
-        while len(self._buffer) < size:
+    def _read_frame(self, deadline: float, timeout: float, what: str) -> bytearray:
+        """The next frame's payload, in memory of its own: the arrays read from it share it.
+
+        A small frame comes whole with the first read; a large one is read straight into
+        memory of the announced size, allocated only once that size passed the limit.
+        """
+        while len(self._buffer) < protocol.PREFIX_BYTES:
+            self._wait_readable(deadline, timeout, what)
+            chunk = os.read(self._from_child, 65536)
+            if not chunk:
+                raise ChildCrashed(self._death_notice(what))
+            self._buffer += chunk
+        length = protocol.frame_length(self._buffer[: protocol.PREFIX_BYTES], 1 << 62)
+        if length > REPLY_LIMIT:
+            raise ReplyTooLarge(
+                f"{what} sent back {length / 2**20:.0f} MiB of data; the grader accepts "
+                f"at most {REPLY_LIMIT / 2**20:.0f} MiB per reply"
+            )
+        del self._buffer[: protocol.PREFIX_BYTES]
+        if len(self._buffer) >= length:
+            payload = self._buffer[:length]
+            del self._buffer[:length]
+            return payload
+        payload = bytearray(length)
+        filled = len(self._buffer)
+        payload[:filled] = self._buffer
+        self._buffer = bytearray()
+        view = memoryview(payload)
+        while filled < length:
+            self._wait_readable(deadline, timeout, what)
+            count = os.readv(self._from_child, [view[filled:]])
+            if not count:
+                raise ChildCrashed(self._death_notice(what))
+            filled += count
+        return payload
+
+    def _wait_readable(self, deadline: float, timeout: float, what: str) -> None:
+        while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise ChildTimeout(f"{what} did not finish within {timeout:g} s")
@@ -706,15 +735,8 @@ class Sandbox:
                 [self._from_child], [], [], min(remaining, MEMORY_POLL_SECONDS)
             )
             self._watch_memory(what)
-            if not ready:
-                continue
-            chunk = os.read(self._from_child, max(65536, min(size - len(self._buffer), 1 << 24)))
-            if not chunk:
-                raise ChildCrashed(self._death_notice(what))
-            self._buffer += chunk
-        data = bytes(self._buffer[:size])
-        del self._buffer[:size]
-        return data
+            if ready:
+                return
 
     def _watch_memory(self, what: str) -> None:
         """Kill the child when its whole tree holds more resident memory than allowed."""
@@ -755,7 +777,7 @@ class Sandbox:
         during = "while" if what.startswith("importing ") else "during"
         return f"the process running your code {reason} {during} {what}"
 
-    def _reply(self, header: dict[str, Any], blobs: list[bytes]) -> Reply:
+    def _reply(self, header: dict[str, Any], blobs: list[memoryview]) -> Reply:
         if "protocol_error" in header:
             raise ProtocolError(str(header["protocol_error"]))
         reply = Reply(

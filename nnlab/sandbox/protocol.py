@@ -99,30 +99,37 @@ _SIMPLE_HEADER = re.compile(
 )
 
 
-def load_array(blob: bytes) -> np.ndarray:
+def load_array(blob: Buffer, *, writable: bool = True) -> np.ndarray:
     """An array from ``.npy`` bytes, as ``np.load(..., allow_pickle=False)`` reads it.
 
     The headers np.save writes for plain numeric and string arrays are parsed here with
     one regular expression (np.load parses them with ``ast.literal_eval``, the main cost
     of a small call); anything else goes to ``np.load`` itself. Object arrays are never
     read either way.
+
+    The data is not copied when ``blob`` is writable memory and the data is aligned for
+    its type: the array then shares ``blob``'s memory, which must not be reused. A
+    read-only ``blob`` gives a copy, or with ``writable=False`` a read-only view.
     """
-    if blob[:6] == b"\x93NUMPY" and len(blob) > 10:
-        major = blob[6]
+    view = memoryview(blob)
+    if view[:6] == b"\x93NUMPY" and len(view) > 10:
+        major = view[6]
         size_bytes = 2 if major == 1 else 4
         start = 8 + size_bytes
-        header_length = int.from_bytes(blob[8:start], "little")
-        header = blob[start : start + header_length].decode("latin1")
+        header_length = int.from_bytes(view[8:start], "little")
+        header = bytes(view[start : start + header_length]).decode("latin1")
         found = _SIMPLE_HEADER.fullmatch(header)
         if found and major in (1, 2, 3):
             dtype = np.dtype(found.group(1))
             shape = tuple(int(n) for n in found.group(3).replace(" ", "").split(",") if n)
             count = math.prod(shape)
-            data = memoryview(blob)[start + header_length :]
+            data = view[start + header_length :]
             if len(data) == count * dtype.itemsize:
-                flat = np.frombuffer(bytearray(data), dtype=dtype, count=count)
+                flat = np.frombuffer(data, dtype=dtype, count=count)
+                if not flat.flags.aligned or (writable and not flat.flags.writeable):
+                    flat = flat.copy()
                 return flat.reshape(shape, order="F" if found.group(2) == "True" else "C")
-    return np.load(io.BytesIO(blob), allow_pickle=False)
+    return np.load(io.BytesIO(view), allow_pickle=False)
 
 
 def encode(value: Any, blobs: list[Blob], keep: Any = None, depth: int = 0) -> Any:
@@ -195,7 +202,7 @@ def _short_repr(value: Any, limit: int = 200) -> str:
 # --- decoding -------------------------------------------------------------------------------
 
 
-def decode(tree: Any, blobs: list[bytes], resolve: Any = None, depth: int = 0) -> Any:
+def decode(tree: Any, blobs: list[Buffer], resolve: Any = None, depth: int = 0) -> Any:
     """Rebuild plain Python/NumPy values from a tree made by :func:`encode`.
 
     ``resolve(handle_id, type, text)`` maps handle references to objects (the child
@@ -318,15 +325,17 @@ def frame_length(prefix: Buffer, limit: int = MAX_FRAME_BYTES) -> int:
 PREFIX_BYTES = _LENGTH.size
 
 
-def unpack(payload: bytes) -> tuple[dict[str, Any], list[bytes]]:
-    if len(payload) < _HEADER.size:
+def unpack(payload: Buffer) -> tuple[dict[str, Any], list[memoryview]]:
+    """The header and the blobs of a frame's payload; the blobs are views of ``payload``."""
+    view = memoryview(payload)
+    if len(view) < _HEADER.size:
         raise ProtocolError("truncated message")
-    (header_length,) = _HEADER.unpack_from(payload)
+    (header_length,) = _HEADER.unpack_from(view)
     end = _HEADER.size + header_length
-    if end > len(payload):
+    if end > len(view):
         raise ProtocolError("truncated header")
     try:
-        header = json.loads(payload[_HEADER.size : end])
+        header = json.loads(bytes(view[_HEADER.size : end]))
     except (ValueError, RecursionError):
         raise ProtocolError("header is not JSON") from None
     if not isinstance(header, dict):
@@ -334,10 +343,10 @@ def unpack(payload: bytes) -> tuple[dict[str, Any], list[bytes]]:
     sizes = header.pop("blobs", [])
     if not isinstance(sizes, list) or not all(isinstance(n, int) and n >= 0 for n in sizes):
         raise ProtocolError("bad blob sizes")
-    if end + sum(sizes) != len(payload):
+    if end + sum(sizes) != len(view):
         raise ProtocolError("blob sizes do not add up")
     blobs = []
     for size in sizes:
-        blobs.append(payload[end : end + size])
+        blobs.append(view[end : end + size])
         end += size
     return header, blobs

@@ -49,24 +49,25 @@ class Server:
 
     # --- messages ---------------------------------------------------------------------------
 
-    def read(self) -> tuple[dict[str, Any], list[bytes]] | None:
-        prefix = self._read_exactly(protocol.PREFIX_BYTES)
-        if prefix is None:
+    def read(self) -> tuple[dict[str, Any], list[memoryview]] | None:
+        prefix = bytearray(protocol.PREFIX_BYTES)
+        if not self._read_into(prefix):
             return None
-        payload = self._read_exactly(protocol.frame_length(prefix))
-        if payload is None:
+        payload = bytearray(protocol.frame_length(prefix))
+        if not self._read_into(payload):
             return None
-        return protocol.unpack(payload)
+        # read-only: arguments made from it are copies the learner may change, and these
+        # untouched bytes tell afterwards whether it did (run_one)
+        return protocol.unpack(memoryview(payload).toreadonly())
 
-    def _read_exactly(self, size: int) -> bytes | None:
-        chunks, remaining = [], size
-        while remaining:
-            chunk = self.requests.read(remaining)
-            if not chunk:
-                return None
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        return b"".join(chunks)
+    def _read_into(self, buffer: bytearray) -> bool:
+        view, filled = memoryview(buffer), 0
+        while filled < len(buffer):
+            count = self.requests.readinto(view[filled:])
+            if not count:
+                return False
+            filled += count
+        return True
 
     def send(self, message: dict[str, Any], blobs: list[Any] | None = None) -> None:
         protocol.write_frame(self.replies.fileno(), message, blobs or [])
@@ -157,12 +158,21 @@ class Server:
         self.send(self.run_one(function, header["args"], header["kwargs"], blobs, out), out)
 
     def run_one(
-        self, function: Any, args_tree: Any, kwargs_tree: Any, blobs: list[bytes], out: list[Any]
+        self,
+        function: Any,
+        args_tree: Any,
+        kwargs_tree: Any,
+        blobs: list[memoryview],
+        out: list[Any],
     ) -> dict[str, Any]:
         """Run one call from a clean state; its reply (arrays appended to ``out``)."""
         args = protocol.decode(args_tree, blobs, self.resolve)
         kwargs = protocol.decode(kwargs_tree, blobs, self.resolve)
-        originals = [a.copy() if isinstance(a, np.ndarray) else None for a in args]
+        trees = args_tree if isinstance(args_tree, list) else []
+        originals = [
+            _original(arg, trees[i] if i < len(trees) else None, blobs)
+            for i, arg in enumerate(args)
+        ]
         _reset_global_state()
         started = time.perf_counter()
         try:
@@ -211,6 +221,19 @@ class Server:
             "message": message[:2000],
             "where": where,
         }
+
+
+def _original(arg: Any, tree: Any, blobs: list[memoryview]) -> np.ndarray | None:
+    """An array argument as it was received, to compare with after the call.
+
+    An array that came as a blob is read again, without a copy, from the request's
+    read-only bytes (its argument was made as a copy of them); any other array is copied.
+    """
+    if not isinstance(arg, np.ndarray):
+        return None
+    if isinstance(tree, dict) and isinstance(tree.get("$array"), int):
+        return protocol.load_array(blobs[tree["$array"]], writable=False)
+    return arg.copy()
 
 
 def _after(now: Any, before: np.ndarray | None) -> Any:
