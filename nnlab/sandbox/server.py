@@ -226,12 +226,13 @@ class Server:
 def _original(arg: Any, tree: Any, blobs: list[memoryview]) -> np.ndarray | None:
     """An array argument as it was received, to compare with after the call.
 
-    An array that came as a blob is read again, without a copy, from the request's
-    read-only bytes (its argument was made as a copy of them); any other array is copied.
+    A large array that came as a blob is read again, without a copy, from the request's
+    read-only bytes (its argument was made as a copy of them); any other array is copied
+    (for a small one, cheaper than reading its header again).
     """
     if not isinstance(arg, np.ndarray):
         return None
-    if isinstance(tree, dict) and isinstance(tree.get("$array"), int):
+    if arg.nbytes >= protocol.VIEW_BYTES and isinstance(tree, dict) and "$array" in tree:
         return protocol.load_array(blobs[tree["$array"]], writable=False)
     return arg.copy()
 
