@@ -108,3 +108,40 @@ def test_hidden_checks_skip_assertion_rewriting_and_instructor_checks_keep_it(
     grading.run_checks(grading.check_files("tensors"), object())
     grading.run_checks(grading.check_files("tensors", [extra]), object())
     assert "--assert=plain" in seen[0] and "--assert=plain" not in seen[1]
+
+
+def test_plain_checks_skip_pytests_hooks_and_others_run_the_whole_protocol(
+    tmp_path: Path,
+) -> None:
+    from nnlab import grading
+
+    session = grading.CheckSession(catalog.slugs())
+    assert session.run(lambda active: all(active._all_plain(s) for s in catalog.slugs()))
+
+    extra = tmp_path / "checks"
+    extra.mkdir()
+    (extra / "test_tensors_private.py").write_text(
+        "import pytest\n"
+        "from nnlab.checks import check, fail\n\n"
+        "@check('rank', hint='a fixture of pytest')\n"
+        "def test_with_tmp_path(learner, tmp_path):\n"
+        "    if not tmp_path.is_dir():\n"
+        "        fail('no tmp_path')\n\n"
+        "@pytest.mark.skipif(True, reason='never here')\n"
+        "@check('rank', hint='skipped')\n"
+        "def test_skipped_by_a_mark(learner):\n"
+        "    fail('this must not run')\n"
+    )
+    options = grading.GradingOptions(extra_check_dirs=[extra])
+    folder = submission_with(tmp_path, {"tensors": SOLUTIONS / "tensors.py"})
+    checks = grading.grade(folder, ["tensors"], options=options).exercises[0].checks
+    assert [c.status for c in checks[-2:]] == ["passed", "error"]
+    assert checks[-1].message == "check skipped"
+    assert all(c.status == "passed" for c in checks[:-2])
+
+    (folder / "tensors.py").write_text("raise RuntimeError('not today')\n")
+    exercise = grading.grade(folder, ["tensors"]).exercises[0]
+    assert exercise.checks and all(
+        c.status == "error" and c.message == "not run: the file could not be loaded"
+        for c in exercise.checks
+    )
