@@ -71,9 +71,15 @@ def check(
     return pytest.mark.nnlab_check(info=info)
 
 
+_INFO = pytest.StashKey["CheckInfo | None"]()
+
+
 def check_info(item: pytest.Item) -> CheckInfo | None:
-    marker = item.get_closest_marker("nnlab_check")
-    return marker.kwargs.get("info") if marker else None
+    """The CheckInfo that @check attached to a collected check (looked up once per item)."""
+    if _INFO not in item.stash:
+        marker = item.get_closest_marker("nnlab_check")
+        item.stash[_INFO] = marker.kwargs.get("info") if marker else None
+    return item.stash[_INFO]
 
 
 def reference(slug: str) -> ModuleType:

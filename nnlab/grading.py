@@ -460,14 +460,14 @@ def _run_plain_check(item: pytest.Item, plugin: ExercisePlugin) -> None:
     plugin.before_check(item)
     setup = pytest.CallInfo.from_call(plugin.learner, when="setup", reraise=_REraised)
     if setup.excinfo is not None:
-        plugin.record(item, setup)
+        plugin.judge(item, setup)
         return
     learner = setup.result
     function: Any = item.obj  # type: ignore[attr-defined]
     call = pytest.CallInfo.from_call(
         lambda: function(learner=learner), when="call", reraise=_REraised
     )
-    plugin.record(item, call)
+    plugin.judge(item, call)
 
 
 class ExercisePlugin:
@@ -528,10 +528,19 @@ class ExercisePlugin:
         """
         report = _light_report(item, call)
         if report.when == "call" or (report.when == "setup" and not report.passed):
-            self.results.append(self._verdict(item, call, report))
+            self.results.append(self._verdict(item, call, report.passed, report.skipped))
         return report
 
-    def _verdict(self, item: pytest.Item, call: pytest.CallInfo[Any], report: Any) -> CheckResult:
+    def judge(self, item: pytest.Item, call: pytest.CallInfo[Any]) -> None:
+        """Record the verdict of a plain check's set-up (when it failed) or call: what
+        :meth:`record` does, without a report that no one reads."""
+        excinfo = call.excinfo
+        skipped = excinfo is not None and excinfo.errisinstance(pytest.skip.Exception)
+        self.results.append(self._verdict(item, call, excinfo is None, skipped))
+
+    def _verdict(
+        self, item: pytest.Item, call: pytest.CallInfo[Any], passed: bool, skipped: bool
+    ) -> CheckResult:
         info = check_info(item) or CheckInfo(function="")
         result = CheckResult(
             name=_check_name(item),
@@ -541,7 +550,7 @@ class ExercisePlugin:
             weight=info.weight,
             hint=info.hint,
         )
-        if report.passed:
+        if passed:
             return result
         error = call.excinfo.value if call.excinfo else None
         if isinstance(error, ExerciseNotLoaded):
@@ -552,7 +561,7 @@ class ExercisePlugin:
             result.status, result.message = "failed", str(error)
         elif isinstance(error, AssertionError):
             result.status, result.message = "failed", str(error) or "a check assertion failed"
-        elif report.skipped:
+        elif skipped:
             result.status, result.message = "error", "check skipped"
         else:
             kind = type(error).__name__ if error else "error"
