@@ -167,3 +167,19 @@ def test_a_frame_written_in_many_partial_writes_arrives_whole(
         os.close(read_end)
     assert received == expected
     assert max(calls) == 2 and len(calls) > len(expected) // 7777
+
+
+def test_arrays_with_the_same_header_are_each_read_from_their_own_bytes() -> None:
+    from nnlab.sandbox.protocol import load_array
+
+    def saved(array: np.ndarray) -> bytearray:
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        return bytearray(buffer.getvalue())
+
+    first, second = np.arange(6.0).reshape(2, 3), -np.arange(6.0).reshape(2, 3)
+    fortran = np.asfortranarray(first * 10)
+    for array in (first, second, fortran, first, fortran):  # the headers are met again
+        loaded = load_array(saved(array))
+        assert loaded.shape == array.shape and np.array_equal(loaded, array)
+        assert loaded.flags.f_contiguous == (array is fortran)
