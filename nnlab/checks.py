@@ -411,6 +411,8 @@ def expect_close(
             f"{_inputs_of(got)}{extra}"
         )
     actual = np.asarray(array, dtype=np.float64)
+    if actual.size >= _PIECE and _close_everywhere(actual, expected_array, rtol, atol):
+        return
     with np.errstate(invalid="ignore", over="ignore"):
         close = np.abs(actual - expected_array) <= atol + rtol * np.abs(expected_array)
     finite = np.isfinite(expected_array)
@@ -436,6 +438,34 @@ def expect_close(
     else:
         problem = f"{call} is wrong{where}: expected {_number(expected_item)}, got {_number(got_item)}{count}."
     fail(problem + _inputs_of(got, index if index else None, array.shape) + extra)
+
+
+_PIECE = 1 << 15  # values compared at a time: two buffers of 256 KiB stay in the cache
+
+
+def _close_everywhere(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
+    """For a large array: every value finite and within tolerance, judged piece by piece in
+    two reused buffers (the whole-array expression makes five temporaries of its size: the
+    conv2d speed check's 5.5 MB result took ~4 ms, this ~1 ms). False sends the caller to
+    the full comparison, which finds and describes the first difference."""
+    if np.ndim(rtol) or np.ndim(atol):
+        return False
+    flat_actual, flat_expected = actual.reshape(-1), expected.reshape(-1)
+    difference, bound = np.empty(_PIECE), np.empty(_PIECE)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for start in range(0, flat_actual.size, _PIECE):
+            got = flat_actual[start : start + _PIECE]
+            wanted = flat_expected[start : start + _PIECE]
+            d, b = difference[: got.size], bound[: got.size]
+            np.subtract(got, wanted, out=d)
+            np.abs(d, out=d)
+            np.abs(wanted, out=b)
+            b *= rtol
+            b += atol
+            # NaN is never <= anything; an infinite bound means an infinite expected value
+            if not (np.less_equal(d, b).all() and np.isfinite(b).all()):
+                return False
+    return True
 
 
 def _extra(hint: str | Callable[[], str]) -> str:
