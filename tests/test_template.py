@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,28 @@ def test_a_clone_of_the_template_forks_children_and_kills_what_they_leave_behind
         Template._shared[()] = base
         clone.close()
     assert clone.process.poll() is not None and base.process.poll() is None
+
+
+def test_a_clone_whose_template_died_is_seen_as_gone_and_replaced() -> None:
+    base = Template(())
+    clone = base.clone()  # asked for at once: the template is still importing NumPy
+    assert clone is not None
+    base.process.kill()  # before it forks the clone (or the clone dies with it)
+    base.process.wait()
+    saved = Template._shared.get(())
+    Template._shared[()] = clone
+    try:
+        deadline = time.monotonic() + 5
+        while clone.process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert clone.process.poll() is not None
+        fresh = Template.shared()
+        assert fresh is not None and fresh is not clone
+        with Sandbox(SOURCE, "m.py", "m") as box:
+            assert box.load().raised is None
+        fresh.close()
+    finally:
+        if saved is not None:
+            Template._shared[()] = saved
+        clone.close()
+        base.close()

@@ -286,6 +286,8 @@ class Template:
             return False
         message = self.socket.recv(65536)
         if not message:
+            if isinstance(self.process, _CloneProcess):  # never forked, or gone: either way
+                self.process.returncode = -int(signal.SIGKILL)
             raise OSError("the template process is gone")
         news = json.loads(message)
         if "exited" in news:
@@ -357,6 +359,15 @@ class _CloneProcess:
         return self.known if self.known is not None else -1
 
     def poll(self) -> int | None:
+        if self.returncode is None and self.known is None:
+            # not heard of yet: a template that died before forking it closes our socket
+            if self.template.lock.acquire(blocking=False):
+                try:
+                    self.template._pump(0.0)
+                except (OSError, ValueError):
+                    pass
+                finally:
+                    self.template.lock.release()
         if self.returncode is None and self.known is not None:
             if self.pidfd is None:
                 gone = not _alive(self.known)
@@ -822,6 +833,8 @@ def _nothing_left(process: Any) -> bool:
     left = getattr(process, "left", None)
     if left is not None:
         return left == 0
+    if isinstance(process, _ForkedChild) and isinstance(process.template.process, _CloneProcess):
+        return False  # a clone that cannot count: what was left went past us, so look
     return processes.nothing_left_behind()
 
 
