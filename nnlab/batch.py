@@ -231,11 +231,13 @@ def _base_templates(slugs: Sequence[str], folders: Sequence[Path]) -> list[Any]:
 
     if not os.path.exists(f"/proc/self/task/{os.getpid()}/children"):
         return []
+    users: dict[tuple[str, ...], list[str]] = {}  # preload -> the exercises that need it
+    for slug in slugs:
+        users.setdefault(preload_for(catalog.get(slug)), []).append(slug)
     templates = []
-    for preload in dict.fromkeys(preload_for(catalog.get(slug)) for slug in slugs):
-        users = [slug for slug in slugs if preload_for(catalog.get(slug)) == preload]
+    for preload, needing in users.items():
         if preload and not any(
-            find_submission(folder, slug) for folder in folders for slug in users
+            find_submission(folder, slug) for folder in folders for slug in needing
         ):
             continue
         template = Template.shared(preload)

@@ -360,21 +360,22 @@ def as_numeric_array(
 
     ``call`` names the call in the message: text, or a function that makes it (only on failure).
     """
-    name = call if callable(call) else lambda: call
     if isinstance(value, (Handle, Unsupported)):
-        fail(f"{name()} returned {value!r}; expected an array of shape {expected_shape}.")
+        fail(f"{_text(call)} returned {value!r}; expected an array of shape {expected_shape}.")
     if value is None:
         fail(
-            f"{name()} returned None; expected an array of shape {expected_shape} (is a `return` missing?)."
+            f"{_text(call)} returned None; expected an array of shape {expected_shape} (is a `return` missing?)."
         )
     try:
         array = np.asarray(value)
     except (ValueError, TypeError):
         fail(
-            f"{name()} returned {describe_value(value)}, which is not a rectangular array of numbers."
+            f"{_text(call)} returned {describe_value(value)}, which is not a rectangular array of numbers."
         )
     if array.dtype.kind not in "biuf":
-        fail(f"{name()} returned {describe_value(value)} (dtype {array.dtype}); expected numbers.")
+        fail(
+            f"{_text(call)} returned {describe_value(value)} (dtype {array.dtype}); expected numbers."
+        )
     return array
 
 
@@ -396,9 +397,7 @@ def expect_close(
     value = got.value if isinstance(got, Outcome) else got
 
     def name() -> str:
-        if what:
-            return what() if callable(what) else what
-        return _value_of(got)[1]
+        return _text(what) if what else _value_of(got)[1]
 
     expected_array = np.asarray(expected, dtype=np.float64)
     array = as_numeric_array(value, name, expected_array.shape)
@@ -468,8 +467,13 @@ def _close_everywhere(actual: np.ndarray, expected: np.ndarray, rtol: float, ato
     return True
 
 
+def _text(text: str | Callable[[], str]) -> str:
+    """Message text given as text, or as a function that makes it only when it is needed."""
+    return text() if callable(text) else text
+
+
 def _extra(hint: str | Callable[[], str]) -> str:
-    text = hint() if callable(hint) else hint
+    text = _text(hint)
     return f"\n{text}" if text else ""
 
 

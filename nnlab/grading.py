@@ -528,12 +528,12 @@ class ExercisePlugin:
         """
         report = _light_report(item, call)
         if report.when == "call" or (report.when == "setup" and not report.passed):
-            self.results.append(self._verdict(item, call, report.passed, report.skipped))
+            self.judge(item, call)
         return report
 
     def judge(self, item: pytest.Item, call: pytest.CallInfo[Any]) -> None:
-        """Record the verdict of a plain check's set-up (when it failed) or call: what
-        :meth:`record` does, without a report that no one reads."""
+        """Record the verdict of a check's set-up (when it failed) or call; a plain check
+        comes here directly, without a report that no one reads."""
         excinfo = call.excinfo
         skipped = excinfo is not None and excinfo.errisinstance(pytest.skip.Exception)
         self.results.append(self._verdict(item, call, excinfo is None, skipped))

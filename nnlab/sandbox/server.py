@@ -409,14 +409,6 @@ def _make_reachable(libc: Any, paths: list[str]) -> None:
             os.close(handle)
 
 
-def _lasting_directories(request: dict[str, Any]) -> tuple[str, ...]:
-    """The directories a request needs reachable, without its own folder (which differs
-    for every child: the one that holds its home)."""
-    own = os.path.dirname(str(request.get("cwd", "")))
-    reach = request.get("settings", {}).get("reach", [])
-    return tuple(sorted(p for p in reach if isinstance(p, str) and p != own))
-
-
 def _share_mount_view(request: dict[str, Any]) -> bool:
     """In a template: make the mount view a child of ``request`` needs, once, for all of
     them. True when the child can use the template's view as it is."""
@@ -424,13 +416,16 @@ def _share_mount_view(request: dict[str, Any]) -> bool:
     settings = request.get("settings", {})
     if settings.get("uid") is None or os.geteuid() != 0:
         return True  # no user switch: nothing to make reachable
-    wanted = _lasting_directories(request)
+    # the directories it needs reachable, without its own folder (the one that holds its
+    # home: different for every child)
+    own = os.path.dirname(str(request.get("cwd", "")))
+    reach = settings.get("reach", [])
+    wanted = tuple(sorted(p for p in reach if isinstance(p, str) and p != own))
     if _shared_view is not None:
         return wanted == _shared_view
     import ctypes
 
     _shared_view = wanted  # tried once; if it fails, every child tries for itself
-    own = os.path.dirname(str(request.get("cwd", "")))
     if _blocked_at(own) is not None:  # its folder would be hidden by a covered ancestor
         return True
     libc = ctypes.CDLL(None, use_errno=True)
