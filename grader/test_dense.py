@@ -200,7 +200,7 @@ def test_dense_forward_sigmoid_and_softmax_stay_finite_for_large_preactivations(
     # each row's own) leaves the second row with exp(-2000) = 0 everywhere, and 0 / 0
     x = np.array([[1000.0, 999.0, 0.0], [-1000.0, -1001.0, -999.0]])  # (2, 3)
     cases.append((x, np.eye(3), np.zeros(3), "softmax"))
-    for args, outcome in zip(cases, learner.call_many("dense_forward", cases), strict=True):
+    for args, outcome in learner.each("dense_forward", cases):
         _judge_forward(outcome, *args, quiet=True)
 
 
@@ -216,7 +216,7 @@ def test_dense_forward_accepts_float32_and_lists(learner):
         for activation in ref.ACTIVATIONS
     ]
     cases.append((*(a.tolist() for a in _layer(rng, 2, 3, 2)), "relu"))
-    for args, outcome in zip(cases, learner.call_many("dense_forward", cases), strict=True):
+    for args, outcome in learner.each("dense_forward", cases):
         _expect_forward_for_this_input_type(learner, outcome, *args)
 
 
@@ -293,9 +293,7 @@ def _backward_case(rng: np.random.Generator, n: int, n_in: int, units: int):
 def _expect_gradient(learner, which: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
     cases = [_backward_case(rng, n, n_in, units) for n, n_in, units in SHAPES]
-    for (grad_out, x, kernel), outcome in zip(
-        cases, learner.call_many("dense_backward", cases), strict=True
-    ):
+    for (grad_out, x, kernel), outcome in learner.each("dense_backward", cases):
         expected = ref.dense_backward(grad_out.copy(), x.copy(), kernel.copy())[which]
         rtol, atol = _tolerances(outcome, None, None)
         expect_close(
@@ -319,9 +317,7 @@ def test_dense_backward_returns_three_gradients_shaped_like_x_kernel_bias(learne
     cases = [
         _backward_case(rng, n, n_in, units) for n, n_in, units in [(5, 3, 4), (1, 2, 1), (3, 1, 2)]
     ]
-    for (grad_out, x, kernel), outcome in zip(
-        cases, learner.call_many("dense_backward", cases), strict=True
-    ):
+    for (grad_out, x, kernel), outcome in learner.each("dense_backward", cases):
         n, n_in = x.shape
         units = kernel.shape[1]
         gradients = _gradients(outcome)

@@ -67,7 +67,7 @@ def accepts_scalars_lists_and_float32(learner, name, seed):
         [[-2, 0, 3], [1, -1, 4]],  # ints: an int array would truncate slopes such as 0.01 to 0
         rng.normal(scale=3.0, size=(4, 5)).astype(np.float32),
     ]
-    for z, got in zip(inputs, learner.call_many(name, [(z,) for z in inputs]), strict=True):
+    for (z,), got in learner.each(name, [(z,) for z in inputs]):
         expect_close_for_this_input_type(learner, name, z, got)
 
 

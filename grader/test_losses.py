@@ -79,7 +79,7 @@ def expect_loss(
 
 def expect_losses(learner, name, cases):
     """`expect_loss` for each (y_true, y_pred), the calls sent in one round trip."""
-    for (y_true, y_pred), outcome in zip(cases, learner.call_many(name, cases), strict=True):
+    for (y_true, y_pred), outcome in learner.each(name, cases):
         judge_loss(outcome, name, y_true, y_pred)
 
 

@@ -93,11 +93,6 @@ def _call(learner, x, y, batch_size, seed, how: str = "position"):
     return learner.call("minibatches", x, y, batch_size, seed)
 
 
-def _call_each(learner, cases: list[tuple]):
-    """(case, outcome) for each case (x, y, batch_size, seed) passed by position: one round trip."""
-    return zip(cases, learner.call_many("minibatches", cases), strict=True)
-
-
 def _where(x, batch_size, seed) -> str:
     return f"minibatches(x of shape {x.shape}, y, batch_size={batch_size}, seed={seed})"
 
@@ -113,7 +108,7 @@ CASES = [(10, 3, None), (10, 3, 7), (64, 16, 1), (1, 4, None), (37, 5, 3), (12, 
 )
 def test_minibatches_returns_every_example_exactly_once(learner):
     cases = [(*_numbered(n), batch_size, seed) for n, batch_size, seed in CASES]
-    for (x, _, batch_size, seed), outcome in _call_each(learner, cases):
+    for (x, _, batch_size, seed), outcome in learner.each("minibatches", cases):
         n = len(x)
         order = _order(outcome)
         counts = np.bincount(np.clip(order, 0, n), minlength=n + 1)[:n] if order else np.zeros(n)
@@ -141,7 +136,7 @@ def test_minibatches_keeps_rows_of_x_and_y_together(learner):
         for seed in (0, 5, 123)
         for x_tail, y_tail in layouts
     ]
-    for (x, y, _, seed), outcome in _call_each(learner, cases):
+    for (x, y, _, seed), outcome in learner.each("minibatches", cases):
         for position, (x_batch, y_batch) in enumerate(_batches(outcome)):
             where = f"{_where(x, 4, seed)} with y of shape {y.shape}, batch {position}"
             if x_batch.shape[1:] != x.shape[1:] or y_batch.shape[1:] != y.shape[1:]:
@@ -172,7 +167,7 @@ def test_minibatches_keeps_rows_of_x_and_y_together(learner):
 def test_minibatches_have_batch_size_rows_except_a_smaller_last_one(learner):
     more = [(10, 5, None), (100, 32, 4), (7, 7, 1), (13, 6, None)]
     cases = [(*_numbered(n), batch_size, seed) for n, batch_size, seed in [*CASES, *more]]
-    for (x, _, batch_size, seed), outcome in _call_each(learner, cases):
+    for (x, _, batch_size, seed), outcome in learner.each("minibatches", cases):
         n = len(x)
         sizes = [len(x_batch) for x_batch, _ in _batches(outcome)]
         expected = [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else [])

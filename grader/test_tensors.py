@@ -33,7 +33,7 @@ ref = reference("tensors")
 )
 def test_rank_counts_the_axes_of_arrays(learner):
     cases = [(np.zeros(shape),) for shape in [(), (5,), (7, 2), (0, 3), (2, 3, 4), (1, 1, 1, 1)]]
-    for (x,), got in zip(cases, learner.call_many("rank", cases), strict=True):
+    for (x,), got in learner.each("rank", cases):
         expect_equal(got, ref.rank(x))
 
 
@@ -45,7 +45,7 @@ def test_rank_counts_the_axes_of_arrays(learner):
 )
 def test_rank_of_python_numbers_and_lists(learner):
     inputs = [3.5, 7, np.float32(2.0), [1.0, 2.0, 3.0], [[1.0], [2.0]], [[[0.5, 1.5]]]]
-    for x, got in zip(inputs, learner.call_many("rank", [(x,) for x in inputs]), strict=True):
+    for (x,), got in learner.each("rank", [(x,) for x in inputs]):
         expect_equal(got, ref.rank(x))
 
 
@@ -69,7 +69,7 @@ def test_describe_arrays_of_several_dtypes(learner):
             ((3, 0), np.float32),
         ]
     ]
-    for x, got in zip(inputs, learner.call_many("describe", [(x,) for x in inputs]), strict=True):
+    for (x,), got in learner.each("describe", [(x,) for x in inputs]):
         _expect_description(got, ref.describe(x))
 
 
@@ -80,7 +80,7 @@ def test_describe_arrays_of_several_dtypes(learner):
 )
 def test_describe_python_numbers_and_lists(learner):
     inputs = [2.5, [1.0, 2.0, 3.0], [[1.0, 2.0]], 3]
-    for x, got in zip(inputs, learner.call_many("describe", [(x,) for x in inputs]), strict=True):
+    for (x,), got in learner.each("describe", [(x,) for x in inputs]):
         _expect_description(got, ref.describe(x))
 
 
@@ -135,7 +135,7 @@ def test_describe_returns_plain_python_types(learner):
 )
 def test_broadcast_shape_of_shapes_with_the_same_rank(learner):
     cases = [((3, 4), (3, 4)), ((3, 1), (1, 4)), ((2, 1, 5), (2, 3, 1)), ((1,), (6,))]
-    for (a, b), got in zip(cases, learner.call_many("broadcast_shape", cases), strict=True):
+    for (a, b), got in learner.each("broadcast_shape", cases):
         expect_equal(got, ref.broadcast_shape(a, b))
 
 
@@ -154,7 +154,7 @@ def test_broadcast_shape_aligns_trailing_axes(learner):
         ((6,), (4, 1, 1)),
         ((2, 3, 4), (3, 1)),
     ]
-    for (a, b), got in zip(cases, learner.call_many("broadcast_shape", cases), strict=True):
+    for (a, b), got in learner.each("broadcast_shape", cases):
         expect_equal(got, ref.broadcast_shape(a, b))
 
 
@@ -166,7 +166,7 @@ def test_broadcast_shape_aligns_trailing_axes(learner):
 )
 def test_broadcast_shape_with_empty_shapes_and_zero_lengths(learner):
     cases = [((), (3, 2)), ((), ()), ((4,), ()), ((0,), (1,)), ((2, 1), (0,))]
-    for (a, b), got in zip(cases, learner.call_many("broadcast_shape", cases), strict=True):
+    for (a, b), got in learner.each("broadcast_shape", cases):
         expect_equal(got, ref.broadcast_shape(a, b))
 
 
@@ -206,7 +206,7 @@ def test_elementwise_add_matches_reference_on_varied_shapes(learner):
         (rng.normal(size=shape), rng.normal(scale=10, size=shape))
         for shape in [(), (5,), (3, 4), (2, 3, 4)]
     ]
-    for (a, b), got in zip(cases, learner.call_many("elementwise_add", cases), strict=True):
+    for (a, b), got in learner.each("elementwise_add", cases):
         expect_close(got, ref.elementwise_add(a, b))
 
 
@@ -226,7 +226,7 @@ def test_elementwise_add_of_python_numbers_lists_and_float32(learner):
         ([[1.0, 2.0], [3.0, 4.0]], [[10.0, 20.0], [30.0, 40.0]]),
         (a32, b32),
     ]
-    for (a, b), got in zip(cases, learner.call_many("elementwise_add", cases), strict=True):
+    for (a, b), got in learner.each("elementwise_add", cases):
         expect_close(got, ref.elementwise_add(a, b))
 
 
@@ -288,7 +288,7 @@ def test_broadcast_add_matches_reference_on_compatible_shapes(learner):
             ((2, 3), (2, 3)),
         ]
     ]
-    for (a, b), got in zip(cases, learner.call_many("broadcast_add", cases), strict=True):
+    for (a, b), got in learner.each("broadcast_add", cases):
         expect_close(got, ref.broadcast_add(a, b))
 
 
@@ -299,7 +299,7 @@ def test_broadcast_add_matches_reference_on_compatible_shapes(learner):
 )
 def test_broadcast_add_of_python_numbers_and_lists(learner):
     cases = [([[0.0], [10.0], [20.0]], [1.0, 2.0]), (1.5, 2.5), ([1.0, 2.0, 3.0], 0.5)]
-    for (a, b), got in zip(cases, learner.call_many("broadcast_add", cases), strict=True):
+    for (a, b), got in learner.each("broadcast_add", cases):
         expect_close(got, ref.broadcast_add(a, b))
 
 
@@ -341,7 +341,7 @@ def test_matmul_matches_reference_on_varied_shapes(learner):
     rng = np.random.default_rng(1501)
     sizes = [(2, 3, 4), (1, 5, 1), (4, 4, 4), (5, 1, 3), (3, 2, 1)]
     cases = [(rng.normal(size=(n, k)), rng.normal(size=(k, m))) for n, k, m in sizes]
-    for (a, b), got in zip(cases, learner.call_many("matmul", cases), strict=True):
+    for (a, b), got in learner.each("matmul", cases):
         expect_close(got, ref.matmul(a, b))
 
 
@@ -358,7 +358,7 @@ def test_matmul_of_lists_and_float32(learner):
         ([[1.0, 2.0], [3.0, 4.0]], [[0.0, 1.0], [1.0, 0.0]]),
         (a, b),
     ]
-    for (left, right), got in zip(cases, learner.call_many("matmul", cases), strict=True):
+    for (left, right), got in learner.each("matmul", cases):
         expect_close(got, ref.matmul(left, right))
 
 
@@ -402,7 +402,7 @@ def test_batch_flatten_matches_keras_flatten_on_varied_shapes(learner):
     rng = np.random.default_rng(1601)
     shapes = [(2, 3, 4), (5, 2, 2, 3), (1, 7, 1), (3, 6), (4, 1), (2, 3, 1, 2, 2)]
     cases = [(rng.normal(size=shape),) for shape in shapes]
-    for (x,), got in zip(cases, learner.call_many("batch_flatten", cases), strict=True):
+    for (x,), got in learner.each("batch_flatten", cases):
         expect_close(got, ref.batch_flatten(x))
 
 
@@ -414,7 +414,7 @@ def test_batch_flatten_matches_keras_flatten_on_varied_shapes(learner):
 def test_batch_flatten_of_lists_and_float32(learner):
     x32 = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
     cases = [([[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]],), (x32,)]
-    for (x,), got in zip(cases, learner.call_many("batch_flatten", cases), strict=True):
+    for (x,), got in learner.each("batch_flatten", cases):
         expect_close(got, ref.batch_flatten(x))
 
 

@@ -242,6 +242,15 @@ class Learner:
             for (args, call_kwargs), reply in zip(calls, replies, strict=True)
         ]
 
+    def each(
+        self, function: str, argument_lists: Sequence[tuple[Any, ...]], **kwargs: Any
+    ) -> list[tuple[tuple[Any, ...], Outcome]]:
+        """:meth:`call_many`, each outcome beside the arguments that made it, in order:
+        ``for (x, y), got in learner.each("f", cases): ...``."""
+        return list(
+            zip(argument_lists, self.call_many(function, argument_lists, **kwargs), strict=True)
+        )
+
     def probe(self, probe: str, *args: Any, **kwargs: Any) -> Outcome:
         """Run a trusted helper from the exercise's ``grader/probes/`` file in the child (e.g. describe a model)."""
         return self._run(probe, args, kwargs, probe=True)

@@ -95,3 +95,11 @@ def test_a_function_that_timed_out_once_is_given_less_time_after(
         learner.call("spin", 2)
     assert time.monotonic() - started < 1.8
     assert learner.call("half", 2).value == 1.0  # other functions keep their full limit
+
+
+def test_each_pairs_every_outcome_with_the_arguments_that_made_it(learner: Learner) -> None:
+    cases = [(2,), (3,), (8,)]
+    pairs = learner.each("half", cases)
+    assert [arguments for arguments, _ in pairs] == cases
+    assert pairs[0][1].value == 1.0 and pairs[2][1].value == 4.0
+    assert pairs[1][1].raised is not None  # three raises, as with call_many
