@@ -73,19 +73,39 @@ def array_blob(array: np.ndarray) -> Blob:
     """
     if not array.flags.c_contiguous:
         array = array.copy(order="C")
-    dtype = array.dtype
+    start = _npy_start(array.dtype, array.shape)
+    if start is None:
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        return (buffer.getvalue(),)
+    if array.nbytes < VIEW_BYTES:
+        return (start + array.tobytes(),)
+    return (start, memoryview(array.reshape(-1).view(np.uint8)))
+
+
+_STARTS: dict[tuple[np.dtype, tuple[int, ...]], bytes | None] = {}
+
+
+def _npy_start(dtype: np.dtype, shape: tuple[int, ...]) -> bytes | None:
+    """The magic, version and header np.save writes before the data of a C-ordered array
+    of plain numbers or booleans (None for other dtypes); a grading sends the same few
+    dtypes and shapes again and again, so each is made once (at most 1024 are kept)."""
+    key = (dtype, shape)
+    start = _STARTS.get(key, False)
+    if start is not False:
+        return start
+    start = None
     if dtype.kind in "biufc" and dtype.fields is None and dtype.subdtype is None:
-        header = f"{{'descr': '{dtype.str}', 'fortran_order': False, 'shape': {array.shape!r}, }}"
+        header = f"{{'descr': '{dtype.str}', 'fortran_order': False, 'shape': {shape!r}, }}"
         padding = 63 - (len(header) + 10) % 64  # magic and lengths, then "\n" ends a multiple of 64
         if len(header) + padding + 1 < 65536:
             text = (header + " " * padding + "\n").encode("latin1")
             start = b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text
-            if array.nbytes < VIEW_BYTES:
-                return (start + array.tobytes(),)
-            return (start, memoryview(array.reshape(-1).view(np.uint8)))
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return (buffer.getvalue(),)
+    if len(shape) <= 8:  # what the checks send; a long shape is not kept
+        if len(_STARTS) >= 1024:
+            _STARTS.clear()
+        _STARTS[key] = start
+    return start
 
 
 def settled(blob: Blob) -> Blob:
@@ -112,15 +132,13 @@ def load_array(blob: Buffer, *, writable: bool = True) -> np.ndarray:
     read-only ``blob`` gives a copy, or with ``writable=False`` a read-only view.
     """
     view = memoryview(blob)
-    if view[:6] == b"\x93NUMPY" and len(view) > 10:
+    if len(view) > 10 and view[:6] == _MAGIC:
         major = view[6]
-        size_bytes = 2 if major == 1 else 4
-        start = 8 + size_bytes
+        start = 10 if major == 1 else 12
         header_length = int.from_bytes(view[8:start], "little")
-        parsed = _parsed_header(bytes(view[start : start + header_length]))
+        parsed = _parsed_header(view[start : start + header_length].tobytes())
         if parsed is not None and major in (1, 2, 3):
-            dtype, shape, order = parsed
-            count = math.prod(shape)
+            dtype, shape, order, count = parsed
             data = view[start + header_length :]
             if len(data) == count * dtype.itemsize:
                 flat = np.frombuffer(data, dtype=dtype, count=count)
@@ -130,19 +148,23 @@ def load_array(blob: Buffer, *, writable: bool = True) -> np.ndarray:
     return np.load(io.BytesIO(view), allow_pickle=False)
 
 
-_HEADERS: dict[bytes, tuple[np.dtype, tuple[int, ...], str] | None] = {}
+_MAGIC = b"\x93NUMPY"
+_HEADERS: dict[bytes, tuple[np.dtype, tuple[int, ...], str, int] | None] = {}
 
 
-def _parsed_header(header: bytes) -> tuple[np.dtype, tuple[int, ...], str] | None:
-    """(dtype, shape, order) of a simple ``.npy`` header, or None. A grading sends the same
-    few headers again and again: each short one is parsed once (at most 1024 are kept)."""
-    if header in _HEADERS:
-        return _HEADERS[header]
+def _parsed_header(header: bytes) -> tuple[np.dtype, tuple[int, ...], str, int] | None:
+    """(dtype, shape, order, element count) of a simple ``.npy`` header, or None. A grading
+    sends the same few headers again and again: each short one is parsed once (at most
+    1024 are kept)."""
+    parsed = _HEADERS.get(header, False)
+    if parsed is not False:
+        return parsed
     found = _SIMPLE_HEADER.fullmatch(header.decode("latin1"))
     parsed = None
     if found:
         shape = tuple(int(n) for n in found.group(3).replace(" ", "").split(",") if n)
-        parsed = (np.dtype(found.group(1)), shape, "F" if found.group(2) == "True" else "C")
+        order = "F" if found.group(2) == "True" else "C"
+        parsed = (np.dtype(found.group(1)), shape, order, math.prod(shape))
     if len(header) <= 256:  # what np.save writes for a plain array; a long one is not kept
         if len(_HEADERS) >= 1024:
             _HEADERS.clear()
@@ -153,23 +175,46 @@ def _parsed_header(header: bytes) -> tuple[np.dtype, tuple[int, ...], str] | Non
 def encode(value: Any, blobs: list[Blob], keep: Any = None, depth: int = 0) -> Any:
     """Turn a value into a JSON-able tree, appending arrays' ``.npy`` bytes to ``blobs``.
 
-    ``keep(value) -> Handle | None`` lets the child keep objects it cannot send.
+    ``keep(value) -> Handle | None`` lets the child keep objects it cannot send. What the
+    checks send most (arrays, floats, ints, lists, tuples) is told apart by its exact type
+    first; everything else, subclasses included, by :func:`_encode_other`.
     """
+    kind = type(value)
+    if kind is np.ndarray:
+        if value.dtype.hasobject:
+            return _unsupported(value, keep)
+        blobs.append(array_blob(value))
+        return {"$array": len(blobs) - 1}
+    if kind is float:
+        return value if math.isfinite(value) else {"$float": repr(value)}
+    if kind is int:
+        return value if -_JSON_INT <= value < _JSON_INT else {"$int": int.__repr__(value)}
+    if value is None or kind is bool or kind is str:
+        return value
+    if kind is list or kind is tuple:
+        if depth >= MAX_DEPTH and value:
+            raise ProtocolError("value nested too deeply")
+        items = [encode(item, blobs, keep, depth + 1) for item in value]
+        return items if kind is list else {"$tuple": items}
+    return _encode_other(value, blobs, keep, depth)
+
+
+_JSON_INT = 2**63  # ints this small cross as JSON numbers; larger ones as text
+
+
+def _encode_other(value: Any, blobs: list[Blob], keep: Any, depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise ProtocolError("value nested too deeply")
-    if value is None or type(value) in (bool, str):
-        return value
     if isinstance(value, bool):
         return bool(value)
     if isinstance(value, int) and not isinstance(value, np.integer):
-        return {"$int": int.__repr__(value)}
+        return encode(int.__int__(value), blobs, keep, depth)
     if isinstance(value, float) and not isinstance(value, np.floating):
-        number = float.__float__(value)
-        return number if math.isfinite(number) else {"$float": repr(number)}
+        return encode(float.__float__(value), blobs, keep, depth)
     if isinstance(value, str):
         return str.__str__(value)
     if isinstance(value, np.ndarray):
-        array = value.view(np.ndarray) if type(value) is not np.ndarray else value
+        array = value.view(np.ndarray)
         if array.dtype.hasobject:
             return _unsupported(value, keep)
         blobs.append(array_blob(array))
@@ -181,10 +226,9 @@ def encode(value: Any, blobs: list[Blob], keep: Any = None, depth: int = 0) -> A
         return {"$scalar": len(blobs) - 1}
     if isinstance(value, Handle):
         return {"$handle": value.id}
-    if type(value) in (list, tuple):
-        items = [encode(item, blobs, keep, depth + 1) for item in value]
-        return items if type(value) is list else {"$tuple": items}
     if type(value) is dict:
+        if depth >= MAX_DEPTH and value:
+            raise ProtocolError("value nested too deeply")
         return {
             "$dict": [
                 [encode(k, blobs, keep, depth + 1), encode(v, blobs, keep, depth + 1)]
@@ -228,11 +272,12 @@ def decode(tree: Any, blobs: list[Buffer], resolve: Any = None, depth: int = 0) 
     """
     if depth > MAX_DEPTH:
         raise ProtocolError("value nested too deeply")
-    if tree is None or isinstance(tree, (bool, str, float)):
+    kind = type(tree)
+    if kind is dict and len(tree) == 1 and "$array" in tree:  # the commonest node first
+        return _blob_array(tree["$array"], blobs)
+    if tree is None or kind is float or kind is int or kind is str or kind is bool:
         return tree
-    if isinstance(tree, int):
-        return tree
-    if isinstance(tree, list):
+    if kind is list:
         return [decode(item, blobs, resolve, depth + 1) for item in tree]
     if not isinstance(tree, dict) or len(tree) == 0:
         raise ProtocolError(f"unexpected node {type(tree).__name__}")
@@ -247,15 +292,7 @@ def decode(tree: Any, blobs: list[Buffer], resolve: Any = None, depth: int = 0) 
             raise ProtocolError("bad float")
         return float(text)
     if "$array" in tree or "$scalar" in tree:
-        index = tree.get("$array", tree.get("$scalar"))
-        if not isinstance(index, int) or not 0 <= index < len(blobs):
-            raise ProtocolError("bad blob reference")
-        try:
-            array = load_array(blobs[index])
-        except Exception as error:
-            raise ProtocolError(f"unreadable array: {error}") from None
-        if type(array) is not np.ndarray:
-            raise ProtocolError("array blob did not hold an array")
+        array = _blob_array(tree.get("$array", tree.get("$scalar")), blobs)
         return array if "$array" in tree else array[()]
     if "$tuple" in tree:
         items = tree["$tuple"]
@@ -288,6 +325,18 @@ def decode(tree: Any, blobs: list[Buffer], resolve: Any = None, depth: int = 0) 
     if "$object" in tree:
         return Unsupported(str(tree["$object"])[:200], str(tree.get("text", ""))[:200])
     raise ProtocolError("unknown node")
+
+
+def _blob_array(index: Any, blobs: list[Buffer]) -> np.ndarray:
+    if not isinstance(index, int) or not 0 <= index < len(blobs):
+        raise ProtocolError("bad blob reference")
+    try:
+        array = load_array(blobs[index])
+    except Exception as error:
+        raise ProtocolError(f"unreadable array: {error}") from None
+    if type(array) is not np.ndarray:
+        raise ProtocolError("array blob did not hold an array")
+    return array
 
 
 # --- framing --------------------------------------------------------------------------------
