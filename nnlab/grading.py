@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import marshal
 import os
 import sys
+import types
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -182,10 +185,12 @@ def prepare_exercise(
     except (OSError, ValueError) as error:
         result.status, result.message = "error", f"{submission.path.name}: {error}"
         return _Prepared(result)
-    syntax_problem = find_syntax_error(source, submission.path.name)
-    if syntax_problem:
-        result.status, result.message = "error", syntax_problem
+    compiled = compile_source(source, submission.path.name)
+    if compiled.problem:
+        result.status, result.message = "error", compiled.problem
         return _Prepared(_in_notebook_terms(result, submission, source))
+    if compiled.warnings:
+        result.message = "\n".join(filter(None, [result.message, *compiled.warnings]))
     problem = session.problem(exercise.slug)
     if problem:
         result.status, result.message = "error", problem
@@ -196,6 +201,7 @@ def prepare_exercise(
         source,
         f"{exercise.slug}.py",
         exercise.slug,
+        code=marshal.dumps(compiled.code),
         probes=probes if probes.is_file() else None,
         load_timeout=limits.load_seconds,
         memory_limit=limits.memory_bytes,
@@ -239,18 +245,46 @@ def _in_notebook_terms(
     return relabel(result, source, submission.path.name)
 
 
+@dataclass
+class Compiled:
+    """The learner's source compiled (never run) here: the code its child will run, or why
+    there is none, and what the compiler warned about (``line N: ...``)."""
+
+    code: types.CodeType | None = None
+    problem: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def compile_source(source: str, file_name: str) -> Compiled:
+    """Compile the learner's source as the child would import it (no -O: asserts stay).
+
+    The child runs this code instead of compiling the file again; compiling is not running,
+    so nothing of the learner's runs here. The compiler's warnings (a SyntaxWarning such
+    as '"is" with a literal') are kept for the report instead of going to our stderr.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            code = compile(source, file_name, "exec", dont_inherit=True, optimize=0)
+        except SyntaxError as error:
+            where = f"line {error.lineno}" if error.lineno else "an unknown line"
+            text = (error.text or "").strip()
+            text = text if len(text) <= 160 else text[:157] + "..."
+            shown = f": {text}" if text else ""
+            return Compiled(problem=f"SyntaxError in {file_name}, {where}: {error.msg}{shown}")
+        except (ValueError, RecursionError, MemoryError) as error:
+            reason = str(error) or type(error).__name__
+            return Compiled(problem=f"{file_name} cannot be compiled: {reason}")
+    notes = []
+    for warning in caught[:5]:
+        line = f"line {warning.lineno}: " if warning.lineno else ""
+        notes.append(f"{file_name} {line}{warning.category.__name__}: {warning.message}")
+    return Compiled(code=code, warnings=notes)
+
+
 def find_syntax_error(source: str, file_name: str) -> str | None:
     """Compile (never run) the learner's source; a one-line reason when it does not parse."""
-    try:
-        compile(source, file_name, "exec", dont_inherit=True)
-    except SyntaxError as error:
-        where = f"line {error.lineno}" if error.lineno else "an unknown line"
-        code = (error.text or "").strip()
-        shown = f": {code}" if code else ""
-        return f"SyntaxError in {file_name}, {where}: {error.msg}{shown}"
-    except ValueError as error:
-        return f"{file_name} cannot be compiled: {error}"
-    return None
+    return compile_source(source, file_name).problem
 
 
 @contextlib.contextmanager

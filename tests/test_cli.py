@@ -216,3 +216,33 @@ def test_real_subprocess_learner_loop(tmp_path: Path) -> None:
     graded = nnlab("grade", SLUG)
     assert graded.returncode == 0, graded.stdout + graded.stderr
     assert "Traceback" not in graded.stderr
+
+
+def test_compiler_warnings_are_reported_with_the_exercise_not_printed(workspace: Path) -> None:
+    source = (SOLUTIONS / f"{SLUG}.py").read_text() + "\n\ndef _odd(x):\n    return x is 1\n"
+    (workspace / f"{SLUG}.py").write_text(source)
+    line = source.splitlines().index("    return x is 1") + 1
+    code, out, err = run("grade", SLUG, "--dir", str(workspace), "--format", "json")
+    assert code == 0 and "Warning" not in err
+    (result,) = json.loads(out)["exercises"]
+    assert result["status"] == "passed"
+    assert f'{SLUG}.py line {line}: SyntaxWarning: "is" with a literal' in result["message"]
+
+
+def test_source_too_deep_for_the_compiler_is_an_error_not_a_crash(workspace: Path) -> None:
+    (workspace / f"{SLUG}.py").write_text("x = " + "-" * 100_000 + "1\n")
+    code, _, err = run("grade", SLUG, "--dir", str(workspace))
+    assert code == 2
+    assert err.strip().splitlines() == [f"nnlab: error: {SLUG}.py cannot be compiled: MemoryError"]
+
+
+def test_errors_in_learner_code_name_its_line_when_the_grader_compiled_it(workspace: Path) -> None:
+    # the child runs the grader's compilation of the file: tracebacks must still find it
+    (workspace / f"{SLUG}.py").write_text(
+        "import numpy as np\n\n\ndef sigmoid(z):\n    raise ValueError('no')\n"
+    )
+    code, out, _ = run("grade", SLUG, "--dir", str(workspace), "--format", "json")
+    assert code == 1
+    (result,) = json.loads(out)["exercises"]
+    messages = [c["message"] for c in result["checks"] if c["function"] == "sigmoid"]
+    assert messages and all("line 5" in message for message in messages), messages

@@ -456,8 +456,12 @@ class Sandbox:
         on_progress: Callable[[str], None] | None = None,
         memory_limit: int | None = MEMORY_LIMIT,
         preload: tuple[str, ...] = (),
+        code: bytes | None = None,
     ) -> None:
         self.source = source
+        # ``source`` compiled by the grader (marshal.dumps of a code object): the child runs
+        # it instead of compiling the file again. Built from the same text as the file.
+        self.code = code
         self.file_name = Path(file_name).name
         self.module_name = module_name
         self.probes = probes
@@ -558,8 +562,9 @@ class Sandbox:
                 "path": str(learner_copy),
                 "module": self.module_name,
                 "probes": str(probes_copy) if probes_copy else "",
+                "code": self.code is not None,
             },
-            [],
+            [] if self.code is None else [(self.code,)],
         )
 
     def load(self) -> Reply:
