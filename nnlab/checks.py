@@ -353,9 +353,10 @@ def tolerances(got: Any, rtol: float | None, atol: float | None) -> tuple[float,
     """The contract's tolerance: looser when any input array is float32 (or float16)."""
     low_precision = False
     if isinstance(got, Outcome):
-        for value in got.inputs().values():
-            if isinstance(value, np.ndarray) and value.dtype in (np.float32, np.float16):
-                low_precision = True
+        low_precision = any(
+            isinstance(value, np.ndarray) and value.dtype in (np.float32, np.float16)
+            for value in (*got.args, *got.kwargs.values())
+        )
     default_rtol, default_atol = (
         (FLOAT32_RTOL, FLOAT32_ATOL) if low_precision else (DEFAULT_RTOL, DEFAULT_ATOL)
     )
@@ -496,10 +497,10 @@ def _shape_advice(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
 
 def expect_equal(got: Any, expected: Any, *, what: str | None = None, hint: str = "") -> None:
     """Exact equality of plain values (ints, strings, tuples, dicts), types included."""
-    value, call = _value_of(got)
-    call = what or call
+    value = got.value if isinstance(got, Outcome) else got
     reason = _difference(value, expected)
     if reason is not None:
+        call = what or _value_of(got)[1]
         extra = f"\n{hint}" if hint else ""
         fail(
             f"{call} returned {describe_value(value)}; expected {describe_value(expected)}"

@@ -196,6 +196,8 @@ def encode(value: Any, blobs: list[Blob], keep: Any = None, depth: int = 0) -> A
             raise ProtocolError("value nested too deeply")
         items = [encode(item, blobs, keep, depth + 1) for item in value]
         return items if kind is list else {"$tuple": items}
+    if kind is dict and not value:  # every call's keyword arguments, most often none
+        return {"$dict": []}
     return _encode_other(value, blobs, keep, depth)
 
 
