@@ -3,9 +3,10 @@
 The child runs :mod:`nnlab.sandbox.server` in a fresh, isolated interpreter
 (``python -I``) inside a private temporary directory that holds a copy of the
 learner's file and nothing else. We talk to it over two pipes; its stdout and
-stderr are drained into bounded buffers and never parsed. Every wait has a
-deadline measured here, in the parent; on a time-out the whole process tree
-is killed (see :mod:`nnlab.sandbox.processes`) and the next call starts a new child.
+stderr go to /dev/null (nothing it prints is read, so nothing it prints can count).
+Every wait has a deadline measured here, in the parent; on a time-out the whole
+process tree is killed (see :mod:`nnlab.sandbox.processes`) and the next call
+starts a new child.
 
 Before it runs learner code the child limits its own data memory, marks itself
 ``no_new_privs`` and, when we run as root, switches to a fresh unprivileged user id
@@ -37,7 +38,6 @@ from nnlab.sandbox import BLAS_THREADS, processes, protocol
 from nnlab.sandbox.protocol import Handle, ProtocolError
 
 SERVER = Path(__file__).with_name("server.py")
-OUTPUT_LIMIT = 64 * 1024
 REPLY_LIMIT = 64 * 1024 * 1024
 PROGRESS_LIMIT = 1000  # progress lines shown per call; more are read and dropped
 MEMORY_LIMIT = 2 * 1024**3  # default per child (data memory per process, resident for the tree)
@@ -102,29 +102,6 @@ class Reply:
     seconds: float = 0.0
     functions: list[str] = field(default_factory=list)
     results: list[Reply] = field(default_factory=list)  # of a call_many, one per call
-
-
-class _BoundedReader(threading.Thread):
-    """Drains a pipe, keeping the first OUTPUT_LIMIT bytes and discarding the rest."""
-
-    def __init__(self, stream: Any) -> None:
-        super().__init__(daemon=True)
-        self.stream = stream
-        self.kept = bytearray()
-        self.dropped = 0
-
-    def run(self) -> None:
-        try:
-            while chunk := self.stream.read(65536):
-                room = OUTPUT_LIMIT - len(self.kept)
-                self.kept += chunk[:room]
-                self.dropped += max(0, len(chunk) - room)
-        except (OSError, ValueError):
-            pass
-
-    def text(self) -> str:
-        text = self.kept.decode("utf-8", "replace")
-        return text + (f"\n[... {self.dropped} more bytes not kept]" if self.dropped else "")
 
 
 def child_environment(home: str) -> dict[str, str]:
@@ -474,7 +451,6 @@ class Sandbox:
         self._next_poll = 0.0
         self.process: subprocess.Popen[bytes] | None = None
         self.workdir: str | None = None
-        self.output: list[_BoundedReader] = []
         self._to_child: int | None = None
         self._from_child: int | None = None
         self._buffer = bytearray()
@@ -521,18 +497,16 @@ class Sandbox:
         for fd in (request_write, reply_write):  # large arrays cross in fewer round trips
             _widen_pipe(fd)
         template = Template.shared(self.preload)
+        # what the child prints goes nowhere: a grading reads only its replies
         if template is not None:
-            out_read, out_write = os.pipe()
-            err_read, err_write = os.pipe()
             request = {"cwd": str(home), "env": child_environment(str(home)), "settings": settings}
-            passed = [request_read, reply_write, out_write, err_write]
+            passed = [request_read, reply_write]
             try:
                 token = template.fork(request, passed)
             finally:
                 for fd in passed:
                     os.close(fd)
             self.process = _ForkedChild(template, token)  # type: ignore[assignment]
-            streams = [os.fdopen(out_read, "rb"), os.fdopen(err_read, "rb")]
         else:
             command = [sys.executable, "-I", "-B", str(SERVER), str(request_read), str(reply_write)]
             self.process = subprocess.Popen(
@@ -540,8 +514,8 @@ class Sandbox:
                 cwd=home,
                 env=child_environment(str(home)),
                 stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
                 pass_fds=(request_read, reply_write),
                 start_new_session=True,
                 close_fds=True,
@@ -549,12 +523,8 @@ class Sandbox:
             processes.register(self.process.pid)
             os.close(request_read)
             os.close(reply_write)
-            streams = [self.process.stdout, self.process.stderr]
         self._to_child, self._from_child = request_write, reply_read
         self._buffer = bytearray()
-        self.output = [_BoundedReader(stream) for stream in streams]
-        for reader in self.output:
-            reader.start()
         self.generation += 1
         self._send(
             {
@@ -607,8 +577,6 @@ class Sandbox:
             processes.unregister(process.pid)
             if self.uid is not None:
                 processes.remove_files_of(self.uid)
-            for reader in self.output:
-                reader.join(timeout=1)
         if self.workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
@@ -618,9 +586,6 @@ class Sandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def printed(self) -> str:
-        return "".join(reader.text() for reader in self.output)
 
     # --- calls ------------------------------------------------------------------------------
 

@@ -667,13 +667,13 @@ def _forked_child(request: dict[str, Any], fds: list[int], shared_view: bool = T
         if _original_view is not None:
             os.close(_original_view)
 
-        request_fd, reply_fd, out_fd, err_fd = fds
+        request_fd, reply_fd = fds
         os.setsid()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        stdin = os.open(os.devnull, os.O_RDONLY)
-        for source, target in ((stdin, 0), (out_fd, 1), (err_fd, 2)):
-            os.dup2(source, target)
-            os.close(source)
+        nowhere = os.open(os.devnull, os.O_RDWR)  # no input; what it prints is not read
+        for target in (0, 1, 2):
+            os.dup2(nowhere, target)
+        os.close(nowhere)
         os.chdir(request["cwd"])
         _set_environment(request["env"])
         confine({**request["settings"], "parent": os.getppid()}, in_shared_view=shared_view)
