@@ -24,11 +24,11 @@ import math
 import numbers
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pytest
@@ -36,6 +36,8 @@ import pytest
 from nnlab.resources import grader_dir
 from nnlab.sandbox.launcher import Reply, Sandbox, SandboxFailure
 from nnlab.sandbox.protocol import Handle, Unsupported
+
+T = TypeVar("T")
 
 DEFAULT_RTOL, DEFAULT_ATOL = 1e-5, 1e-7
 FLOAT32_RTOL, FLOAT32_ATOL = 1e-4, 1e-6
@@ -219,6 +221,19 @@ class Learner:
         self._deadline = time.monotonic() + budget_seconds
         self._budget = budget_seconds
         self._timed_out: set[str] = set()
+        self._once: dict[Any, Any] = {}
+
+    def once(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, run once per child of this learner: checks that judge the same long
+        call (a training run) share its outcome. After a time-out or a crash killed the
+        child it runs again, in a new child (the first child's objects are gone); a
+        ``compute`` that raises leaves nothing behind."""
+        sandbox = self._sandbox
+        if sandbox.alive and (sandbox.generation, key) in self._once:
+            return self._once[sandbox.generation, key]
+        value = compute()
+        self._once[sandbox.generation, key] = value  # the child it ran in (restarted, maybe)
+        return value
 
     def call(self, function: str, *args: Any, **kwargs: Any) -> Outcome:
         """Call ``function(*args, **kwargs)`` in the child; never raises for the learner's exceptions."""

@@ -103,3 +103,28 @@ def test_each_pairs_every_outcome_with_the_arguments_that_made_it(learner: Learn
     assert [arguments for arguments, _ in pairs] == cases
     assert pairs[0][1].value == 1.0 and pairs[2][1].value == 4.0
     assert pairs[1][1].raised is not None  # three raises, as with call_many
+
+
+def test_once_shares_one_outcome_until_the_child_restarts(learner: Learner) -> None:
+    runs = []
+
+    def compute():
+        runs.append(1)
+        return learner.call("half", 8)
+
+    first = learner.once("eight", compute)
+    assert learner.once("eight", compute) is first and len(runs) == 1
+    with pytest.raises(LearnerError):  # a time-out kills the child; the next call restarts it
+        learner.call("spin", 1).value
+    again = learner.once("eight", compute)
+    assert again is not first and again.value == 4.0 and len(runs) == 2
+
+
+def test_once_keeps_nothing_when_the_computation_raises(learner: Learner) -> None:
+    def broken():
+        raise LearnerError("no")
+
+    for _ in range(2):
+        with pytest.raises(LearnerError):
+            learner.once("broken", broken)
+    assert learner.once("broken", lambda: 5) == 5

@@ -8,7 +8,6 @@ Loaded by the check files with ``reference("keras_common")``; runs in the parent
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,19 +16,11 @@ import numpy as np
 
 from nnlab.checks import Learner, Outcome, describe_value, fail
 
-_CACHE: weakref.WeakKeyDictionary[Learner, dict[Any, Any]] = weakref.WeakKeyDictionary()
-
 
 def cached(learner: Learner, key: Any, compute: Callable[[], Any]) -> Any:
-    """One network, one training run per grading: later checks reuse the earlier result.
-
-    Keyed by the child's generation: after a time-out the child restarts, its objects are gone.
-    """
-    store = _CACHE.setdefault(learner, {})
-    full_key = (learner._sandbox.generation, key)
-    if full_key not in store:
-        store[full_key] = compute()
-    return store[full_key]
+    """One network, one training run per grading: later checks reuse the earlier result
+    (see Learner.once; a child restarted after a time-out computes it again)."""
+    return learner.once(key, compute)
 
 
 def trusted(learner: Learner, probe: str, *args: Any) -> Any:
