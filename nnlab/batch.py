@@ -162,12 +162,14 @@ def _worker_loop(
     scratch_root: str,
     cpu: int | None = None,
     templates: Sequence[Any] = (),
+    session: Any = None,
 ) -> None:
     """A worker grades one submission at a time until told to stop (``None``) or killed.
 
     It lives for several submissions so that its sandbox template (a process that has
-    already imported NumPy and forks each exercise's child) is started once, and it
-    collects the checks once: every submission is graded in one pytest session.
+    already imported NumPy and forks each exercise's child) is started once, and every
+    submission is graded in one pytest session: ``session``, the supervisor's, when the
+    worker was forked inside it (its checks are collected already), else one it collects.
     ``templates`` are clones of the supervisor's templates, made for this worker (see
     :func:`_base_templates`); a preload without one gets a template of its own here.
     """
@@ -200,7 +202,10 @@ def _worker_loop(
 
     try:
         warm_template([catalog.get(slug) for slug in slugs])
-        CheckSession(slugs, [Path(d) for d in extra_check_dirs]).run(serve)
+        if session is not None:
+            serve(session)
+        else:
+            CheckSession(slugs, [Path(d) for d in extra_check_dirs]).run(serve)
     finally:
         connection.close()
         _close_template()
@@ -347,7 +352,9 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
     processes.become_subreaper()
 
     cores = cores_to_pin(jobs)
-    bases = _base_templates(slugs, pending) if context.get_start_method() == "fork" else []
+    forking = context.get_start_method() == "fork"
+    bases = _base_templates(slugs, pending) if forking else []
+    session: CheckSession | None = None
 
     def spawn() -> _Worker:
         taken = {worker.cpu for worker in workers}
@@ -356,7 +363,7 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
         clones = [clone for clone in (base.clone(cpu) for base in bases) if clone is not None]
         process = context.Process(
             target=_worker_loop,
-            args=(theirs, slugs, extra, scratch_root, cpu, clones),
+            args=(theirs, slugs, extra, scratch_root, cpu, clones, session),
             daemon=True,
         )
         process.start()
@@ -397,7 +404,9 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
         name = submission_name(folder)
         record(name, failed_report(name, slugs, "no worker could start"), True)
 
-    try:
+    def supervise(collected: CheckSession | None = None) -> None:
+        nonlocal session
+        session = collected
         while pending or any(worker.task for worker in workers):
             while pending and sum(worker.task is not None for worker in workers) < jobs:
                 assign(pending.pop(0))
@@ -429,6 +438,15 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
                     kill(worker)
                     message = f"grading this submission did not finish within {timeout:g} s"
                     record(name, failed_report(name, slugs, message), True)
+
+    try:
+        if forking:
+            # the checks collected once, here: every worker is forked inside this session
+            from nnlab.grading import CheckSession
+
+            CheckSession(slugs, [Path(d) for d in extra]).run(supervise)
+        else:
+            supervise()
     finally:
         for worker in list(workers):
             if worker.task is None:  # idle: let it close its template and leave
