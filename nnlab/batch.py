@@ -351,7 +351,7 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
     # detached (setsid + double fork) is re-parented to us and killed by kill_escaped()
     processes.become_subreaper()
 
-    cores = cores_to_pin(jobs)
+    cores = cores_to_pin(min(jobs, len(pending)))  # fewer submissions than jobs: fewer workers
     forking = context.get_start_method() == "fork"
     bases = _base_templates(slugs, pending) if forking else []
     session: CheckSession | None = None
