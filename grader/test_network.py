@@ -9,6 +9,7 @@ never cross into the learner's process.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -174,8 +175,12 @@ def expect_params_unmodified(learner: Any, outcome: Any) -> None:
             )
 
 
+@functools.cache
 def hidden_rings() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The two-ring data (train x, y, test x, y), made once per grading process; read-only."""
     x, y = ref.make_dataset(DATA_SEED)
+    for array in (x, y):
+        array.flags.writeable = False
     return x[:N_TRAIN], y[:N_TRAIN], x[N_TRAIN:], y[N_TRAIN:]
 
 
@@ -375,15 +380,28 @@ def test_gradients_have_the_parameters_keys_and_shapes(learner):
         expect_params(grads, f"the grads of {call_text(outcome)}", d, h)
 
 
-def expect_matches_finite_differences(learner: Any, keys: tuple[str, ...], seed: int) -> None:
+@functools.cache
+def finite_difference_cases(seed: int) -> tuple[tuple[Any, ...], ...]:
+    """(n, d, h, params, x, y, the reference loss's central differences) for each size, made
+    once per grading process (grade-batch grades many submissions in one; the differences
+    take ~40 loss evaluations each); read-only, so no check can change them by mistake."""
     rng = np.random.default_rng(seed)
+    cases = []
     # d == h in one case, so a transposed gradient has the right shape and wrong values
     for n, d, h in [(7, 3, 5), (10, 4, 4), (6, 2, 8)]:
         params = random_params(rng, d, h)
         x, y = rng.normal(size=(n, d)), labels(rng, n)
+        numerical = ref.numerical_gradients(params, x, y)
+        for array in (*params.values(), x, y, *numerical.values()):
+            array.flags.writeable = False
+        cases.append((n, d, h, params, x, y, numerical))
+    return tuple(cases)
+
+
+def expect_matches_finite_differences(learner: Any, keys: tuple[str, ...], seed: int) -> None:
+    for n, d, h, params, x, y, numerical in finite_difference_cases(seed):
         outcome = learner.call("loss_and_gradients", params, x, y)
         _, grads = split_result(outcome)
-        numerical = ref.numerical_gradients(params, x, y)
         for key in keys:
             if key not in grads:
                 fail(f"the grads of {call_text(outcome)} have no key {key!r}.")
