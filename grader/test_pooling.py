@@ -7,6 +7,8 @@ with the NumPy reference in grader/reference/pooling.py (which tests/ proves aga
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from nnlab.checks import check, expect_close, expect_raises, expect_unmodified, reference
@@ -16,17 +18,24 @@ ref = reference("pooling")
 
 def _pool_matches(learner, function: str, cases, seed: int, *, scale: float = 1.0) -> None:
     """cases: (x_shape, pool_size, strides, padding); strides "default" is left out of the call."""
+    calls, expectations = _pool_cases(function, tuple(cases), seed, scale)
+    outcomes = _call_each(learner, function, list(calls))
+    for (expected, note), got in zip(expectations, outcomes, strict=True):
+        expect_close(got, expected, hint=note)
+
+
+@functools.cache
+def _pool_cases(function: str, cases: tuple, seed: int, scale: float) -> tuple[tuple, tuple]:
+    """The calls of one check, each ((x, pool_size), kwargs), and for each the reference's
+    result and a note for its message: made once per grading process (grade-batch grades
+    many submissions in one), read-only, so no check can change them by mistake."""
     rng = np.random.default_rng(seed)
-    calls = []
+    calls, expectations = [], []
     for x_shape, pool_size, strides, padding in cases:
         kwargs = {"padding": padding} if padding != "valid" else {}
         if strides != "default":
             kwargs["strides"] = strides
-        calls.append(((rng.normal(scale=scale, size=x_shape), pool_size), kwargs))
-    outcomes = _call_each(learner, function, calls)
-    for (x_shape, pool_size, strides, padding), ((x, _), _), got in zip(
-        cases, calls, outcomes, strict=True
-    ):
+        x = rng.normal(scale=scale, size=x_shape)
         strides = None if strides == "default" else strides
         expected = getattr(ref, function)(x.copy(), pool_size, strides, padding)
         note = ""
@@ -38,7 +47,11 @@ def _pool_matches(learner, function: str, cases, seed: int, *, scale: float = 1.
             rows = ref.same_padding(x_shape[1], ph, sh)
             columns = ref.same_padding(x_shape[2], pw, sw)
             note = f'Here "same" pads the rows {rows} and the columns {columns} (before, after).'
-        expect_close(got, expected, hint=note)
+        for array in (x, expected):
+            array.flags.writeable = False
+        calls.append(((x, pool_size), kwargs))
+        expectations.append((expected, note))
+    return tuple(calls), tuple(expectations)
 
 
 def _call_each(learner, function: str, calls: list[tuple[tuple, dict]]) -> list:
