@@ -671,7 +671,7 @@ class Sandbox:
             self.close()
             raise
 
-    def _read_frame(self, deadline: float, timeout: float, what: str) -> bytearray:
+    def _read_frame(self, deadline: float, timeout: float, what: str) -> protocol.Buffer:
         """The next frame's payload, in memory of its own: the arrays read from it share it.
 
         A small frame comes whole with the first read; a large one is read straight into
@@ -694,9 +694,9 @@ class Sandbox:
             payload = self._buffer[:length]
             del self._buffer[:length]
             return payload
-        payload = bytearray(length)
+        payload = protocol.receive_buffer(length)
         filled = len(self._buffer)
-        payload[:filled] = self._buffer
+        memoryview(payload)[:filled] = self._buffer
         self._buffer = bytearray()
         view = memoryview(payload)
         while filled < length:

@@ -55,14 +55,14 @@ class Server:
         prefix = bytearray(protocol.PREFIX_BYTES)
         if not self._read_into(prefix):
             return None
-        payload = bytearray(protocol.frame_length(prefix))
+        payload = protocol.receive_buffer(protocol.frame_length(prefix))
         if not self._read_into(payload):
             return None
         # read-only: arguments made from it are copies the learner may change, and these
         # untouched bytes tell afterwards whether it did (run_one)
         return protocol.unpack(memoryview(payload).toreadonly())
 
-    def _read_into(self, buffer: bytearray) -> bool:
+    def _read_into(self, buffer: Any) -> bool:
         view, filled = memoryview(buffer), 0
         while filled < len(buffer):
             count = self.requests.readinto(view[filled:])
