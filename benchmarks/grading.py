@@ -151,6 +151,19 @@ def main() -> None:
                     "<= 3x numpy-all",
                 )
             )
+            # the same command on a class of one: how the batch itself scales, apart from
+            # `nnlab grade`, whose one grading also uses the second core (the next
+            # exercise's child starts, the last one's ends, beside the checks)
+            lone = scratch / "class-of-one"
+            submission(lone / "learner-00", numpy_present)
+            single_batch = [*NNLAB, "grade-batch", str(lone), "--jobs", "2", "--format", "csv"]
+            record(
+                "batch-of-1",
+                "grade-batch of 1 of them --jobs 2",
+                lambda: timed(single_batch),
+                "",
+                runs,
+            )
         if want("full", heavy=True) and set(every_slug) <= present:
             folder = submission(scratch / "full", every_slug)
             command = grade_command(folder, every_slug)
@@ -173,6 +186,7 @@ def print_table(
     rows: list[tuple[str, str, float | None, float | None, str]], ratios: list[float]
 ) -> None:
     floor = next((median for name, _, median, _, _ in rows if name == "floor"), None)
+    batch = next((median for name, _, median, _, _ in rows if name == "batch"), None)
     print(f"\nnnlab grading benchmark — {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print(f"{'figure':<12} {'median':>9} {'fastest':>9}  {'target':<16} {'ratio':<18} command")
     for name, what, median, fastest, target in rows:
@@ -181,6 +195,8 @@ def print_table(
             ratio = f"{median / floor:.1f}x the floor"
         elif name == "batch" and ratios:
             ratio = f"{statistics.median(ratios):.1f}x one submission"
+        elif name == "batch-of-1" and batch:
+            ratio = f"batch is {batch / median:.1f}x this"
         print(f"{name:<12} {median:>8.2f}s {fastest:>8.2f}s  {target:<16} {ratio:<18} {what}")
     if ratios:
         shown = ", ".join(f"{r:.1f}" for r in sorted(ratios))
