@@ -247,3 +247,33 @@ def test_a_clone_whose_template_died_is_seen_as_gone_and_replaced() -> None:
             Template._shared[()] = saved
         clone.close()
         base.close()
+
+
+def test_child_users_avoid_ids_in_use_and_look_at_proc_at_most_once_a_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from nnlab.sandbox import processes
+
+    monkeypatch.setattr(processes.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(processes, "_owners", None)
+    looks: list[int] = []
+    real_listdir = processes.os.listdir
+
+    def listdir(path: str) -> list[str]:
+        looks.append(1)
+        return real_listdir(path)
+
+    low = processes.UID_RANGE[0]
+    monkeypatch.setattr(processes.os, "listdir", listdir)
+    monkeypatch.setattr(processes, "_owner", lambda pid: low)  # every process runs as `low`
+    draws = iter([low, low, low + 1, low + 1, low + 2])
+    monkeypatch.setattr(processes.random.SystemRandom, "randrange", lambda self, a, b: next(draws))
+    clock = [1000.0]
+    monkeypatch.setattr(processes.time, "monotonic", lambda: clock[0])
+    assert processes.unprivileged_uid() == low + 1  # `low` owns a process; skipped twice
+    assert processes.unprivileged_uid() == low + 2  # low + 1 was handed out already
+    assert len(looks) == 1
+    clock[0] += processes.OWNERS_SECONDS + 0.1
+    draws = iter([low + 3])
+    processes.unprivileged_uid()
+    assert len(looks) == 2  # a second later, /proc is looked at again
