@@ -82,16 +82,32 @@ def _padding_note(x_shape, kernel_shape, stride, padding) -> str:
 
 def _conv_matches(learner, cases, seed: int) -> None:
     """cases: (x_shape, kernel_shape, stride, padding); bias on every other case."""
+    calls, expectations = _conv_cases(tuple(cases), seed)
+    outcomes = learner.call_many("conv2d", list(calls))
+    for (expected, note), got in zip(expectations, outcomes, strict=True):
+        expect_conv_close(got, expected, hint=note)
+
+
+@functools.cache
+def _conv_cases(cases: tuple, seed: int) -> tuple[tuple, tuple]:
+    """The calls of one check (x, kernel, bias, stride, padding) and, for each, the reference's
+    result and a note for its message: made once per grading process (grade-batch grades
+    many submissions in one), read-only, so no check can change them by mistake."""
     rng = np.random.default_rng(seed)
-    calls = [
-        (*_conv_case(rng, x_shape, kernel_shape, with_bias=position % 2 == 0), stride, padding)
-        for position, (x_shape, kernel_shape, stride, padding) in enumerate(cases)
-    ]
-    outcomes = learner.call_many("conv2d", calls)
-    for (x_shape, kernel_shape, *_), arguments, got in zip(cases, calls, outcomes, strict=True):
+    calls, expectations = [], []
+    for position, (x_shape, kernel_shape, stride, padding) in enumerate(cases):
+        arguments = (
+            *_conv_case(rng, x_shape, kernel_shape, with_bias=position % 2 == 0),
+            stride,
+            padding,
+        )
         expected = expected_conv(*arguments)
-        stride, padding = arguments[3:]
-        expect_conv_close(got, expected, hint=_padding_note(x_shape, kernel_shape, stride, padding))
+        for array in (*arguments[:3], expected):
+            if isinstance(array, np.ndarray):
+                array.flags.writeable = False
+        calls.append(arguments)
+        expectations.append((expected, _padding_note(x_shape, kernel_shape, stride, padding)))
+    return tuple(calls), tuple(expectations)
 
 
 # --- conv_output_size ------------------------------------------------------------------------
