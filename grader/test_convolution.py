@@ -22,6 +22,7 @@ from nnlab.checks import (
     expect_raises,
     expect_unmodified,
     fail,
+    read_only,
     reference,
 )
 
@@ -102,9 +103,7 @@ def _conv_cases(cases: tuple, seed: int) -> tuple[tuple, tuple]:
             padding,
         )
         expected = expected_conv(*arguments)
-        for array in (*arguments[:3], expected):
-            if isinstance(array, np.ndarray):
-                array.flags.writeable = False
+        read_only(*arguments[:3], expected)
         calls.append(arguments)
         expectations.append((expected, _padding_note(x_shape, kernel_shape, stride, padding)))
     return tuple(calls), tuple(expectations)
@@ -496,8 +495,7 @@ def _speed_case() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     x = rng.normal(size=SPEED_X)
     kernel = rng.normal(scale=0.1, size=SPEED_KERNEL)
     expected = expected_conv(x, kernel)
-    for array in (x, kernel, expected):
-        array.flags.writeable = False
+    read_only(x, kernel, expected)
     return x, kernel, expected
 
 

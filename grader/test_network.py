@@ -24,6 +24,7 @@ from nnlab.checks import (
     expect_equal,
     expect_unmodified,
     fail,
+    read_only,
     reference,
     tolerances,
 )
@@ -179,8 +180,7 @@ def expect_params_unmodified(learner: Any, outcome: Any) -> None:
 def hidden_rings() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The two-ring data (train x, y, test x, y), made once per grading process; read-only."""
     x, y = ref.make_dataset(DATA_SEED)
-    for array in (x, y):
-        array.flags.writeable = False
+    read_only(x, y)
     return x[:N_TRAIN], y[:N_TRAIN], x[N_TRAIN:], y[N_TRAIN:]
 
 
@@ -392,8 +392,7 @@ def finite_difference_cases(seed: int) -> tuple[tuple[Any, ...], ...]:
         params = random_params(rng, d, h)
         x, y = rng.normal(size=(n, d)), labels(rng, n)
         numerical = ref.numerical_gradients(params, x, y)
-        for array in (*params.values(), x, y, *numerical.values()):
-            array.flags.writeable = False
+        read_only(*params.values(), x, y, *numerical.values())
         cases.append((n, d, h, params, x, y, numerical))
     return tuple(cases)
 

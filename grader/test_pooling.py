@@ -11,7 +11,7 @@ import functools
 
 import numpy as np
 
-from nnlab.checks import check, expect_close, expect_raises, expect_unmodified, reference
+from nnlab.checks import check, expect_close, expect_raises, expect_unmodified, read_only, reference
 
 ref = reference("pooling")
 
@@ -47,8 +47,7 @@ def _pool_cases(function: str, cases: tuple, seed: int, scale: float) -> tuple[t
             rows = ref.same_padding(x_shape[1], ph, sh)
             columns = ref.same_padding(x_shape[2], pw, sw)
             note = f'Here "same" pads the rows {rows} and the columns {columns} (before, after).'
-        for array in (x, expected):
-            array.flags.writeable = False
+        read_only(x, expected)
         calls.append(((x, pool_size), kwargs))
         expectations.append((expected, note))
     return tuple(calls), tuple(expectations)

@@ -56,6 +56,15 @@ class CheckInfo:
     timeout: float | None = None
 
 
+def read_only(*values: Any) -> None:
+    """Make the arrays among ``values`` read-only: for inputs and expected results a check
+    makes once per grading process (functools.cache) and every later grading reuses, so that
+    no check can change them by mistake."""
+    for value in values:
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+
+
 def check(
     function: str,
     *,
