@@ -332,10 +332,20 @@ _network_isolated = False
 _shared_view: tuple[str, ...] | None = None  # the directories the shared view was made for
 _view_ready = False  # True once the template made that view: those directories are reachable
 _original_view: int | None = None  # an fd of the template's first mount namespace
-# libc as ctypes loads it, with the functions confine() calls already looked up: made once
-# in a template (~0.15 ms of each child's start otherwise)
-_LIBC: Any = None
+_LIBC: Any = None  # see _libc()
 _MS_NOSUID, _MS_NODEV, _MS_BIND, _MS_REC, _MS_PRIVATE = 0x2, 0x4, 0x1000, 0x4000, 0x40000
+
+
+def _libc() -> Any:
+    """libc as ctypes loads it, once per process: a template loads it (and looks up the
+    functions confine() calls) before forking, so its children find it ready (~0.15 ms of
+    each child's start otherwise)."""
+    global _LIBC
+    if _LIBC is None:
+        import ctypes
+
+        _LIBC = ctypes.CDLL(None, use_errno=True)
+    return _LIBC
 
 
 def confine(settings: dict[str, Any], in_shared_view: bool = False) -> None:
@@ -344,11 +354,10 @@ def confine(settings: dict[str, Any], in_shared_view: bool = False) -> None:
     Runs in the trusted phase: nothing of the learner's has been imported yet. A child in
     its template's shared view (``in_shared_view``) needs no view of its own.
     """
-    import ctypes
     import resource
     import signal
 
-    libc = _LIBC if _LIBC is not None else ctypes.CDLL(None, use_errno=True)
+    libc = _libc()
     memory = settings.get("memory")
     if memory:
         resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
@@ -453,12 +462,11 @@ def _share_mount_view(request: dict[str, Any]) -> bool:
             return False
         # the child then checks nothing itself: its own folder must be reachable here
         return not _view_ready or _blocked_at(os.path.realpath(own)) is None
-    import ctypes
 
     _shared_view = wanted  # tried once; if it fails, every child tries for itself
     if _blocked_at(own) is not None:  # its folder would be hidden by a covered ancestor
         return True
-    libc = ctypes.CDLL(None, use_errno=True)
+    libc = _libc()
     try:
         _original_view = os.open("/proc/self/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
@@ -476,9 +484,7 @@ def _return_to_original_view() -> None:
     """In a child whose directories differ from the template's view: back to the view the
     template started in, so that confine() makes its own from there."""
     if _original_view is not None:
-        import ctypes
-
-        if ctypes.CDLL(None, use_errno=True).setns(_original_view, _CLONE_NEWNS) != 0:
+        if _libc().setns(_original_view, _CLONE_NEWNS) != 0:
             raise OSError(ctypes_errno(), "cannot return to the original mount view")
 
 
@@ -503,7 +509,6 @@ def template(control_fd: int, preload: list[str]) -> None:
     starts one template and gives each worker a clone, instead of an interpreter start
     (and a TensorFlow import) per worker.
     """
-    import ctypes
     import importlib
     import resource  # noqa: F401  (imported once here, for the children's confine())
     import socket
@@ -513,12 +518,12 @@ def template(control_fd: int, preload: list[str]) -> None:
             importlib.import_module(name)
         except Exception:  # the child will import it itself and report what fails
             pass
-    global _LIBC, _network_isolated
-    _LIBC = ctypes.CDLL(None, use_errno=True)
+    global _network_isolated
+    libc = _libc()
     for name in ("prctl", "unshare", "mount", "setns"):
-        getattr(_LIBC, name)  # looked up now: ctypes keeps what it found on the object
+        getattr(libc, name)  # looked up now: ctypes keeps what it found on the object
     if os.geteuid() == 0:
-        _network_isolated = _LIBC.unshare(_CLONE_NEWNET) == 0
+        _network_isolated = libc.unshare(_CLONE_NEWNET) == 0
     # What is imported now is shared with every child until either side writes to it. The
     # garbage collector writes to every object it visits, so a child's first collection
     # would copy most of these pages (~2000 page faults); frozen objects are never visited.
@@ -536,12 +541,11 @@ def _serve_as_template(control: Any, parent: int | None = None) -> None:
     So whoever owns the template, its parent or not, learns from that one report whether
     anything of the child's survived it.
     """
-    import ctypes
     import select
     import signal
     import socket
 
-    libc = ctypes.CDLL(None, use_errno=True)
+    libc = _libc()
     libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
     if parent is not None and os.getppid() != parent:
         os._exit(0)  # the template that forked this clone died before it could be told
