@@ -695,10 +695,9 @@ class Sandbox:
             del self._buffer[:length]
             return payload
         payload = protocol.receive_buffer(length)
-        filled = len(self._buffer)
-        memoryview(payload)[:filled] = self._buffer
+        view, filled = memoryview(payload), len(self._buffer)
+        view[:filled] = self._buffer
         self._buffer = bytearray()
-        view = memoryview(payload)
         while filled < length:
             self._wait_readable(deadline, timeout, what)
             count = os.readv(self._from_child, [view[filled:]])

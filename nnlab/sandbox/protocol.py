@@ -176,7 +176,7 @@ def encode(value: Any, blobs: list[Blob], keep: Any = None, depth: int = 0) -> A
     """Turn a value into a JSON-able tree, appending arrays' ``.npy`` bytes to ``blobs``.
 
     ``keep(value) -> Handle | None`` lets the child keep objects it cannot send. What the
-    checks send most (arrays, floats, ints, lists, tuples) is told apart by its exact type
+    checks send most (arrays, floats, ints, lists, tuples, dicts) is told apart by its exact type
     first; everything else, subclasses included, by :func:`_encode_other`.
     """
     kind = type(value)
@@ -191,13 +191,18 @@ def encode(value: Any, blobs: list[Blob], keep: Any = None, depth: int = 0) -> A
         return value if -_JSON_INT <= value < _JSON_INT else {"$int": int.__repr__(value)}
     if value is None or kind is bool or kind is str:
         return value
-    if kind is list or kind is tuple:
+    if kind is list or kind is tuple or kind is dict:
         if depth >= MAX_DEPTH and value:
             raise ProtocolError("value nested too deeply")
+        if kind is dict:
+            return {
+                "$dict": [
+                    [encode(k, blobs, keep, depth + 1), encode(v, blobs, keep, depth + 1)]
+                    for k, v in value.items()
+                ]
+            }
         items = [encode(item, blobs, keep, depth + 1) for item in value]
         return items if kind is list else {"$tuple": items}
-    if kind is dict and not value:  # every call's keyword arguments, most often none
-        return {"$dict": []}
     return _encode_other(value, blobs, keep, depth)
 
 
@@ -228,15 +233,6 @@ def _encode_other(value: Any, blobs: list[Blob], keep: Any, depth: int) -> Any:
         return {"$scalar": len(blobs) - 1}
     if isinstance(value, Handle):
         return {"$handle": value.id}
-    if type(value) is dict:
-        if depth >= MAX_DEPTH and value:
-            raise ProtocolError("value nested too deeply")
-        return {
-            "$dict": [
-                [encode(k, blobs, keep, depth + 1), encode(v, blobs, keep, depth + 1)]
-                for k, v in value.items()
-            ]
-        }
     return _unsupported(value, keep)
 
 
