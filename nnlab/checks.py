@@ -358,10 +358,15 @@ class Learner:
 # --- the comparator --------------------------------------------------------------------------
 
 
-def _value_of(got: Any) -> tuple[Any, str]:
-    if isinstance(got, Outcome):
-        return got.value, got.call_text
-    return got, "the result"
+def _value_of(got: Any) -> Any:
+    """What a check compares: an outcome's returned value (raising LearnerError if the
+    learner's function raised), or ``got`` itself."""
+    return got.value if isinstance(got, Outcome) else got
+
+
+def _name_of(got: Any) -> str:
+    """How a message names ``got``: the call that made it, or "the result"."""
+    return got.call_text if isinstance(got, Outcome) else "the result"
 
 
 def _inputs_of(
@@ -428,10 +433,10 @@ def expect_close(
     ``got``) and ``hint`` ends it; each is text, or a function that makes the text, called
     only when the check fails.
     """
-    value = got.value if isinstance(got, Outcome) else got
+    value = _value_of(got)
 
     def name() -> str:
-        return _text(what) if what else _value_of(got)[1]
+        return _text(what) if what else _name_of(got)
 
     expected_array = np.asarray(expected, dtype=np.float64)
     array = as_numeric_array(value, name, expected_array.shape)
@@ -521,10 +526,10 @@ def _shape_advice(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
 
 def expect_equal(got: Any, expected: Any, *, what: str | None = None, hint: str = "") -> None:
     """Exact equality of plain values (ints, strings, tuples, dicts), types included."""
-    value = got.value if isinstance(got, Outcome) else got
+    value = _value_of(got)
     reason = _difference(value, expected)
     if reason is not None:
-        call = what or _value_of(got)[1]
+        call = what or _name_of(got)
         extra = f"\n{hint}" if hint else ""
         fail(
             f"{call} returned {describe_value(value)}; expected {describe_value(expected)}"
