@@ -332,7 +332,7 @@ def _context() -> Any:
 
 def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) -> BatchResult:
     """Grade every folder (a submission each, named by its folder name) in parallel."""
-    import nnlab.grading  # noqa: F401  (imported before forking: each worker starts warm)
+    from nnlab.grading import CheckSession  # imported before forking: each worker starts warm
 
     options = options or BatchOptions()
     slugs = list(options.slugs) or catalog.slugs()
@@ -354,7 +354,9 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
     cores = cores_to_pin(min(jobs, len(pending)))  # fewer submissions than jobs: fewer workers
     forking = context.get_start_method() == "fork"
     bases = _base_templates(slugs, pending) if forking else []
-    session: CheckSession | None = None
+    # forking, the checks are collected once, here (by session.run below), and every worker
+    # is forked inside that session; otherwise each worker collects them itself
+    session = CheckSession(slugs, [Path(d) for d in extra]) if forking else None
 
     def spawn() -> _Worker:
         taken = {worker.cpu for worker in workers}
@@ -404,9 +406,7 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
         name = submission_name(folder)
         record(name, failed_report(name, slugs, "no worker could start"), True)
 
-    def supervise(collected: CheckSession | None = None) -> None:
-        nonlocal session
-        session = collected
+    def supervise(*_: Any) -> None:
         while pending or any(worker.task for worker in workers):
             while pending and sum(worker.task is not None for worker in workers) < jobs:
                 assign(pending.pop(0))
@@ -440,11 +440,8 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
                     record(name, failed_report(name, slugs, message), True)
 
     try:
-        if forking:
-            # the checks collected once, here: every worker is forked inside this session
-            from nnlab.grading import CheckSession
-
-            CheckSession(slugs, [Path(d) for d in extra]).run(supervise)
+        if session is not None:
+            session.run(supervise)
         else:
             supervise()
     finally:
