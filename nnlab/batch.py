@@ -163,6 +163,7 @@ def _worker_loop(
     cpu: int | None = None,
     templates: Sequence[Any] = (),
     session: Any = None,
+    submitted: Sequence[str] | None = None,
 ) -> None:
     """A worker grades one submission at a time until told to stop (``None``) or killed.
 
@@ -172,6 +173,8 @@ def _worker_loop(
     worker was forked inside it (its checks are collected already), else one it collects.
     ``templates`` are clones of the supervisor's templates, made for this worker (see
     :func:`_base_templates`); a preload without one gets a template of its own here.
+    ``submitted``: the exercises whose checks are collected (default ``slugs``); the
+    others are reported missing without a check.
     """
     from nnlab.grading import CheckSession, warm_template
     from nnlab.sandbox.launcher import Template
@@ -200,12 +203,13 @@ def _worker_loop(
             except OSError:
                 return
 
+    collected = list(slugs if submitted is None else submitted)
     try:
-        warm_template([catalog.get(slug) for slug in slugs])
+        warm_template([catalog.get(slug) for slug in collected])
         if session is not None:
             serve(session)
         else:
-            CheckSession(slugs, [Path(d) for d in extra_check_dirs]).run(serve)
+            CheckSession(collected, [Path(d) for d in extra_check_dirs]).run(serve)
     finally:
         connection.close()
         _close_template()
@@ -219,8 +223,21 @@ def _close_template() -> None:
         Template.close_shared()
 
 
-def _base_templates(slugs: Sequence[str], folders: Sequence[Path]) -> list[Any]:
-    """The sandbox templates this supervisor starts for its workers to clone.
+def submitted_slugs(slugs: Sequence[str], folders: Sequence[Path]) -> list[str]:
+    """The exercises of ``slugs`` that at least one of ``folders`` has a file for.
+
+    Only their checks are collected: an exercise nobody submitted is reported missing in
+    every report without a check running (collecting the two Keras exercises' checks
+    costs ~30 ms of start-up that a NumPy-only class would wait for in vain).
+    """
+    from nnlab.workspace import find_submission
+
+    return [slug for slug in slugs if any(find_submission(folder, slug) for folder in folders)]
+
+
+def _base_templates(slugs: Sequence[str]) -> list[Any]:
+    """The sandbox templates this supervisor starts for its workers to clone, for the
+    submitted exercises ``slugs``.
 
     A worker that starts its own template pays an interpreter start and the NumPy import
     (~0.25 s of CPU) on its core before it can grade, and TensorFlow's import (~5 s) for
@@ -232,19 +249,11 @@ def _base_templates(slugs: Sequence[str], folders: Sequence[Path]) -> list[Any]:
     """
     from nnlab.grading import preload_for
     from nnlab.sandbox.launcher import Template
-    from nnlab.workspace import find_submission
 
     if not os.path.exists(f"/proc/self/task/{os.getpid()}/children"):
         return []
-    users: dict[tuple[str, ...], list[str]] = {}  # preload -> the exercises that need it
-    for slug in slugs:
-        users.setdefault(preload_for(catalog.get(slug)), []).append(slug)
     templates = []
-    for preload, needing in users.items():
-        if preload and not any(
-            find_submission(folder, slug) for folder in folders for slug in needing
-        ):
-            continue
+    for preload in dict.fromkeys(preload_for(catalog.get(slug)) for slug in slugs):
         template = Template.shared(preload)
         if template is not None:
             templates.append(template)
@@ -353,10 +362,11 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
 
     cores = cores_to_pin(min(jobs, len(pending)))  # fewer submissions than jobs: fewer workers
     forking = context.get_start_method() == "fork"
-    bases = _base_templates(slugs, pending) if forking else []
+    submitted = submitted_slugs(slugs, pending)
+    bases = _base_templates(submitted) if forking else []
     # forking, the checks are collected once, here (by session.run below), and every worker
     # is forked inside that session; otherwise each worker collects them itself
-    session = CheckSession(slugs, [Path(d) for d in extra]) if forking else None
+    session = CheckSession(submitted, [Path(d) for d in extra]) if forking else None
 
     def spawn() -> _Worker:
         taken = {worker.cpu for worker in workers}
@@ -365,7 +375,7 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
         clones = [clone for clone in (base.clone(cpu) for base in bases) if clone is not None]
         process = context.Process(
             target=_worker_loop,
-            args=(theirs, slugs, extra, scratch_root, cpu, clones, session),
+            args=(theirs, slugs, extra, scratch_root, cpu, clones, session, submitted),
             daemon=True,
         )
         process.start()

@@ -387,6 +387,11 @@ class CheckSession:
 
     def problem(self, slug: str) -> str | None:
         """Why the checks of ``slug`` cannot run, or None."""
+        if slug not in self.files:  # grade-batch collects what the class had when it started
+            return (
+                f"{slug}'s checks were not loaded: no submission had {slug} when this "
+                "grading started (was the file added since?); grade again"
+            )
         if not self.files.get(slug):
             return f"no checks found for {slug}"
         return self.broken.get(slug)

@@ -138,6 +138,30 @@ def test_submissions_are_graded_from_a_private_copy(tmp_path: Path, slugs: list[
     assert dave["exercises"][catalog.slugs().index(slugs[0])]["status"] == "missing"
 
 
+def test_an_exercise_added_after_the_batch_started_is_an_error_that_says_grade_again(
+    tmp_path: Path, slugs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the exercises some submission had at the start are collected; a file that
+    appears later is not graded against nothing (nor reported missing)."""
+    first, later = slugs[0], slugs[1]
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        for slug in (first, later):
+            (tmp_path / name / f"{slug}.py").write_text((SOLUTIONS / f"{slug}.py").read_text())
+    scanned = batch.submitted_slugs
+    monkeypatch.setattr(  # as if the scan ran before `later`'s files were written
+        batch,
+        "submitted_slugs",
+        lambda wanted, folders: [s for s in scanned(wanted, folders) if s != later],
+    )
+    result = batch.grade_batch(tmp_path, batch.BatchOptions(jobs=2, slugs=[first, later]))
+    for report in result.reports:
+        status = {e.exercise: e for e in report.exercises}
+        assert status[first].status == "passed"
+        assert status[later].status == "error"
+        assert "grade again" in status[later].message and later in status[later].message
+
+
 def test_csv_has_one_row_per_submission(klass: Path, graded: list[dict]) -> None:
     code, out, _ = run("grade-batch", str(klass), "--format", "csv")
     assert code == 1
@@ -425,6 +449,7 @@ def test_each_worker_grades_with_a_clone_of_the_supervisors_template(
         clones = set(base.pids.values())
         assert len(clones) == 2, "one clone per worker, forked by the supervisor's template"
         assert clones <= set(base.exits), "every clone ended with its worker"
-        assert not batch._base_templates(["keras_cnn"], [tmp_path / "one"])  # no Keras files
+        # no Keras file anywhere: nothing of the Keras exercise is collected or started
+        assert batch.submitted_slugs(["tensors", "keras_cnn"], [tmp_path / "one"]) == ["tensors"]
     finally:
         base.close()
