@@ -250,13 +250,10 @@ def test_leaky_relu_matches_reference_on_varied_shapes(learner):
 )
 def test_leaky_relu_honours_alpha(learner):
     rng = np.random.default_rng(2502)
-    for alpha in [0.1, 0.2, 0.3, 0.0]:
-        z = rng.normal(scale=3.0, size=(4, 5))
-        expect_close(
-            learner.call("leaky_relu", z, alpha=alpha), ref.leaky_relu(z.copy(), alpha=alpha)
-        )
-    z = rng.normal(scale=3.0, size=(6,))
-    expect_close(learner.call("leaky_relu", z, 0.25), ref.leaky_relu(z.copy(), 0.25))
+    calls = [((rng.normal(scale=3.0, size=(4, 5)),), {"alpha": a}) for a in [0.1, 0.2, 0.3, 0.0]]
+    calls.append(((rng.normal(scale=3.0, size=(6,)), 0.25), {}))  # alpha by position
+    for (args, kwargs), got in zip(calls, learner.calls("leaky_relu", calls), strict=True):
+        expect_close(got, ref.leaky_relu(args[0].copy(), *args[1:], **kwargs))
 
 
 @check(
@@ -319,9 +316,12 @@ def test_softmax_matches_reference_on_varied_shapes(learner):
 )
 def test_softmax_along_the_given_axis(learner):
     rng = np.random.default_rng(2602)
-    for shape, axis in [((3, 5), 0), ((3, 5), 1), ((2, 3, 4), 1), ((2, 3, 4), 0), ((4, 2), -1)]:
-        z = rng.normal(scale=3.0, size=shape)
-        expect_close(learner.call("softmax", z, axis=axis), ref.softmax(z.copy(), axis=axis))
+    calls = [
+        ((rng.normal(scale=3.0, size=shape),), {"axis": axis})
+        for shape, axis in [((3, 5), 0), ((3, 5), 1), ((2, 3, 4), 1), ((2, 3, 4), 0), ((4, 2), -1)]
+    ]
+    for ((z,), kwargs), got in zip(calls, learner.calls("softmax", calls), strict=True):
+        expect_close(got, ref.softmax(z.copy(), **kwargs))
 
 
 @check(
@@ -332,9 +332,9 @@ def test_softmax_along_the_given_axis(learner):
 )
 def test_softmax_rows_sum_to_one_along_axis(learner):
     rng = np.random.default_rng(2603)
-    for axis in (-1, 0, 1):
-        z = rng.normal(scale=2.0, size=(4, 6))
-        outcome = learner.call("softmax", z, axis=axis)
+    calls = [((rng.normal(scale=2.0, size=(4, 6)),), {"axis": axis}) for axis in (-1, 0, 1)]
+    for ((z,), kwargs), outcome in zip(calls, learner.calls("softmax", calls), strict=True):
+        axis = kwargs["axis"]
         result = as_numeric_array(outcome.value, outcome.call_text, z.shape)
         if result.shape != z.shape:
             expect_close(outcome, ref.softmax(z.copy(), axis=axis))
@@ -359,8 +359,9 @@ def test_softmax_gives_finite_correct_values_at_1000(learner):
         (np.array([[1000.0, 0.0], [998.0, -1000.0]]), 0),
         (np.array([[-1000.0, -999.0, -1001.0]], dtype=np.float32), -1),
     ]
-    for z, axis in cases:
-        expect_close(learner.call("softmax", z, axis=axis), ref.softmax(z.copy(), axis=axis))
+    calls = [((z,), {"axis": axis}) for z, axis in cases]
+    for ((z,), kwargs), got in zip(calls, learner.calls("softmax", calls), strict=True):
+        expect_close(got, ref.softmax(z.copy(), **kwargs))
 
 
 @check(

@@ -341,15 +341,11 @@ def test_leaky_relu_derivative_takes_the_left_slope_at_zero(learner):
 def test_leaky_relu_derivative_honours_alpha(learner):
     z = np.random.default_rng(3505).normal(scale=2.0, size=(3, 4))
     z[1, 1] = 0.0
-    for alpha in [0.2, 0.05, 0.3]:
-        expect_close(
-            learner.call("leaky_relu_derivative", z, alpha=alpha),
-            ref.leaky_relu_derivative(z.copy(), alpha=alpha),
-        )
-    expect_close(
-        learner.call("leaky_relu_derivative", z, 0.25),  # alpha passed by position
-        ref.leaky_relu_derivative(z.copy(), 0.25),
-    )
+    calls = [((z,), {"alpha": alpha}) for alpha in [0.2, 0.05, 0.3]]
+    calls.append(((z, 0.25), {}))  # alpha passed by position
+    outcomes = learner.calls("leaky_relu_derivative", calls)
+    for (args, kwargs), got in zip(calls, outcomes, strict=True):
+        expect_close(got, ref.leaky_relu_derivative(z.copy(), *args[1:], **kwargs))
 
 
 @check(

@@ -201,8 +201,8 @@ def trained_with_defaults(learner):
     hint='Return {"W1": (n_in, n_hidden), "b1": (n_hidden,), "W2": (n_hidden, 1), "b2": (1,)}.',
 )
 def test_init_params_has_the_four_keys_and_shapes(learner):
-    for n_in, n_hidden in [(2, 16), (3, 5), (7, 4), (1, 1)]:
-        outcome = learner.call("init_params", n_in, n_hidden, seed=0)
+    sizes = [(2, 16), (3, 5), (7, 4), (1, 1)]
+    for (n_in, n_hidden), outcome in learner.each("init_params", sizes, seed=0):
         expect_params(outcome.value, call_text(outcome), n_in, n_hidden)
 
 
@@ -255,9 +255,10 @@ def test_init_params_weights_are_small_random_and_not_symmetric(learner):
     "keep the default seed=0.",
 )
 def test_init_params_is_reproducible_per_seed(learner):
-    first = learner.call("init_params", 3, 8, seed=3)
-    again = learner.call("init_params", 3, 8, seed=3)
-    other = learner.call("init_params", 3, 8, seed=4)
+    seeds = [{"seed": 3}, {"seed": 3}, {"seed": 4}, {"seed": 0}, {}]  # {}: the default seed
+    first, again, other, zero, default = learner.calls(
+        "init_params", [((3, 8), seeded) for seeded in seeds]
+    )
     a = expect_params(first.value, call_text(first), 3, 8)
     b = expect_params(again.value, call_text(again), 3, 8)
     c = expect_params(other.value, call_text(other), 3, 8)
@@ -266,8 +267,6 @@ def test_init_params_is_reproducible_per_seed(learner):
     if np.array_equal(a["W1"], c["W1"]):
         fail("init_params(3, 8, seed=3) and seed=4 gave the same W1; use the seed.")
     # the default seed is 0: leaving it out must give the weights of seed=0, every time
-    zero = learner.call("init_params", 3, 8, seed=0)
-    default = learner.call("init_params", 3, 8)
     z = expect_params(zero.value, call_text(zero), 3, 8)
     d = expect_params(default.value, call_text(default), 3, 8)
     if any(not np.array_equal(z[key], d[key]) for key in KEYS):
@@ -287,10 +286,12 @@ def test_init_params_is_reproducible_per_seed(learner):
 )
 def test_forward_matches_reference_on_varied_sizes(learner):
     rng = np.random.default_rng(9201)
+    cases = []
     for n, d, h in [(6, 2, 16), (10, 3, 5), (1, 4, 4), (25, 1, 3)]:
         params = random_params(rng, d, h)
-        x = rng.normal(0.0, 1.5, size=(n, d))
-        expect_output(learner.call("forward", params, x), ref.forward(params, x))
+        cases.append((params, rng.normal(0.0, 1.5, size=(n, d))))
+    for (params, x), got in learner.each("forward", cases):
+        expect_output(got, ref.forward(params, x))
 
 
 @check(
@@ -357,10 +358,11 @@ def test_forward_leaves_inputs_unmodified(learner):
 )
 def test_loss_matches_reference(learner):
     rng = np.random.default_rng(9301)
+    cases = []
     for n, d, h in [(8, 2, 16), (30, 3, 5), (1, 2, 3)]:
         params = random_params(rng, d, h)
-        x, y = rng.normal(size=(n, d)), labels(rng, n)
-        outcome = learner.call("loss_and_gradients", params, x, y)
+        cases.append((params, rng.normal(size=(n, d)), labels(rng, n)))
+    for (params, x, y), outcome in learner.each("loss_and_gradients", cases):
         loss, _ = split_result(outcome)
         expect_close(loss, ref.loss(params, x, y), what=f"the loss of {call_text(outcome)}")
 

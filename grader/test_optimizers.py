@@ -443,13 +443,14 @@ def _expect_rmsprop(outcome, expected, where: str, hint: str = "") -> tuple:
 )
 def test_rmsprop_update_one_step_matches_keras_rule(learner):
     rng = np.random.default_rng(8201)
+    settings = {"learning_rate": 0.01, "rho": 0.8, "epsilon": 1e-6}
+    calls = []
     for shape in [(), (5,), (3, 4), (2, 2, 3)]:
         param, grad = rng.normal(size=shape), rng.normal(size=shape)
-        velocity = rng.uniform(0.0, 2.0, size=shape)
-        settings = {"learning_rate": 0.01, "rho": 0.8, "epsilon": 1e-6}
-        expected = ref.rmsprop_update(param, grad, velocity, **settings)
-        outcome = learner.call("rmsprop_update", param, grad, velocity, **settings)
-        _expect_rmsprop(outcome, expected, f"after one step on shape {shape}")
+        calls.append(((param, grad, rng.uniform(0.0, 2.0, size=shape)), settings))
+    for (args, _), outcome in zip(calls, learner.calls("rmsprop_update", calls), strict=True):
+        expected = ref.rmsprop_update(*args, **settings)
+        _expect_rmsprop(outcome, expected, f"after one step on shape {np.shape(args[0])}")
 
 
 @check(
@@ -526,9 +527,10 @@ def test_rmsprop_update_honours_rho(learner):
     rng = np.random.default_rng(8205)
     param, grad = rng.normal(size=(6,)), rng.normal(size=(6,))
     velocity = rng.uniform(0.5, 3.0, size=(6,))
-    for rho in (0.5, 0.99, 0.0):
+    rhos = (0.5, 0.99, 0.0)
+    cases = [(param, grad, velocity, 0.01, rho) for rho in rhos]
+    for (*_, rho), outcome in learner.each("rmsprop_update", cases):
         expected = ref.rmsprop_update(param, grad, velocity, 0.01, rho)
-        outcome = learner.call("rmsprop_update", param, grad, velocity, 0.01, rho)
         _expect_rmsprop(outcome, expected, f"with rho={rho}")
 
 
@@ -538,7 +540,7 @@ def test_rmsprop_update_honours_rho(learner):
     "np.asarray(..., dtype=float) the inputs (Python ints too) and combine them element-wise.",
 )
 def test_rmsprop_update_returns_param_and_velocity_shaped_like_param(learner):
-    for param, grad, velocity in [
+    cases = [
         (2.0, 0.5, 0.0),
         ([1, -1, 2], [1, 2, -3], [0, 0, 0]),  # Python ints: velocity starts as int zeros
         ([1.0, -1.0, 0.5], [0.1, 0.2, -0.3], [0.0, 0.0, 0.0]),
@@ -548,9 +550,9 @@ def test_rmsprop_update_returns_param_and_velocity_shaped_like_param(learner):
             np.zeros((2, 3), np.float32),
         ),
         (np.ones((1, 4)), np.full((1, 4), -0.25), np.full((1, 4), 0.01)),
-    ]:
+    ]
+    for (param, grad, velocity), outcome in learner.each("rmsprop_update", cases):
         shape = np.shape(param)
-        outcome = learner.call("rmsprop_update", param, grad, velocity)
         new_param, new_velocity = _param_and_velocity(outcome, shape)
         for name, array in (("new_param", new_param), ("new_velocity", new_velocity)):
             if array.shape != shape:

@@ -254,16 +254,23 @@ class Learner:
         """``function(*arguments, **kwargs)`` for each tuple of arguments, in ONE round trip
         to the child: for a check that tries a grid of small inputs. Each call starts from
         a clean state as with :meth:`call`; one call's time limit covers them all."""
-        calls = [(tuple(arguments), dict(kwargs)) for arguments in argument_lists]
-        if not calls:
+        return self.calls(function, [(tuple(arguments), kwargs) for arguments in argument_lists])
+
+    def calls(
+        self, function: str, calls: Sequence[tuple[tuple[Any, ...], dict[str, Any]]]
+    ) -> list[Outcome]:
+        """:meth:`call_many` with keywords of each call's own: ``[(args, kwargs), ...]``,
+        for a check that makes a few independent calls (one round trip instead of several)."""
+        requests = [(tuple(args), dict(kwargs)) for args, kwargs in calls]
+        if not requests:
             return []
         replies, wall = self._guarded(
             function,
-            lambda timeout: self._sandbox.call_many(function, calls, timeout=timeout),
+            lambda timeout: self._sandbox.call_many(function, requests, timeout=timeout),
         )
         return [
-            self._outcome(function, args, call_kwargs, reply, wall / len(calls))
-            for (args, call_kwargs), reply in zip(calls, replies, strict=True)
+            self._outcome(function, args, call_kwargs, reply, wall / len(requests))
+            for (args, call_kwargs), reply in zip(requests, replies, strict=True)
         ]
 
     def each(
