@@ -33,6 +33,9 @@ def scale(a):
 def spin(n):
     while True:
         pass
+
+def power(x, p=2):
+    return x**p
 """
 
 
@@ -103,6 +106,24 @@ def test_each_pairs_every_outcome_with_the_arguments_that_made_it(learner: Learn
     assert [arguments for arguments, _ in pairs] == cases
     assert pairs[0][1].value == 1.0 and pairs[2][1].value == 4.0
     assert pairs[1][1].raised is not None  # three raises, as with call_many
+
+
+def test_calls_give_each_call_its_own_keywords_in_one_round_trip(
+    learner: Learner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox = learner._sandbox
+    trips = []
+    for name in ("call", "call_many"):
+        sent = getattr(sandbox, name)
+        monkeypatch.setattr(
+            sandbox, name, lambda *a, _f=sent, _n=name, **k: trips.append(_n) or _f(*a, **k)
+        )
+    outcomes = learner.calls("power", [((2,), {}), ((2,), {"p": 3}), ((3, 1), {})])
+    assert trips == ["call_many"]
+    assert [o.value for o in outcomes] == [4, 8, 3]
+    assert [o.kwargs for o in outcomes] == [{}, {"p": 3}, {}]
+    assert outcomes[1].call_text.endswith("p=3)")
+    assert learner.calls("power", []) == []
 
 
 def test_once_shares_one_outcome_until_the_child_restarts(learner: Learner) -> None:
