@@ -86,11 +86,20 @@ def _order(outcome) -> list[int]:
 def _call(learner, x, y, batch_size, seed, how: str = "position"):
     """minibatches(x, y, batch_size, seed); `how` = "name" passes batch_size= and seed=,
     "default" leaves seed out (its default is None)."""
-    if how == "name":
-        return learner.call("minibatches", x, y, batch_size=batch_size, seed=seed)
-    if how == "default":
-        return learner.call("minibatches", x, y, batch_size)
-    return learner.call("minibatches", x, y, batch_size, seed)
+    return _calls(learner, [(x, y, batch_size, seed, how)])[0]
+
+
+def _calls(learner, cases):
+    """:func:`_call` for each (x, y, batch_size, seed, how), in one round trip."""
+    calls = []
+    for x, y, batch_size, seed, how in cases:
+        if how == "name":
+            calls.append(((x, y), {"batch_size": batch_size, "seed": seed}))
+        elif how == "default":
+            calls.append(((x, y, batch_size), {}))
+        else:
+            calls.append(((x, y, batch_size, seed), {}))
+    return learner.calls("minibatches", calls)
 
 
 def _where(x, batch_size, seed) -> str:
@@ -185,10 +194,12 @@ def test_minibatches_have_batch_size_rows_except_a_smaller_last_one(learner):
     hint="With seed=None do not shuffle at all: batch k is x[k*batch_size:(k+1)*batch_size].",
 )
 def test_minibatches_with_seed_none_keep_the_original_order(learner):
+    cases = []
     for n, batch_size in [(10, 3), (50, 8), (6, 6)]:
-        x, y = _numbered(n)
         how = "default" if n == 50 else "position"  # seed left out once: it defaults to None
-        order = _order(_call(learner, x, y, batch_size, None, how))
+        cases.append((*_numbered(n), batch_size, None, how))
+    for (x, _, batch_size, _, _), outcome in zip(cases, _calls(learner, cases), strict=True):
+        n, order = len(x), _order(outcome)
         if order != list(range(n)):
             fail(
                 f"{_where(x, batch_size, None)} returned the rows in the order {order[:12]}"
@@ -205,9 +216,9 @@ def test_minibatches_with_seed_none_keep_the_original_order(learner):
 )
 def test_minibatches_same_seed_gives_the_same_order(learner):
     x, y = _numbered(40)
-    for seed in (0, 42):
-        first = _order(_call(learner, x, y, 8, seed))
-        second = _order(_call(learner, x, y, 8, seed))
+    outcomes = _calls(learner, [(x, y, 8, seed, "position") for seed in (0, 0, 42, 42)])
+    for seed, first, second in [(0, *outcomes[:2]), (42, *outcomes[2:])]:
+        first, second = _order(first), _order(second)
         if first != second:
             fail(
                 f"{_where(x, 8, seed)} gave two different orders on two calls: "
@@ -224,8 +235,9 @@ def test_minibatches_same_seed_gives_the_same_order(learner):
 def test_minibatches_shuffle_differently_for_different_seeds(learner):
     x, y = _numbered(50)
     orders = {}
-    for seed in (0, 1, 2):
-        order = _order(_call(learner, x, y, 10, seed, "name"))
+    outcomes = _calls(learner, [(x, y, 10, seed, "name") for seed in (0, 1, 2)])
+    for seed, outcome in zip((0, 1, 2), outcomes, strict=True):
+        order = _order(outcome)
         if order == list(range(50)):
             fail(
                 f"{_where(x, 10, seed)} kept the original order; with a seed the "
@@ -248,8 +260,9 @@ def test_minibatches_shuffle_differently_for_different_seeds(learner):
 def test_minibatches_with_a_seed_mix_examples_across_batches(learner):
     x, y = _numbered(50)
     chunks = {frozenset(range(start, start + 10)) for start in range(0, 50, 10)}
-    for seed in (0, 1, 2):
-        batches = _batches(_call(learner, x, y, 10, seed))
+    outcomes = _calls(learner, [(x, y, 10, seed, "position") for seed in (0, 1, 2)])
+    for seed, outcome in zip((0, 1, 2), outcomes, strict=True):
+        batches = _batches(outcome)
         groups = {frozenset(_ids(x_batch)) for x_batch, _ in batches}
         if groups == chunks:
             fail(
@@ -265,8 +278,10 @@ def test_minibatches_with_a_seed_mix_examples_across_batches(learner):
 )
 def test_minibatches_one_batch_when_batch_size_covers_everything(learner):
     x, y = _numbered(9)
-    for batch_size, seed in [(9, None), (20, None), (9, 3), (1000, 8)]:
-        batches = _batches(_call(learner, x, y, batch_size, seed))
+    settings = [(9, None), (20, None), (9, 3), (1000, 8)]
+    outcomes = _calls(learner, [(x, y, size, seed, "position") for size, seed in settings])
+    for (batch_size, seed), outcome in zip(settings, outcomes, strict=True):
+        batches = _batches(outcome)
         ids = sorted(_ids(batches[0][0])) if len(batches) == 1 else []
         if len(batches) != 1 or ids != list(range(9)):
             fail(
