@@ -54,10 +54,16 @@ PINNING = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 def blas_kernel() -> str:
     """The kernel (core type) the OpenBLAS that NumPy loaded is using, or "unknown"."""
-    with open("/proc/self/maps") as maps:
-        paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+    except OSError:  # no /proc here
+        return "unknown"
     for path in sorted(paths):
-        library = ctypes.CDLL(path)
+        try:
+            library = ctypes.CDLL(path)
+        except OSError:
+            continue
         for prefix in ("scipy_openblas", "openblas"):
             for suffix in ("64_", "_64_", ""):
                 function = getattr(library, f"{prefix}_get_corename{suffix}", None)
