@@ -19,7 +19,7 @@ ref = reference("pooling")
 def _pool_matches(learner, function: str, cases, seed: int, *, scale: float = 1.0) -> None:
     """cases: (x_shape, pool_size, strides, padding); strides "default" is left out of the call."""
     calls, expectations = _pool_cases(function, tuple(cases), seed, scale)
-    outcomes = _call_each(learner, function, list(calls))
+    outcomes = learner.calls(function, calls)
     for (expected, note), got in zip(expectations, outcomes, strict=True):
         expect_close(got, expected, hint=note)
 
@@ -51,23 +51,6 @@ def _pool_cases(function: str, cases: tuple, seed: int, scale: float) -> tuple[t
         calls.append(((x, pool_size), kwargs))
         expectations.append((expected, note))
     return tuple(calls), tuple(expectations)
-
-
-def _call_each(learner, function: str, calls: list[tuple[tuple, dict]]) -> list:
-    """The outcome of ``function(*args, **kwargs)`` for each (args, kwargs), in order: one
-    call_many round trip for the calls that pass the same keyword arguments."""
-    groups: dict[str, list[int]] = {}
-    for position, (_, kwargs) in enumerate(calls):
-        groups.setdefault(repr(list(kwargs.items())), []).append(position)
-    outcomes: list = [None] * len(calls)
-    for positions in groups.values():
-        kwargs = calls[positions[0]][1]
-        arguments = [calls[position][0] for position in positions]
-        for position, got in zip(
-            positions, learner.call_many(function, arguments, **kwargs), strict=True
-        ):
-            outcomes[position] = got
-    return outcomes
 
 
 VALID_NON_OVERLAPPING = [
