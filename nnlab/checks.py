@@ -36,6 +36,7 @@ import pytest
 from nnlab.resources import grader_dir
 from nnlab.sandbox.launcher import Reply, Sandbox, SandboxFailure
 from nnlab.sandbox.protocol import Handle, Unsupported
+from nnlab.visibility import require as require_visibility
 
 T = TypeVar("T")
 
@@ -54,6 +55,7 @@ class CheckInfo:
     kind: str = "correctness"
     hint: str = ""
     timeout: float | None = None
+    visibility: str | None = None  # None: the file's VISIBILITY, else by where it lives
 
 
 def read_only(*values: Any) -> None:
@@ -72,13 +74,20 @@ def check(
     kind: str = "correctness",
     hint: str,
     timeout: float | None = None,
+    visibility: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Tag a pytest test as a graded check of the contract function ``function``."""
+    """Tag a pytest test as a graded check of the contract function ``function``.
+
+    ``visibility`` (Gradescope's ``visible``, ``hidden``, ``after_due_date`` or
+    ``after_published``) overrides the check file's ``VISIBILITY``; see nnlab.visibility.
+    """
+    if visibility is not None:
+        require_visibility(visibility, f"@check({function!r})")
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     if weight <= 0:
         raise ValueError("a check's weight must be positive")
-    info = CheckInfo(function, float(weight), kind, hint.strip(), timeout)
+    info = CheckInfo(function, float(weight), kind, hint.strip(), timeout, visibility)
     return pytest.mark.nnlab_check(info=info)
 
 

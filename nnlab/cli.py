@@ -100,6 +100,12 @@ checks_option = click.option(
     help="A folder of extra (instructor) checks named test_<exercise>*.py.",
 )
 
+hide_details_option = click.option(
+    "--hide-details",
+    is_flag=True,
+    help="Gradescope: show students whether each check passed, not its message or hint.",
+)
+
 
 @click.group(cls=NnlabGroup, context_settings=CONTEXT, invoke_without_command=True)
 @click.version_option(__version__, "--version", prog_name="nnlab")
@@ -238,6 +244,7 @@ def start(exercise: str, folder: str, notebook: bool, force: bool) -> None:
 @click.option(
     "--no-progress", is_flag=True, help="Do not record the scores in .nnlab/progress.json."
 )
+@hide_details_option
 def grade(
     exercises: tuple[str, ...],
     folder: str,
@@ -246,6 +253,7 @@ def grade(
     out: str | None,
     extra_checks: tuple[str, ...],
     no_progress: bool,
+    hide_details: bool,
 ) -> None:
     """Grade exercises with the hidden checks.
 
@@ -269,6 +277,8 @@ def grade(
 
     path = _folder(folder)
     exercises = tuple(_exercise(slug).slug for slug in exercises)
+    if hide_details and format_name != "gradescope":
+        raise NnlabError("--hide-details applies to --format gradescope only")
     if grade_all and exercises:
         raise NnlabError("name exercises to grade or give --all (every exercise), not both")
     if grade_all:
@@ -318,7 +328,7 @@ def grade(
     if streaming:
         click.echo(report.text.summary(result))
     else:
-        rendered = report.render(result, format_name)
+        rendered = report.render(result, format_name, hide_details=hide_details)
         if out:
             if format_name == "text":
                 rendered = click.unstyle(rendered)  # colour codes belong on terminals, not in files
@@ -605,12 +615,14 @@ def export() -> None:
     type=click.Path(file_okay=False, exists=True),
     help="A folder of extra (instructor) checks to bundle and run on every submission.",
 )
+@hide_details_option
 def export_gradescope(
     exercises: tuple[str, ...],
     out: str,
     wheel: str | None,
     from_index: bool,
     extra_checks: tuple[str, ...],
+    hide_details: bool,
 ) -> None:
     """Write a Gradescope autograder zip that grades with nnlab.
 
@@ -633,6 +645,7 @@ def export_gradescope(
             wheel=Path(wheel) if wheel else None,
             from_index=from_index,
             extra_check_dirs=[Path(p) for p in extra_checks],
+            hide_details=hide_details,
         )
     except exporting.ExportError as error:
         raise NnlabError(str(error)) from None

@@ -71,7 +71,7 @@ find "$ROOT/submission" -mindepth 1 -maxdepth 1 -type f \\( -name '*.py' -o -nam
 CHECKS=()
 if [ -d "$ROOT/source/checks" ]; then CHECKS=(--checks "$ROOT/source/checks"); fi
 rm -f "$RESULTS"
-$NNLAB grade {selection} --dir "$WORK" --no-progress --format gradescope --out "$RESULTS" ${{CHECKS[@]+"${{CHECKS[@]}}"}}
+$NNLAB grade {selection} --dir "$WORK" --no-progress --format gradescope{options} --out "$RESULTS" ${{CHECKS[@]+"${{CHECKS[@]}}"}}
 status=$?
 echo "nnlab grade exited with status $status (0 all passed, 1 some checks failed, 2 a file could not be read)"
 if [ ! -s "$RESULTS" ]; then
@@ -125,8 +125,10 @@ def gradescope_bundle(
     wheel: Path | None = None,
     from_index: bool = False,
     extra_check_dirs: Sequence[Path] = (),
+    hide_details: bool = False,
 ) -> Bundle:
-    """Write the autograder zip to ``out``."""
+    """Write the autograder zip to ``out``; ``hide_details`` keeps the checks' messages and
+    hints out of what students see (``nnlab grade --hide-details``)."""
     selection = " ".join(shlex.quote(slug) for slug in exercises) if exercises else "--all"
     with tempfile.TemporaryDirectory(prefix="nnlab-export-") as scratch:
         if from_index:
@@ -157,7 +159,9 @@ def gradescope_bundle(
             _add(
                 bundle,
                 "run_autograder",
-                RUN_AUTOGRADER.format(selection=selection),
+                RUN_AUTOGRADER.format(
+                    selection=selection, options=" --hide-details" if hide_details else ""
+                ),
                 executable=True,
             )
             if wheel_file is not None:

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import pytest
 from _pytest.runner import runtestprotocol
 
-from nnlab import catalog
+from nnlab import catalog, visibility
 from nnlab.checks import CheckFailed, CheckInfo, Learner, LearnerError, check_info
 from nnlab.resources import grader_dir
 from nnlab.results import CheckResult, ExerciseResult, Report
@@ -451,6 +451,10 @@ class CheckSession:
             slug = owner.get(Path(str(item.path)).resolve())
             if slug is not None:
                 self.items[slug].append(item)
+                try:
+                    visibility.of_item(item)
+                except ValueError as error:
+                    self.broken.setdefault(slug, f"the checks could not be loaded: {error}")
         # what exists now (pytest, NumPy, the collected checks) lives as long as the session:
         # frozen, the collector no longer walks it again and again while gradings run
         gc.freeze()
@@ -592,6 +596,7 @@ class ExercisePlugin:
             status="passed",
             weight=info.weight,
             hint=info.hint,
+            visibility=visibility.of_item(item),
         )
         if passed:
             return result

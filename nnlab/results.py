@@ -25,6 +25,7 @@ class CheckResult:
     message: str = ""
     hint: str = ""
     max_score: float = 0.0
+    visibility: str = "visible"  # Gradescope's: visible | hidden | after_due_date | after_published
 
     @property
     def score(self) -> float:
@@ -40,6 +41,7 @@ class CheckResult:
             "max_score": _points(self.max_score),
             "message": self.message,
             "hint": self.hint if self.status != "passed" else "",
+            "visibility": self.visibility,
         }
 
 
@@ -137,6 +139,7 @@ class Report:
                         message=raw.get("message", ""),
                         hint=raw.get("hint", ""),
                         max_score=float(raw.get("max_score", 0.0)),
+                        visibility=raw.get("visibility", "visible"),
                     )
                 )
             report.exercises.append(exercise)

@@ -160,7 +160,15 @@ def test_named_exercises_and_private_checks_are_bundled_and_run(tmp_path: Path) 
     )
     target = tmp_path / "autograder.zip"
     code, _, err = run(
-        "export", "gradescope", slug, "--from-index", "--checks", str(checks), "--out", str(target)
+        "export",
+        "gradescope",
+        slug,
+        "--from-index",
+        "--checks",
+        str(checks),
+        "--hide-details",
+        "--out",
+        str(target),
     )
     assert code == 0, err
     with zipfile.ZipFile(target) as archive:
@@ -176,6 +184,11 @@ def test_named_exercises_and_private_checks_are_bundled_and_run(tmp_path: Path) 
     assert names[-1] == f"{slug} › instructor_extra"
     assert results["tests"][-1]["status"] == "failed"
     assert 0 < results["score"] < 100
+    # private checks wait for the grades to be published; --hide-details keeps messages out
+    assert results["tests"][-1]["visibility"] == "after_published"
+    assert {t["visibility"] for t in results["tests"][:-1]} == {"visible"}
+    assert "always fails" not in results["tests"][-1]["output"]
+    assert "always fails" in results["tests"][-1]["extra_data"]["output"]
 
 
 def test_setup_installs_the_bundled_wheel_and_run_autograder_uses_it(

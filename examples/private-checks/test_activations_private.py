@@ -12,6 +12,10 @@ import numpy as np
 
 from nnlab.checks import check, expect_close
 
+# Gradescope shows these tests to students once the grades are published (the default for
+# private checks); "hidden", "after_due_date" or "visible" would change that for the file.
+VISIBILITY = "after_published"
+
 
 @check(
     "sigmoid", weight=1, hint="sigmoid(-z) = 1 - sigmoid(z): the curve is symmetric about (0, 0.5)."

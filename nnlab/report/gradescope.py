@@ -5,6 +5,12 @@ top-level ``score``, ``output``, ``visibility``, ``stdout_visibility`` and ``tes
 test with ``name``, ``score``, ``max_score``, ``status`` (``passed``/``failed``),
 ``output``, ``visibility`` and a ``number`` that keeps the course order. An exercise not
 submitted, or not loadable before any check ran, is one failed test worth its 100 points.
+
+Each test carries its check's visibility (see :mod:`nnlab.visibility`: the course's checks
+``visible``, an instructor's private ones ``after_published`` unless set otherwise).
+``hide_details`` keeps the checks' messages and hints out of what students see: each test's
+``output`` then only says whether it passed, and the details go to the test's
+``extra_data`` (stored by Gradescope, never shown to students).
 """
 
 from __future__ import annotations
@@ -17,13 +23,18 @@ from nnlab.report.csv_report import number
 from nnlab.results import Report
 
 VISIBILITY = "visible"
+HIDDEN_DETAILS = {
+    "failed": "This check failed (details are not shown).",
+    "error": "Your code raised an error in this check (details are not shown).",
+    "timeout": "This check ran out of time.",
+}
 
 
 def _points(value: float) -> float:
     return round(value + 0.0, 2)
 
 
-def results(report: Report) -> dict[str, Any]:
+def results(report: Report, *, hide_details: bool = False) -> dict[str, Any]:
     tests: list[dict[str, Any]] = []
     summary: list[str] = []
     for position, exercise in enumerate(report.exercises, start=1):
@@ -50,17 +61,19 @@ def results(report: Report) -> dict[str, Any]:
             if check.status != "passed" and check.hint:
                 output = f"{output}\nHint: {check.hint}" if output else f"Hint: {check.hint}"
             kind = " (speed)" if check.kind == "speed" else ""
-            tests.append(
-                {
-                    "name": f"{exercise.exercise} › {check.name}{kind}",
-                    "number": f"{position}.{index}",
-                    "score": _points(check.score),
-                    "max_score": _points(check.max_score),
-                    "status": "passed" if check.status == "passed" else "failed",
-                    "output": output,
-                    "visibility": VISIBILITY,
-                }
-            )
+            test = {
+                "name": f"{exercise.exercise} › {check.name}{kind}",
+                "number": f"{position}.{index}",
+                "score": _points(check.score),
+                "max_score": _points(check.max_score),
+                "status": "passed" if check.status == "passed" else "failed",
+                "output": output,
+                "visibility": check.visibility,
+            }
+            if hide_details and output:
+                test["output"] = HIDDEN_DETAILS.get(check.status, HIDDEN_DETAILS["failed"])
+                test["extra_data"] = {"output": output}
+            tests.append(test)
     return {
         "score": _points(report.score),
         "output": f"nnlab: {number(report.score)}/{number(report.max_score)} points\n"
@@ -71,11 +84,13 @@ def results(report: Report) -> dict[str, Any]:
     }
 
 
-def render(report: Report) -> str:
-    return json.dumps(results(report), indent=2, ensure_ascii=False) + "\n"
+def render(report: Report, *, hide_details: bool = False) -> str:
+    return (
+        json.dumps(results(report, hide_details=hide_details), indent=2, ensure_ascii=False) + "\n"
+    )
 
 
-def render_batch(reports: Sequence[Report]) -> str:
+def render_batch(reports: Sequence[Report], *, hide_details: bool = False) -> str:
     """Several submissions: a JSON object mapping each submission to its results.json."""
-    combined = {report.submission: results(report) for report in reports}
+    combined = {report.submission: results(report, hide_details=hide_details) for report in reports}
     return json.dumps(combined, indent=2, ensure_ascii=False) + "\n"
