@@ -220,7 +220,8 @@ def test_zero_pad_leaves_batch_and_channel_axes_alone(learner):
 @check("zero_pad", weight=2, hint="Build a new array (np.pad does); never write into x.")
 def test_zero_pad_leaves_its_input_unmodified(learner):
     x = np.random.default_rng(6103).normal(size=(2, 3, 3, 2))
-    expect_unmodified(learner.call("zero_pad", x, ((1, 2), (0, 1))))
+    pad = ((1, 2), (0, 1))
+    expect_unmodified(learner.call("zero_pad", x, pad), ref.zero_pad(x.copy(), pad))
 
 
 # --- conv2d: values ----------------------------------------------------------------------------
@@ -407,6 +408,16 @@ def test_conv2d_accepts_float32_arrays_and_lists(learner):
 # --- conv2d: errors and inputs -----------------------------------------------------------------
 
 
+def _expect_refusals(learner, calls) -> None:
+    """conv2d(*arguments) raises ValueError for each of ``calls``; a valid call made in the
+    same round trip must come out right first (refusing alone earns nothing)."""
+    valid = _conv_case(np.random.default_rng(6200), (1, 4, 4, 2), (2, 2, 2, 1))
+    right, *refused = learner.call_many("conv2d", [valid, *calls])
+    judged = (right, lambda got: expect_conv_close(got, expected_conv(*valid)))
+    for got in refused:
+        expect_raises(got, "ValueError", valid=judged)
+
+
 @check(
     "conv2d",
     weight=2,
@@ -416,8 +427,7 @@ def test_conv2d_accepts_float32_arrays_and_lists(learner):
 def test_conv2d_raises_value_error_when_x_is_not_4d(learner):
     kernel = np.ones((2, 2, 3, 1))
     calls = [(np.ones(shape), kernel) for shape in ((5, 5, 3), (1, 1, 5, 5, 3), (1, 5, 5, 3, 1))]
-    for got in learner.call_many("conv2d", calls):
-        expect_raises(got, "ValueError")
+    _expect_refusals(learner, calls)
 
 
 @check(
@@ -433,8 +443,7 @@ def test_conv2d_raises_value_error_when_channels_disagree(learner):
         ((2, 4, 4, 2), (2, 2, 3, 1)),
     )
     calls = [(np.ones(x_shape), np.ones(kernel_shape)) for x_shape, kernel_shape in shapes]
-    for got in learner.call_many("conv2d", calls):
-        expect_raises(got, "ValueError")
+    _expect_refusals(learner, calls)
 
 
 @check(
@@ -445,9 +454,7 @@ def test_conv2d_raises_value_error_when_channels_disagree(learner):
 )
 def test_conv2d_raises_value_error_for_unknown_padding(learner):
     x, kernel = np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 1))
-    calls = [(x, kernel, None, 1, padding) for padding in ("full", "zeros", "")]
-    for got in learner.call_many("conv2d", calls):
-        expect_raises(got, "ValueError")
+    _expect_refusals(learner, [(x, kernel, None, 1, padding) for padding in ("full", "zeros", "")])
 
 
 @check(
@@ -458,8 +465,9 @@ def test_conv2d_raises_value_error_for_unknown_padding(learner):
 def test_conv2d_leaves_its_inputs_unmodified(learner):
     rng = np.random.default_rng(6210)
     x, kernel, bias = _conv_case(rng, (2, 5, 5, 2), (3, 3, 2, 2))
-    for got in learner.call_many("conv2d", [(x, kernel, bias, 2, "same"), (x, kernel, bias)]):
-        expect_unmodified(got)
+    calls = [(x, kernel, bias, 2, "same"), (x, kernel, bias)]
+    for arguments, got in learner.each("conv2d", calls):
+        expect_unmodified(got, lambda got, a=arguments: expect_conv_close(got, expected_conv(*a)))
 
 
 # --- conv2d: speed -----------------------------------------------------------------------------

@@ -63,12 +63,12 @@ def _judge_forward(outcome, x, kernel, bias, *activation: str, quiet: bool = Fal
     def call() -> str:  # made for a failure only
         return _forward_call(x, kernel, bias, *activation)
 
-    if quiet and outcome.warnings:
-        first = outcome.warnings[0]
-        fail(f"{call()} emitted {first['category']}: {first['message']}.")
     expected = ref.dense_forward(x, kernel, bias, *activation)  # the reference copies
     rtol, atol = _tolerances(outcome, None, None)
     expect_close(value, expected, rtol=rtol, atol=atol, what=call)
+    if quiet and outcome.warnings:  # no warning is worth points only with the right value
+        first = outcome.warnings[0]
+        fail(f"{call()} emitted {first['category']}: {first['message']}.")
 
 
 def _expect_forward_for_this_input_type(learner, outcome, x, kernel, bias, activation: str) -> None:
@@ -101,9 +101,14 @@ def _expect_value_error(outcome, args: tuple, why: str) -> None:
 
 
 def _expect_value_errors(learner, cases: list[tuple[tuple, str]]) -> None:
-    """dense_forward(*args) raises ValueError for each (args, why), all in one round trip."""
-    outcomes = learner.call_many("dense_forward", [args for args, _ in cases])
+    """dense_forward(*args) raises ValueError for each (args, why), all in one round trip.
+
+    A valid layer goes first and must come out right: refusing the invalid calls is worth
+    points only from a function that computes the valid one."""
+    valid = (*_layer(np.random.default_rng(5100), 3, 2, 4), "relu")
+    right, *outcomes = learner.call_many("dense_forward", [valid, *(args for args, _ in cases)])
     for (args, why), outcome in zip(cases, outcomes, strict=True):
+        _judge_forward(right, *valid)
         _expect_value_error(outcome, args, why)
 
 
@@ -264,8 +269,8 @@ def test_dense_forward_rejects_mismatched_shapes(learner):
 def test_dense_forward_leaves_inputs_unmodified(learner):
     rng = np.random.default_rng(5111)
     cases = [(*_layer(rng, 5, 3, 4), activation) for activation in ("linear", "relu", "softmax")]
-    for outcome in learner.call_many("dense_forward", cases):
-        expect_unmodified(outcome)
+    for args, outcome in learner.each("dense_forward", cases):
+        expect_unmodified(outcome, lambda got, args=args: _judge_forward(got, *args))
 
 
 # --- dense_backward ----------------------------------------------------------------------------
@@ -367,11 +372,16 @@ def test_dense_backward_grad_bias_sums_over_the_batch(learner):
 
 
 def _expect_gradients(learner, grad_out, x, kernel, given_as: str) -> None:
-    expected = ref.dense_backward(grad_out, x, kernel)
     outcome = learner.call("dense_backward", grad_out, x, kernel)
+    _judge_gradients(outcome, grad_out, x, kernel, f"for inputs given {given_as}")
+
+
+def _judge_gradients(outcome, grad_out, x, kernel, given_as: str) -> None:
+    """All three gradients of ``outcome`` (of dense_backward(grad_out, x, kernel)) are right."""
+    expected = ref.dense_backward(grad_out, x, kernel)
     rtol, atol = _tolerances(outcome, None, None)
     for name, got, want in zip(GRADIENT_NAMES, _gradients(outcome), expected, strict=True):
-        expect_close(got, want, rtol=rtol, atol=atol, what=f"{name} for inputs given {given_as}")
+        expect_close(got, want, rtol=rtol, atol=atol, what=f"{name} {given_as}")
 
 
 def _expect_gradients_for_this_input_type(learner, grad_out, x, kernel, given_as: str) -> None:
@@ -409,4 +419,7 @@ def test_dense_backward_accepts_float32_and_lists(learner):
 def test_dense_backward_leaves_inputs_unmodified(learner):
     rng = np.random.default_rng(5206)
     grad_out, x, kernel = _backward_case(rng, 7, 3, 4)
-    expect_unmodified(learner.call("dense_backward", grad_out, x, kernel))
+    expect_unmodified(
+        learner.call("dense_backward", grad_out, x, kernel),
+        lambda got: _judge_gradients(got, grad_out, x, kernel, "for float64 arrays"),
+    )

@@ -102,15 +102,13 @@ def evaluated_at_z(learner, name, slope_at_activation, formula):
 
 def stable_at_large_inputs(learner, name):
     z = np.array([-1000.0, -60.0, -20.0, 0.0, 20.0, 60.0, 1000.0])
-    outcome = learner.call(name, z)
-    expect_no_warnings(outcome)
-    expect_close(outcome, getattr(ref, name)(z.copy()))
+    expect_no_warnings(learner.call(name, z), getattr(ref, name)(z.copy()))
 
 
 def leaves_input_unmodified(learner, name, seed, **options):
     z = np.random.default_rng(seed).normal(scale=2.0, size=(4, 5))
     z[0, 0] = 0.0
-    expect_unmodified(learner.call(name, z, **options))
+    expect_unmodified(learner.call(name, z, **options), getattr(ref, name)(z.copy(), **options))
 
 
 # --- sigmoid_derivative (20 points) ------------------------------------------------------------

@@ -15,6 +15,7 @@ from nnlab.checks import (
     expect_close,
     expect_raises,
     expect_unmodified,
+    expect_value,
     fail,
     formula_first,
     reference,
@@ -91,12 +92,12 @@ def judge_loss(outcome, name, y_true, y_pred, *extra, rtol=None, atol=None, quie
         arguments = [f"y_true={brief(y_true)}", f"y_pred={brief(y_pred)}"]
         return f"{name}({', '.join(arguments + [f'epsilon={e:g}' for e in extra])})"
 
-    if quiet and outcome.warnings:
-        first = outcome.warnings[0]
-        fail(f"{call()} emitted {first['category']}: {first['message']}.")
     expected = getattr(ref, name)(y_true, y_pred, *extra)  # the reference copies its inputs
     rtol, atol = tolerances(outcome, rtol, atol)
     expect_close(value, expected, rtol=rtol, atol=atol, what=call, hint=note)
+    if quiet and outcome.warnings:  # no warning is worth points only with the right value
+        first = outcome.warnings[0]
+        fail(f"{call()} emitted {first['category']}: {first['message']}.")
 
 
 def returns_one_number(learner, name, y_true, y_pred, advice):
@@ -111,23 +112,27 @@ def returns_one_number(learner, name, y_true, y_pred, advice):
 
 
 def raises_for_shapes_that_differ(learner, name, pairs):
-    """Shape pairs that NumPy broadcasts silently (the bug) or refuses (its own ValueError)."""
-    cases = []
+    """Shape pairs that NumPy broadcasts silently (the bug) or refuses (its own ValueError).
+
+    One valid pair goes first: refusing is worth points only beside a right loss."""
+    valid = one_hot_and_probabilities(np.random.default_rng(4000), 4, 3)
+    cases = [valid]
     for shape_true, shape_pred in pairs:
         y_true, y_pred = np.full(shape_true, 0.0), np.full(shape_pred, 0.5)
         if y_true.ndim == 2 and y_true.shape[-1] > 1:
             y_true[..., 0] = 1.0  # one-hot rows
         cases.append((y_true, y_pred))
-    for (shape_true, shape_pred), outcome in zip(
-        pairs, learner.call_many(name, cases), strict=True
-    ):
+    right, *refused = learner.call_many(name, cases)
+    judged = (right, lambda outcome: judge_loss(outcome, name, *valid))
+    for (shape_true, shape_pred), outcome in zip(pairs, refused, strict=True):
+        expect_value(*judged)
         if outcome.raised is None:
             fail(
                 f"{name}(y_true of shape {shape_true}, y_pred of shape {shape_pred}) returned "
                 f"{describe_value(outcome.value)}; expected ValueError because the shapes "
                 "differ (NumPy broadcast them instead)."
             )
-        expect_raises(outcome, "ValueError")
+        expect_raises(outcome, "ValueError", valid=judged)
 
 
 # --- mean_squared_error (25 points) ------------------------------------------------------------
@@ -207,7 +212,10 @@ def test_mean_squared_error_raises_value_error_when_shapes_differ(learner):
 def test_mean_squared_error_leaves_inputs_unmodified(learner):
     rng = np.random.default_rng(4105)
     y_true, y_pred = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
-    expect_unmodified(learner.call("mean_squared_error", y_true, y_pred))
+    expect_unmodified(
+        learner.call("mean_squared_error", y_true, y_pred),
+        ref.mean_squared_error(y_true, y_pred),
+    )
 
 
 # --- binary_crossentropy (36 points) -----------------------------------------------------------
@@ -333,7 +341,17 @@ def test_binary_crossentropy_raises_value_error_when_shapes_differ(learner):
 )
 def test_binary_crossentropy_leaves_inputs_unmodified(learner):
     y_true, y_pred = BINARY_EDGE_TRUE.copy(), BINARY_EDGE_PRED.copy()  # holds exact 0s and 1s
-    expect_unmodified(learner.call("binary_crossentropy", y_true, y_pred))
+    expect_unmodified(
+        learner.call("binary_crossentropy", y_true, y_pred),
+        lambda outcome: judge_loss(
+            outcome,
+            "binary_crossentropy",
+            BINARY_EDGE_TRUE,
+            BINARY_EDGE_PRED,
+            rtol=AT_THE_CLIP,
+            atol=0.0,
+        ),
+    )
 
 
 # --- categorical_crossentropy (39 points) ------------------------------------------------------
@@ -479,4 +497,14 @@ def test_categorical_crossentropy_raises_value_error_when_shapes_differ(learner)
 )
 def test_categorical_crossentropy_leaves_inputs_unmodified(learner):
     y_true, y_pred = CATEGORICAL_EDGE_TRUE.copy(), CATEGORICAL_EDGE_PRED.copy()
-    expect_unmodified(learner.call("categorical_crossentropy", y_true, y_pred))
+    expect_unmodified(
+        learner.call("categorical_crossentropy", y_true, y_pred),
+        lambda outcome: judge_loss(
+            outcome,
+            "categorical_crossentropy",
+            CATEGORICAL_EDGE_TRUE,
+            CATEGORICAL_EDGE_PRED,
+            rtol=AT_THE_CLIP,
+            atol=0.0,
+        ),
+    )

@@ -298,7 +298,32 @@ def test_minibatches_one_batch_when_batch_size_covers_everything(learner):
 def test_minibatches_leave_x_and_y_unmodified(learner):
     x, y = _numbered(30, (2,), (1,))
     for seed in (None, 4):
-        expect_unmodified(_call(learner, x, y, 7, seed))
+        expect_unmodified(
+            _call(learner, x, y, 7, seed), lambda got, seed=seed: _judge_batches(got, x, y, 7, seed)
+        )
+
+
+def _judge_batches(outcome, x, y, batch_size: int, seed) -> None:
+    """The batches of ``outcome`` are right: sizes of batch_size (a smaller last one), every
+    example once with its own target, in the original order when seed is None."""
+    n = len(x)
+    batches = _batches(outcome)
+    sizes = [len(x_batch) for x_batch, _ in batches]
+    expected = [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else [])
+    order = [i for x_batch, _ in batches for i in _ids(x_batch)]
+    in_order = seed is not None or order == list(range(n))
+    if sizes != expected or sorted(order) != list(range(n)) or not in_order:
+        fail(
+            f"{_where(x, batch_size, seed)} gave batches of sizes {sizes} holding rows "
+            f"{order[:12]}{'...' if len(order) > 12 else ''}; expected sizes {expected} "
+            f"holding each of the {n} rows once{' in order' if seed is None else ''}."
+        )
+    for position, (x_batch, y_batch) in enumerate(batches):
+        ids = _ids(x_batch)
+        if not np.array_equal(x_batch, x[ids]) or not np.array_equal(y_batch, y[ids]):
+            fail(
+                f"{_where(x, batch_size, seed)}: batch {position} is not rows {ids} of x and of y."
+            )
 
 
 @check(
@@ -397,7 +422,9 @@ def test_sgd_update_default_learning_rate_is_0_01(learner):
 def test_sgd_update_leaves_param_and_grad_unmodified(learner):
     rng = np.random.default_rng(8103)
     param, grad = rng.normal(size=(6, 2)), rng.normal(size=(6, 2))
-    expect_unmodified(learner.call("sgd_update", param, grad, 0.1))
+    expect_unmodified(
+        learner.call("sgd_update", param, grad, 0.1), ref.sgd_update(param.copy(), grad.copy(), 0.1)
+    )
 
 
 @check(
@@ -592,4 +619,8 @@ def test_rmsprop_update_leaves_param_grad_and_velocity_unmodified(learner):
     rng = np.random.default_rng(8207)
     param, grad = rng.normal(size=(4, 2)), rng.normal(size=(4, 2))
     velocity = rng.uniform(0.1, 1.0, size=(4, 2))
-    expect_unmodified(learner.call("rmsprop_update", param, grad, velocity))
+    expected = ref.rmsprop_update(param.copy(), grad.copy(), velocity.copy())
+    expect_unmodified(
+        learner.call("rmsprop_update", param, grad, velocity),
+        lambda got: _expect_rmsprop(got, expected, "with default settings"),
+    )

@@ -278,8 +278,12 @@ def _raises_value_errors(learner, function: str) -> None:
     # 5-D: every window fits, nothing fails by chance
     calls = [(np.ones(shape), 2) for shape in ((4, 4, 1), (2, 4, 4, 3, 1))]
     calls += [(np.ones((1, 4, 4, 1)), 2, None, padding) for padding in ("full", "zeros")]
-    for got in learner.call_many(function, calls):
-        expect_raises(got, "ValueError")
+    # a valid call first: refusing the others is worth points only beside a right result
+    x = np.random.default_rng(7000).normal(size=(1, 4, 4, 2))
+    right, *refused = learner.call_many(function, [(x, 2), *calls])
+    valid = (right, getattr(ref, function)(x.copy(), 2, None, "valid"))
+    for got in refused:
+        expect_raises(got, "ValueError", valid=valid)
 
 
 @check(
@@ -305,10 +309,14 @@ def test_average_pool2d_raises_value_error_for_bad_x_or_padding(learner):
 @check("max_pool2d", weight=2, hint="Pad into a new array (np.pad); never write into x.")
 def test_max_pool2d_leaves_its_input_unmodified(learner):
     x = np.random.default_rng(7108).normal(size=(2, 5, 5, 2))
-    expect_unmodified(learner.call("max_pool2d", x, 2, 1, "same"))
+    expect_unmodified(
+        learner.call("max_pool2d", x, 2, 1, "same"), ref.max_pool2d(x.copy(), 2, 1, "same")
+    )
 
 
 @check("average_pool2d", weight=2, hint="Pad into a new array (np.pad); never write into x.")
 def test_average_pool2d_leaves_its_input_unmodified(learner):
     x = np.random.default_rng(7208).normal(size=(2, 5, 5, 2))
-    expect_unmodified(learner.call("average_pool2d", x, 2, 1, "same"))
+    expect_unmodified(
+        learner.call("average_pool2d", x, 2, 1, "same"), ref.average_pool2d(x.copy(), 2, 1, "same")
+    )

@@ -15,6 +15,7 @@ from nnlab.checks import (
     expect_equal,
     expect_raises,
     expect_unmodified,
+    expect_value,
     fail,
     reference,
 )
@@ -177,19 +178,31 @@ def test_broadcast_shape_with_empty_shapes_and_zero_lengths(learner):
 )
 def test_broadcast_shape_raises_for_incompatible_shapes(learner):
     cases = [((3, 4), (3,)), ((2, 3), (3, 2)), ((4,), (5,)), ((2, 1, 3), (4, 2)), ((0,), (3,))]
-    for got in learner.call_many("broadcast_shape", cases):
-        expect_raises(got, "ValueError")
+    right, *refused = learner.call_many("broadcast_shape", [((5, 1), (3,)), *cases])
+    valid = (right, lambda got: expect_equal(got, ref.broadcast_shape((5, 1), (3,))))
+    for got in refused:
+        expect_raises(got, "ValueError", valid=valid)
 
 
-def _expect_refused(outcome, why: str) -> None:
+def _expect_refusals(learner, function: str, valid_case: tuple, cases: list, why: str) -> None:
+    """``function(a, b)`` raises ValueError for each of ``cases``; ``valid_case``, sent first
+    in the same round trip, must come out right (refusing alone earns nothing)."""
+    right, *refused = learner.call_many(function, [valid_case, *cases])
+    valid = (right, getattr(ref, function)(*valid_case))
+    for outcome in refused:
+        _expect_refused(outcome, why, valid)
+
+
+def _expect_refused(outcome, why: str, valid: tuple) -> None:
     """ValueError expected; a returned result is reported by the input shapes, not values."""
+    expect_value(*valid)
     if outcome.raised is None:
         a, b = (np.shape(arg) for arg in outcome.args)
         fail(
             f"{outcome.function}(a, b) returned a result for a of shape {a} and b of shape "
             f"{b}; expected ValueError, because {why}."
         )
-    expect_raises(outcome, "ValueError")
+    expect_raises(outcome, "ValueError", valid=valid)
 
 
 # --- elementwise_add --------------------------------------------------------------------------
@@ -250,8 +263,8 @@ def test_elementwise_add_refuses_different_shapes(learner):
             ((1, 2, 3), (4, 2, 3)),
         ]
     ]
-    for got in learner.call_many("elementwise_add", cases):
-        _expect_refused(got, "the shapes differ")
+    valid = (rng.normal(size=(2, 3)), rng.normal(size=(2, 3)))
+    _expect_refusals(learner, "elementwise_add", valid, cases, "the shapes differ")
 
 
 @check(
@@ -262,7 +275,7 @@ def test_elementwise_add_refuses_different_shapes(learner):
 def test_elementwise_add_leaves_inputs_unmodified(learner):
     rng = np.random.default_rng(1304)
     a, b = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
-    expect_unmodified(learner.call("elementwise_add", a, b))
+    expect_unmodified(learner.call("elementwise_add", a, b), ref.elementwise_add(a, b))
 
 
 # --- broadcast_add ----------------------------------------------------------------------------
@@ -312,8 +325,8 @@ def test_broadcast_add_raises_for_incompatible_shapes(learner):
     rng = np.random.default_rng(1403)
     shapes = [((3, 4), (3,)), ((2, 3), (3, 2)), ((4,), (5,))]
     cases = [(rng.normal(size=shape_a), rng.normal(size=shape_b)) for shape_a, shape_b in shapes]
-    for got in learner.call_many("broadcast_add", cases):
-        _expect_refused(got, "these shapes do not broadcast")
+    valid = (rng.normal(size=(3, 1)), rng.normal(size=(4,)))
+    _expect_refusals(learner, "broadcast_add", valid, cases, "these shapes do not broadcast")
 
 
 @check(
@@ -325,7 +338,7 @@ def test_broadcast_add_raises_for_incompatible_shapes(learner):
 def test_broadcast_add_leaves_inputs_unmodified(learner):
     rng = np.random.default_rng(1404)
     a, b = rng.normal(size=(3, 4)), rng.normal(size=(4,))
-    expect_unmodified(learner.call("broadcast_add", a, b))
+    expect_unmodified(learner.call("broadcast_add", a, b), ref.broadcast_add(a, b))
 
 
 # --- matmul -----------------------------------------------------------------------------------
@@ -372,8 +385,8 @@ def test_matmul_refuses_inputs_that_are_not_2d(learner):
     rng = np.random.default_rng(1503)
     shapes = [((3,), (3, 2)), ((2, 3), (3,)), ((2, 2, 3), (3, 4)), ((), (2, 2)), ((4,), (4,))]
     cases = [(rng.normal(size=shape_a), rng.normal(size=shape_b)) for shape_a, shape_b in shapes]
-    for got in learner.call_many("matmul", cases):
-        _expect_refused(got, "matmul takes 2-D arrays only")
+    valid = (rng.normal(size=(2, 3)), rng.normal(size=(3, 4)))
+    _expect_refusals(learner, "matmul", valid, cases, "matmul takes 2-D arrays only")
 
 
 @check(
@@ -385,8 +398,8 @@ def test_matmul_refuses_mismatched_inner_dimensions(learner):
     rng = np.random.default_rng(1504)
     shapes = [((2, 3), (2, 3)), ((4, 2), (3, 4)), ((1, 5), (4, 1))]
     cases = [(rng.normal(size=shape_a), rng.normal(size=shape_b)) for shape_a, shape_b in shapes]
-    for got in learner.call_many("matmul", cases):
-        _expect_refused(got, "a.shape[1] and b.shape[0] differ")
+    valid = (rng.normal(size=(4, 2)), rng.normal(size=(2, 3)))
+    _expect_refusals(learner, "matmul", valid, cases, "a.shape[1] and b.shape[0] differ")
 
 
 # --- batch_flatten ----------------------------------------------------------------------------
@@ -425,8 +438,11 @@ def test_batch_flatten_of_lists_and_float32(learner):
     "returning (N, 1) or (1, N).",
 )
 def test_batch_flatten_refuses_1d_and_0d_inputs(learner):
-    for got in learner.call_many("batch_flatten", [(np.arange(5.0),), (3.0,), ([1.0, 2.0],)]):
-        expect_raises(got, "ValueError")
+    x = np.random.default_rng(1603).normal(size=(2, 3, 2))
+    cases = [(x,), (np.arange(5.0),), (3.0,), ([1.0, 2.0],)]
+    right, *refused = learner.call_many("batch_flatten", cases)
+    for got in refused:
+        expect_raises(got, "ValueError", valid=(right, ref.batch_flatten(x)))
 
 
 @check(
@@ -437,4 +453,4 @@ def test_batch_flatten_refuses_1d_and_0d_inputs(learner):
 )
 def test_batch_flatten_leaves_input_unmodified(learner):
     x = np.random.default_rng(1604).normal(size=(3, 2, 5))
-    expect_unmodified(learner.call("batch_flatten", x))
+    expect_unmodified(learner.call("batch_flatten", x), ref.batch_flatten(x))

@@ -600,8 +600,35 @@ def _difference(value: Any, expected: Any) -> str | None:
     return None if value == expected else ""
 
 
-def expect_raises(got: Outcome, error: str = "ValueError", *, hint: str = "") -> None:
-    """The call raised ``error`` (a subclass is fine) — any other outcome fails."""
+def expect_value(got: Any, expected: Any) -> None:
+    """Judge the value of ``got`` (an :class:`Outcome`): ``expected`` is the reference result
+    for the same call, compared as :func:`expect_close` does, or a callable
+    ``judge(outcome)`` that raises :class:`CheckFailed` (for tuple or dict results).
+
+    Every property helper below calls this first, so a property (inputs unchanged, no
+    warning, the right error) earns points only together with a right value: a function
+    that does nothing has no side effects and no warnings, and must not score for that.
+    """
+    if expected is None:
+        raise TypeError("a property check needs the reference result of the same call")
+    if callable(expected):
+        expected(got)
+    else:
+        expect_close(got, expected)
+
+
+def expect_raises(
+    got: Outcome, error: str = "ValueError", *, valid: tuple[Outcome, Any], hint: str = ""
+) -> None:
+    """The call raised ``error`` (a subclass is fine) — any other outcome fails.
+
+    ``valid`` is ``(outcome, expected)``: a call of the same function on a VALID input, made
+    in the same check, and its reference result (as for :func:`expect_value`). It is judged
+    first, so that a function that raises ``error`` for every input, or is not written yet,
+    earns nothing for refusing the invalid one; its message is the valid call's. Make it in
+    the same round trip as the invalid calls (``learner.call_many``).
+    """
+    expect_value(*valid)
     extra = f"\n{hint}" if hint else ""
     raised = got.raised
     if raised is None:
@@ -616,9 +643,10 @@ def expect_raises(got: Outcome, error: str = "ValueError", *, hint: str = "") ->
         )
 
 
-def expect_unmodified(got: Outcome, *, hint: str = "") -> None:
-    """The learner's function left its array arguments as they were."""
-    got.value  # noqa: B018  (a raising call is an error, not a pass)
+def expect_unmodified(got: Outcome, expected: Any, *, hint: str = "") -> None:
+    """The call returned the right value (``expected``: the reference result of the same
+    call, or a judge, see :func:`expect_value`) and left its array arguments as they were."""
+    expect_value(got, expected)
     names = [got._name(i) for i in range(len(got.args))]
     after = list(got.reply.inputs_after)[: len(got.args)]
     after += [None] * (len(got.args) - len(after))  # a missing report counts as modified
@@ -637,8 +665,10 @@ def expect_unmodified(got: Outcome, *, hint: str = "") -> None:
             )
 
 
-def expect_no_warnings(got: Outcome, *, hint: str = "") -> None:
-    got.value  # noqa: B018
+def expect_no_warnings(got: Outcome, expected: Any, *, hint: str = "") -> None:
+    """The call returned the right value (``expected``, see :func:`expect_value`) without
+    emitting a warning (an overflow in exp, a division by zero)."""
+    expect_value(got, expected)
     if got.warnings:
         first = got.warnings[0]
         extra = f"\n{hint}" if hint else ""
@@ -728,6 +758,7 @@ __all__ = [
     "expect_no_warnings",
     "expect_raises",
     "expect_unmodified",
+    "expect_value",
     "fail",
     "formula_first",
     "reference",

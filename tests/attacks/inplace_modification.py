@@ -1,6 +1,7 @@
 """Overwriting the input so that a reference computed afterwards on the same array would
 agree (sigmoid(-inf) == 0): references are computed in the grading process, on its own
-copy, and the check that inputs are unmodified catches it."""
+copy (the message expects sigmoid(-6), not 0), and the check that inputs are unmodified
+judges the wrong value first."""
 
 # ruff: noqa
 EXPECT = {
@@ -10,7 +11,7 @@ EXPECT = {
         "attack_sigmoid_leaves_input_alone": "failed",
         "attack_relu_still_graded": "passed",
     },
-    "message": "changed its input z in place",
+    "message": "expected 0.0024726232, got 0",
     "hidden": True,
 }
 

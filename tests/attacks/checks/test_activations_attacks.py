@@ -26,9 +26,7 @@ def test_attack_sigmoid_values(learner):
 @check("sigmoid", hint="Work on a copy of z.")
 def test_attack_sigmoid_leaves_input_alone(learner):
     z = np.linspace(-3.0, 3.0, 7)
-    outcome = learner.call("sigmoid", z)
-    expect_unmodified(outcome)
-    expect_close(outcome, sigmoid_reference(z))
+    expect_unmodified(learner.call("sigmoid", z), sigmoid_reference(z))
 
 
 @check("sigmoid", kind="speed", hint="One vectorised expression is enough.")
