@@ -581,6 +581,130 @@ def merge(reports: tuple[str, ...], format_name: str, out: str | None) -> None:
         click.echo(rendered, nl=False)
 
 
+@cli.command("report")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option(
+    "--out",
+    type=click.Path(),
+    help="html: the folder to write (required); canvas: the CSV file (default: stdout).",
+)
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["html", "canvas"]),
+    default="html",
+    show_default=True,
+    help="html: feedback pages and a class summary; canvas: Canvas's gradebook import CSV.",
+)
+@click.option(
+    "--released",
+    is_flag=True,
+    help="html: also show students their after_due_date and after_published checks.",
+)
+@click.option(
+    "--roster",
+    type=click.Path(dir_okay=False, exists=True),
+    help="canvas: CSV mapping each submission folder to its student (folder, ID, ...).",
+)
+@click.option(
+    "--assignment",
+    default="nnlab",
+    show_default=True,
+    help="canvas: the assignment column ('Name (1234)' updates Canvas assignment 1234).",
+)
+@click.option("--due", metavar="DATETIME", help="canvas: the due date, e.g. 2026-12-01T23:59.")
+@click.option("--late-penalty", metavar="P%/day", help="canvas: e.g. 10%/day or 2%/hour.")
+@click.option(
+    "--times",
+    type=click.Path(dir_okay=False, exists=True),
+    help="canvas: CSV of submission times (folder, submitted).",
+)
+@click.option(
+    "--git-times",
+    type=click.Path(file_okay=False, exists=True),
+    metavar="ROOT",
+    help="canvas: take each ROOT/<folder>'s last git commit time as its submission time.",
+)
+def report_command(
+    reports: tuple[str, ...],
+    out: str | None,
+    format_name: str,
+    released: bool,
+    roster: str | None,
+    assignment: str,
+    due: str | None,
+    late_penalty: str | None,
+    times: str | None,
+    git_times: str | None,
+) -> None:
+    """Feedback pages and a class summary, or a Canvas gradebook.
+
+    REPORTS are class reports (grade-batch or merge --format json; several shards are
+    merged). Nothing is graded again.
+
+    \b
+    Example: nnlab report class.json --out feedback/
+             nnlab report class.json --format canvas --roster roster.csv --out canvas.csv
+    """
+    from nnlab import merging
+    from nnlab.term import gradebook, summary
+
+    canvas_only = {"--roster": roster, "--due": due, "--late-penalty": late_penalty}
+    canvas_only |= {"--times": times, "--git-times": git_times}
+    try:
+        combined = merging.merge_files([Path(p) for p in reports])
+    except merging.MergeError as error:
+        raise NnlabError(str(error)) from None
+    if format_name == "html":
+        given = [name for name, value in canvas_only.items() if value]
+        if given:
+            raise NnlabError(f"{', '.join(given)} applies to --format canvas only")
+        if not out:
+            raise NnlabError("--out FOLDER is required: the feedback pages go there")
+        if Path(out).exists() and not Path(out).is_dir():
+            raise NnlabError(f"--out {out} is a file; give a folder")
+        try:
+            written = summary.write_directory(combined, Path(out), released=released)
+        except OSError as error:
+            raise NnlabError(f"could not write into {out}: {error.strerror or error}") from None
+        click.echo(
+            f"Wrote {written.summary} (class summary, for you) and {len(written.feedback)} "
+            f"feedback page{'' if len(written.feedback) == 1 else 's'} in {written.summary.parent / 'feedback'}"
+        )
+        return
+    if released:
+        raise NnlabError("--released applies to --format html only")
+    if not roster:
+        raise NnlabError("--format canvas needs --roster FILE (folder name -> Canvas ID)")
+    if bool(due) != bool(late_penalty):
+        raise NnlabError("--due and --late-penalty go together")
+    if due and bool(times) == bool(git_times):
+        raise NnlabError(
+            "a late penalty needs submission times: give --times FILE or --git-times ROOT"
+        )
+    try:
+        students = gradebook.read_roster(Path(roster))
+        late = gradebook.LatePolicy.parse(due, late_penalty) if due and late_penalty else None
+        when = None
+        if late is not None:
+            folders = [r.submission for r in combined]
+            when = (
+                gradebook.read_times(Path(times))
+                if times
+                else gradebook.git_times(Path(git_times or "."), folders)
+            )
+        book = gradebook.canvas(combined, students, assignment=assignment, late=late, times=when)
+    except gradebook.GradebookError as error:
+        raise NnlabError(str(error)) from None
+    for note in book.notes:
+        click.echo(f"nnlab: {note}", err=True)
+    if out:
+        _write(out, book.csv)
+        click.echo(f"Wrote {out}: {len(students)} students", err=True)
+    else:
+        click.echo(book.csv, nl=False)
+
+
 @cli.group()
 def export() -> None:
     """Package the course's grading for another platform.

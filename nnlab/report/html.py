@@ -48,17 +48,20 @@ def _check_rows(check: CheckResult, repeated: bool = False) -> list[str]:
     return rows
 
 
-def exercise_html(result: ExerciseResult) -> str:
+def exercise_html(result: ExerciseResult, *, score: float | None = None, note: str = "") -> str:
+    """The exercise's block; ``score`` overrides the points shown (a student's feedback shows
+    the exercise's real score beside only the checks they may see) and ``note`` ends it."""
     try:
         title = catalog.get(result.exercise).title
     except LookupError:
         title = ""
     colour = COLOURS.get(result.status, "#000")
     head = escape(f"{result.exercise} — {title}" if title else result.exercise)
-    score = f"{text._points(result.score)}/{text._points(result.max_score)}"
+    points = result.score if score is None else score
+    score_text = f"{text._points(points)}/{text._points(result.max_score)}"
     parts = [
         f'<div style="margin:0.6em 0"><div style="font-weight:bold;color:{colour}">{head}'
-        f'<span style="float:right">{score} {escape(result.status)}</span></div>'
+        f'<span style="float:right">{score_text} {escape(result.status)}</span></div>'
     ]
     if result.message:
         parts.append(f'<pre style="{PRE};color:{colour}">{escape(result.message)}</pre>')
@@ -79,6 +82,8 @@ def exercise_html(result: ExerciseResult) -> str:
             for check in speed:
                 rows += _check_rows(check)
         parts.append(f'<table style="border-collapse:collapse;width:100%">{"".join(rows)}</table>')
+    if note:
+        parts.append(f'<div style="color:#6e7781;font-style:italic">{escape(note)}</div>')
     parts.append("</div>")
     return "".join(parts)
 
