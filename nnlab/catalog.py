@@ -54,6 +54,11 @@ EXERCISES: tuple[Exercise, ...] = (
     ),
     Exercise("convolution", "Convolution", "padding, strides, 2-D convolution"),
     Exercise("pooling", "Pooling", "max and average pooling, valid and same"),
+    Exercise(
+        "conv_backward",
+        "Backpropagation through a CNN",
+        "gradients of convolution, max and average pooling",
+    ),
     Exercise("optimizers", "Optimizers", "mini-batches, gradient descent, RMSprop"),
     Exercise("network", "A network from scratch", "a two-layer network trained by hand"),
     Exercise(
