@@ -705,6 +705,53 @@ def report_command(
         click.echo(book.csv, nl=False)
 
 
+@cli.command()
+@click.argument("root")
+@click.argument("exercises", nargs=-1)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Smallest overlap (0 to 1) worth listing.",
+)
+@click.option(
+    "--top", type=click.IntRange(min=1), default=10, show_default=True, help="Pairs per exercise."
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file."
+)
+def similarity(
+    root: str, exercises: tuple[str, ...], threshold: float, top: int, out: str | None
+) -> None:
+    """Flag similar submissions for review (never a grade).
+
+    Compares the submission folders under ROOT, per exercise (every exercise, or the
+    EXERCISEs named): the pairs whose normalised code overlaps most, each submission
+    against the course's reference and model answer, and files that import nnlab or
+    name its files. Exit status 0 whatever is found.
+
+    Example: nnlab similarity submissions/ activations --out similarity.txt
+    """
+    from nnlab import batch
+    from nnlab import similarity as comparing
+
+    slugs = [_exercise(slug).slug for slug in exercises]
+    try:
+        folders = batch.discover(Path(root))
+    except batch.BatchError as error:
+        raise NnlabError(str(error)) from None
+    if not folders:
+        raise NnlabError(f"no submission folders under {root}")
+    results = comparing.compare_class(folders, slugs, threshold=threshold, top=top)
+    rendered = comparing.render_text(results, threshold)
+    if out:
+        _write(out, rendered)
+        click.echo(f"Wrote {out}", err=True)
+    else:
+        click.echo(rendered, nl=False)
+
+
 @cli.group()
 def export() -> None:
     """Package the course's grading for another platform.
