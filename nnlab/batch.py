@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nnlab import catalog
-from nnlab.results import ExerciseResult, Report
+from nnlab.results import GRADER_ERROR, ExerciseResult, Report
 from nnlab.sandbox import processes
 
 if TYPE_CHECKING:
@@ -70,6 +70,23 @@ def discover(root: Path) -> list[Path]:
         ),
         key=lambda entry: entry.name,
     )
+
+
+def emptiness(folder: Path) -> str | None:
+    """Why a submission folder holds nothing to grade, or None: it is empty, or holds only
+    a ``.git`` (a student repository committed as an embedded repository arrives so)."""
+    try:
+        names = sorted(entry.name for entry in Path(folder).iterdir())
+    except OSError:
+        return None
+    if not names:
+        return "is empty"
+    if names == [".git"]:
+        return (
+            "holds only a .git folder (a repository committed inside another arrives without "
+            "its files: add the files themselves)"
+        )
+    return None
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -261,10 +278,13 @@ def _base_templates(slugs: Sequence[str]) -> list[Any]:
 
 
 def failed_report(name: str, slugs: Sequence[str], message: str) -> Report:
-    """The report of a submission whose grading itself failed: every exercise ``error``, 0 points."""
+    """The report of a submission whose grading itself failed: every exercise
+    ``grader_error`` (the grader's failure, not the learner's), 0 points."""
     report = Report(submission=name)
     for slug in slugs:
-        report.exercises.append(ExerciseResult(slug, f"{slug}.py", status="error", message=message))
+        report.exercises.append(
+            ExerciseResult(slug, f"{slug}.py", status=GRADER_ERROR, message=message)
+        )
     return report
 
 

@@ -74,6 +74,54 @@ def _write(out: str, text: str) -> None:
         raise NnlabError(f"could not write {out}: {error.strerror or error}") from None
 
 
+# exit statuses (GRADING.md): what CI acts on
+PASSED, LOST_POINTS, USAGE, UNSOUND = 0, 1, 2, 3
+
+
+def _unsound(lines: list[str]) -> None:
+    """The grading itself is unsound: one line per problem on stderr, exit status 3."""
+    for line in lines:
+        click.echo(f"nnlab: error: {line}", err=True)
+    sys.exit(UNSOUND)
+
+
+def _render(render: Any, what: Any, format_name: str, **options: Any) -> str:
+    """A writer's output; a writer that raises is the grader's failure (status 3), never a
+    traceback or a report that silently lacks what it should hold."""
+    try:
+        return str(render(what, format_name, **options))
+    except Exception as error:
+        _unsound(
+            [
+                f"the {format_name} writer failed ({type(error).__name__}: {error}); no report was written"
+            ]
+        )
+        raise  # unreachable: _unsound exits
+
+
+def _shorten(names: list[str], shown: int = 3) -> str:
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
+def class_problems(reports: Any) -> list[str]:
+    """The problems of several reports, one line per distinct reason, naming where it happened
+    (exercises or checks) and in which submissions."""
+    grouped: dict[str, tuple[list[str], list[str]]] = {}
+    for one in reports:
+        for where, reason in one.problems:
+            places, names = grouped.setdefault(reason, ([], []))
+            if where not in places:
+                places.append(where)
+            if one.submission not in names:
+                names.append(one.submission)
+    lines = []
+    for reason, (places, names) in grouped.items():
+        count = f"{len(names)} submission{'' if len(names) == 1 else 's'}"
+        lines.append(f"{_shorten(places)}: {reason} ({count}: {_shorten(names)})")
+    return lines
+
+
 def _exercise(slug: str) -> catalog.Exercise:
     try:
         return catalog.get(slug)
@@ -261,9 +309,13 @@ def grade(
 
     \b
     Exit status: 0    every check passed
-                 1    a check failed, or an exercise is missing
-                 2    a usage or input error, or a file that cannot be loaded
-                      (syntax error, crash or time-out at import, invalid notebook)
+                 1    points lost: a check failed, an exercise is missing, or a file
+                      cannot be loaded (syntax error, crash or time-out at import,
+                      invalid notebook; the reason is also on stderr)
+                 2    a usage or input error (unknown exercise, folder not found)
+                 3    the grading itself is unsound: a check raised, an instructor's
+                      check file does not load, the grader or a report writer failed
+                      (one line per problem on stderr)
                  130  interrupted (Ctrl-C): nothing is recorded
 
     \b
@@ -323,12 +375,16 @@ def grade(
             "nnlab: interrupted: this grading was not finished, so nothing was recorded", err=True
         )
         sys.exit(130)
+    except Exception as error:  # the grader, not the learner: never a traceback
+        if progress:
+            progress.clear()
+        _unsound([f"the grading failed ({type(error).__name__}: {error}); nothing was recorded"])
     if progress:
         progress.clear()
     if streaming:
         click.echo(report.text.summary(result))
     else:
-        rendered = report.render(result, format_name, hide_details=hide_details)
+        rendered = _render(report.render, result, format_name, hide_details=hide_details)
         if out:
             if format_name == "text":
                 rendered = click.unstyle(rendered)  # colour codes belong on terminals, not in files
@@ -342,10 +398,11 @@ def grade(
         except OSError as error:
             click.echo(f"nnlab: warning: could not record progress: {error}", err=True)
     unreadable = [e for e in result.exercises if report.text.not_loaded(e) and e.message]
-    if unreadable:
+    if unreadable:  # the learner's file: points lost, and the reason on stderr too
         click.echo(f"nnlab: error: {unreadable[0].message}", err=True)
-        sys.exit(2)
-    sys.exit(0 if result.all_passed else 1)
+    if result.problems:
+        _unsound(class_problems([result]))
+    sys.exit(PASSED if result.all_passed else LOST_POINTS)
 
 
 @cli.command()
@@ -469,6 +526,7 @@ def verify(exercises: tuple[str, ...], with_tensorflow: bool, jobs: int | None) 
 
 @cli.command("grade-batch")
 @click.argument("root")
+@click.argument("exercises", nargs=-1)
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
@@ -493,6 +551,7 @@ def verify(exercises: tuple[str, ...], with_tensorflow: bool, jobs: int | None) 
 )
 def grade_batch(
     root: str,
+    exercises: tuple[str, ...],
     jobs: int | None,
     shard: str | None,
     format_name: str,
@@ -505,11 +564,23 @@ def grade_batch(
     One row or record per submission.
 
     Each folder directly under ROOT is one submission, graded from a private copy in
-    its own process; every exercise of the course is reported (absent ones as missing).
-    Exit status: 0 every check of every submission passed, 1 otherwise, 2 a usage error.
+    its own process. With EXERCISE names, only those are graded and totals are out of
+    their sum; otherwise every exercise of the course is reported (absent ones as missing).
 
+    \b
+    Exit status: 0  every check of every submission passed
+                 1  some submission lost points
+                 2  a usage or input error
+                 3  the grading is unsound: a check raised, an instructor's check file
+                    does not load, a submission crashed the grader, a report writer
+                    failed, every submission is empty (one line per problem on stderr)
+
+    \b
     Example: nnlab grade-batch submissions/ --jobs 4 --format csv --out grades.csv
+             nnlab grade-batch submissions/ tensors activations --out grades.csv
     """
+    named = {_exercise(slug).slug for slug in exercises}
+    slugs = [slug for slug in catalog.slugs() if slug in named]
     from nnlab.sandbox.launcher import Template
 
     Template.shared()  # started first, beside our imports: every worker gets a clone of it
@@ -523,9 +594,14 @@ def grade_batch(
     if not folders:
         raise NnlabError(f"no submission folders under {root}")
     folders = batch.select_shard(folders, selected)
+    for folder in folders:
+        why = batch.emptiness(folder)
+        if why:
+            click.echo(f"nnlab: warning: submission {folder} {why}", err=True)
     progress = batch.BatchProgress(len(folders))
     options = batch.BatchOptions(
         jobs=jobs or 0,
+        slugs=slugs,
         extra_check_dirs=[Path(p) for p in extra_checks],
         submission_timeout=timeout,
         on_done=progress.update,
@@ -539,15 +615,28 @@ def grade_batch(
             "nnlab: interrupted: the class was not finished, so no report was written", err=True
         )
         sys.exit(130)
+    except Exception as error:  # the grader itself, not a submission: never a traceback
+        progress.close()
+        _unsound([f"the grading failed ({type(error).__name__}: {error}); no report was written"])
     progress.close()
-    rendered = report.render_batch(result.reports, format_name)
+    rendered = _render(report.render_batch, result.reports, format_name)
     if out:
         _write(out, rendered)
         count = len(result.reports)
         click.echo(f"Wrote {out}: {count} submission{'' if count == 1 else 's'}", err=True)
     else:
         click.echo(rendered, nl=False)
-    sys.exit(0 if result.all_passed else 1)
+    problems = class_problems(result.reports)
+    if result.reports and all(
+        exercise.status == "missing" for one in result.reports for exercise in one.exercises
+    ):
+        problems.append(
+            f"every submission under {root} is empty: none holds a file of the graded "
+            f"exercises ({_shorten(slugs or catalog.slugs(), 4)}); is this the right folder?"
+        )
+    if problems:
+        _unsound(problems)
+    sys.exit(PASSED if result.all_passed else LOST_POINTS)
 
 
 @cli.command()
@@ -562,7 +651,9 @@ def merge(reports: tuple[str, ...], format_name: str, out: str | None) -> None:
     """Combine the JSON reports of several shards into one report.
 
     Refuses (exit status 2) a submission that appears twice or reports made by
-    different nnlab versions. Exit status 0 otherwise, whatever the scores.
+    different nnlab versions. Exit status 3 (with one line per problem on stderr) when a
+    shard's grading was unsound (a check raised, a check file did not load, a submission
+    crashed the grader); 0 otherwise, whatever the scores.
 
     Example: nnlab merge shard-*.json --format csv --out grades.csv
     """
@@ -572,13 +663,16 @@ def merge(reports: tuple[str, ...], format_name: str, out: str | None) -> None:
         combined = merging.merge_files([Path(p) for p in reports])
     except merging.MergeError as error:
         raise NnlabError(str(error)) from None
-    rendered = report.render_batch(combined, format_name)
+    rendered = _render(report.render_batch, combined, format_name)
     if out:
         _write(out, rendered)
         count = len(combined)
         click.echo(f"Wrote {out}: {count} submission{'' if count == 1 else 's'}", err=True)
     else:
         click.echo(rendered, nl=False)
+    problems = class_problems(combined)
+    if problems:
+        _unsound(problems)
 
 
 @cli.command("report")

@@ -28,7 +28,7 @@ from _pytest.runner import runtestprotocol
 from nnlab import catalog, visibility
 from nnlab.checks import CheckFailed, CheckInfo, Learner, LearnerError, check_info
 from nnlab.resources import grader_dir
-from nnlab.results import CheckResult, ExerciseResult, Report
+from nnlab.results import GRADER_ERROR, CheckResult, ExerciseResult, Report
 from nnlab.sandbox.launcher import ChildTimeout, Sandbox, Template
 from nnlab.workspace import Submission, find_submission
 
@@ -194,7 +194,7 @@ def prepare_exercise(
         result.message = "\n".join(filter(None, [result.message, *compiled.warnings]))
     problem = session.problem(exercise.slug)
     if problem:
-        result.status, result.message = "error", problem
+        result.status, result.message = GRADER_ERROR, problem
         return _Prepared(result)
     probes = exercise.probe_path
     limits = limits_for(exercise, options)
@@ -611,9 +611,9 @@ class ExercisePlugin:
             result.status, result.message = "failed", str(error) or "a check assertion failed"
         elif skipped:
             result.status, result.message = "error", "check skipped"
-        else:
+        else:  # not the learner's code: the check itself (or its set-up) raised
             kind = type(error).__name__ if error else "error"
-            result.status = "error"
+            result.status = GRADER_ERROR
             result.message = f"the check itself failed ({kind}: {error}); please report this to the course authors"
         return result
 

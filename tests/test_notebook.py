@@ -260,7 +260,7 @@ def test_syntax_error_in_a_notebook_names_the_cell_and_its_line(workspace: Path)
     cells[index]["source"] = "x = 1\ndef broken(:\n    pass\n"
     write_notebook(workspace / f"{SLUG}.ipynb", data)
     code, _, err = run("grade", SLUG, "--dir", str(workspace))
-    assert code == 2
+    assert code == 1  # the learner's file: points lost, the reason on stderr
     assert err.strip().splitlines() == [
         f"nnlab: error: SyntaxError in {SLUG}.ipynb, cell {index + 1}, line 2: "
         "invalid syntax: def broken(:"
@@ -308,12 +308,12 @@ def test_invalid_notebooks_get_a_one_line_reason(tmp_path: Path, content: str, r
     assert "\n" not in str(raised.value)
 
 
-def test_invalid_notebook_exits_2_with_one_line_and_the_others_are_graded(workspace: Path) -> None:
+def test_invalid_notebook_exits_1_with_one_line_and_the_others_are_graded(workspace: Path) -> None:
     other = other_slug()
     shutil.copyfile(SOLUTIONS / f"{other}.py", workspace / f"{other}.py")
     (workspace / f"{SLUG}.ipynb").write_text('{"cells": [')
     code, out, err = run("grade", "--dir", str(workspace), "--format", "json")
-    assert code == 2
+    assert code == 1  # the learner's file: points lost, the reason on stderr
     lines = err.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith(f"nnlab: error: {SLUG}.ipynb: invalid notebook: not valid JSON")

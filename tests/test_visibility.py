@@ -145,9 +145,9 @@ def test_an_unknown_file_visibility_breaks_that_file_loudly(
         "--checks",
         str(checks),
     )
-    assert code != 0
+    assert code == 3  # the instructor's file, not the learner's: the grading is unsound
     exercise = json.loads(out)["exercises"][0]
-    assert exercise["status"] == "error" and exercise["score"] == 0
+    assert exercise["status"] == "grader_error" and exercise["score"] == 0
     assert "VISIBILITY in test_" in exercise["message"] and "'students'" in exercise["message"]
 
 

@@ -30,13 +30,17 @@ HIDDEN_DETAILS = {
 }
 
 
-def _points(value: float) -> float:
-    return round(value + 0.0, 2)
-
-
 def results(report: Report, *, hide_details: bool = False) -> dict[str, Any]:
+    """Every test's ``score`` is the check's exact points (whole hundredths, see
+    :mod:`nnlab.results`), so the tests add up to the top-level ``score`` exactly.
+
+    Test numbers are ``exercise.check`` with the check's index zero-padded to one width for
+    the whole report (``2.03``, ``2.30``): read as decimals, as Gradescope sorts them, no two
+    are equal and they keep the course order.
+    """
     tests: list[dict[str, Any]] = []
     summary: list[str] = []
+    width = len(str(max((len(exercise.checks) for exercise in report.exercises), default=1)))
     for position, exercise in enumerate(report.exercises, start=1):
         summary.append(
             f"{exercise.exercise}: {number(exercise.score)}/{number(exercise.max_score)} "
@@ -49,7 +53,7 @@ def results(report: Report, *, hide_details: bool = False) -> dict[str, Any]:
                     "name": f"{exercise.exercise}: {state}",
                     "number": f"{position}",
                     "score": 0.0,
-                    "max_score": _points(exercise.max_score),
+                    "max_score": exercise.max_score,
                     "status": "failed",
                     "output": exercise.message,
                     "visibility": VISIBILITY,
@@ -63,9 +67,9 @@ def results(report: Report, *, hide_details: bool = False) -> dict[str, Any]:
             kind = " (speed)" if check.kind == "speed" else ""
             test = {
                 "name": f"{exercise.exercise} › {check.name}{kind}",
-                "number": f"{position}.{index}",
-                "score": _points(check.score),
-                "max_score": _points(check.max_score),
+                "number": f"{position}.{index:0{width}d}",
+                "score": check.score,
+                "max_score": check.max_score,
                 "status": "passed" if check.status == "passed" else "failed",
                 "output": output,
                 "visibility": check.visibility,
@@ -75,7 +79,7 @@ def results(report: Report, *, hide_details: bool = False) -> dict[str, Any]:
                 test["extra_data"] = {"output": output}
             tests.append(test)
     return {
-        "score": _points(report.score),
+        "score": report.score,
         "output": f"nnlab: {number(report.score)}/{number(report.max_score)} points\n"
         + "\n".join(summary),
         "visibility": VISIBILITY,

@@ -19,6 +19,7 @@ COLOURS = {
     "error": "#cf222e",
     "timeout": "#cf222e",
     "missing": "#6e7781",
+    "grader_error": "#8250df",
 }
 CELL = "padding:2px 8px;text-align:left;vertical-align:top;border:none"
 PRE = "margin:2px 0;white-space:pre-wrap;font-family:monospace;font-size:90%"

@@ -47,16 +47,25 @@ def _suite(parent: ET.Element, report: Report, exercise: ExerciseResult, prefix:
     ):
         ET.SubElement(properties, "property", name=key, value=_clean(value))
     failures = errors = 0
-    cases: list[tuple[str, str, str, str]] = []  # (name, outcome, message, text)
+    # (name, outcome, message, text, score, max_score): each case carries its points as
+    # properties (exact hundredths), so the cases of a suite add up to its score
+    cases: list[tuple[str, str, str, str, float, float]] = []
     if exercise.status == "missing":
-        cases.append(("submitted", "failure", exercise.message, exercise.message))
+        message = exercise.message
+        cases.append(("submitted", "failure", message, message, 0.0, exercise.max_score))
     elif not exercise.checks:
-        cases.append(("loads", "error", exercise.message, exercise.message))
+        cases.append(
+            ("loads", "error", exercise.message, exercise.message, 0.0, exercise.max_score)
+        )
     for check in exercise.checks:
         outcome = {"passed": "", "failed": "failure"}.get(check.status, "error")
-        cases.append((check.name, outcome, check.message or check.status, _details(check)))
-    for name, outcome, message, text in cases:
+        message = check.message or check.status
+        cases.append((check.name, outcome, message, _details(check), check.score, check.max_score))
+    for name, outcome, message, text, score, max_score in cases:
         case = ET.SubElement(suite, "testcase", name=name, classname=classname, time="0")
+        points = ET.SubElement(case, "properties")
+        ET.SubElement(points, "property", name="score", value=number(score))
+        ET.SubElement(points, "property", name="max_score", value=number(max_score))
         if outcome:
             element = ET.SubElement(case, outcome, message=_first_line(message), type=outcome)
             element.text = _clean(text)

@@ -9,13 +9,14 @@ import click
 from nnlab import catalog
 from nnlab.results import CheckResult, ExerciseResult, Report
 
-MARKS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱"}
+MARKS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "grader_error": "‼"}
 COLOURS = {
     "passed": "green",
     "partial": "yellow",
     "failed": "red",
     "error": "red",
     "missing": "bright_black",
+    "grader_error": "magenta",
 }
 
 
@@ -106,7 +107,7 @@ def summary(report: Report) -> str:
             (e, c)
             for e in report.exercises
             for c in e.checks
-            if c.status != "passed" and not c.message.startswith("not run")
+            if c.status not in ("passed", "grader_error") and not c.message.startswith("not run")
         ),
         None,
     )
