@@ -593,7 +593,7 @@ def grade_batch(
         raise NnlabError(str(error)) from None
     if not folders:
         raise NnlabError(f"no submission folders under {root}")
-    folders = batch.select_shard(folders, selected)
+    everyone, folders = folders, batch.select_shard(folders, selected)
     for folder in folders:
         why = batch.emptiness(folder)
         if why:
@@ -627,9 +627,8 @@ def grade_batch(
     else:
         click.echo(rendered, nl=False)
     problems = class_problems(result.reports)
-    if result.reports and all(
-        exercise.status == "missing" for one in result.reports for exercise in one.exercises
-    ):
+    # the whole class, not this shard: a shard may hold only the empty folders of a class
+    if not batch.submitted_slugs(slugs or catalog.slugs(), everyone):
         problems.append(
             f"every submission under {root} is empty: none holds a file of the graded "
             f"exercises ({_shorten(slugs or catalog.slugs(), 4)}); is this the right folder?"

@@ -208,6 +208,16 @@ def test_empty_submissions_are_warned_about_and_an_all_empty_class_is_status_3(
         f"nnlab: warning: submission {root / 'cleo'} holds only a .git folder (a repository "
         "committed inside another arrives without its files: add the files themselves)",
     ]
+    # a shard holding only the empty folders of a class that is not empty: lost points, not 3
+    count, k = next(
+        (n, k)
+        for n in range(2, 9)
+        for k in range(1, n + 1)
+        if k in {batch.shard_of(name, n) for name in ("ben", "cleo")}
+        and batch.shard_of("ada", n) != k
+    )
+    code, _, err = run("grade-batch", str(root), SLUG, "--shard", f"{k}/{count}")
+    assert code == 1 and errors(err) == [], err
     shutil.rmtree(root / "ada")
     code, _, err = run("grade-batch", str(root), SLUG)
     assert code == 3
