@@ -748,6 +748,8 @@ def report_command(
         combined = merging.merge_files([Path(p) for p in reports])
     except merging.MergeError as error:
         raise NnlabError(str(error)) from None
+    if not combined:
+        raise NnlabError(f"no submissions in {', '.join(reports)}: nothing to report")
     if format_name == "html":
         given = [name for name, value in canvas_only.items() if value]
         if given:

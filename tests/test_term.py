@@ -212,6 +212,9 @@ def test_report_refuses_options_of_the_other_format(
     not_json.write_text("[1]")
     code, _, err = run("report", str(not_json), "--out", str(tmp_path / "o"))
     assert code == 2 and "not an nnlab JSON report" in err
+    not_json.write_text("[]")
+    code, _, err = run("report", str(not_json), "--out", str(tmp_path / "o"))
+    assert code == 2 and "no submissions in" in err
 
 
 # --- gradebook -------------------------------------------------------------------------------
