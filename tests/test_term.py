@@ -19,7 +19,7 @@ from conftest import BROKEN, ROOT
 
 from nnlab.batch import failed_report
 from nnlab.cli import cli
-from nnlab.results import CheckResult, ExerciseResult, Report
+from nnlab.results import GRADER_ERROR, CheckResult, ExerciseResult, Report
 from nnlab.term import feedback, gradebook, summary
 
 
@@ -141,16 +141,22 @@ def test_troubles_name_crashed_timed_out_and_unloadable_submissions() -> None:
             ExerciseResult("tensors", "tensors.py", "error", "SyntaxError in tensors.py, line 3"),
         ],
     )
+    raised = check("c1", GRADER_ERROR, message="the check itself failed (KeyError: 'x')")
+    broken_check = Report(
+        "dee", [ExerciseResult("activations", "a.py", "graded", checks=[raised]).finish()]
+    )
     found = [
         (t.submission, t.exercise, t.what)
-        for t in summary.troubles([crashed, overran, slow, mixed_report()])
+        for t in summary.troubles([crashed, overran, slow, broken_check, mixed_report()])
     ]
     assert found == [
         ("ann", "every exercise", "crashed"),
         ("ben", "every exercise", "timed out"),
         ("cat", "activations", "timed out"),
         ("cat", "tensors", "could not be loaded"),
+        ("dee", "activations", "grader error"),
     ]
+    assert summary.check_rates([broken_check]) == []  # the check's bug is not a lost point
 
 
 def test_histogram_is_a_png_and_matplotlib_loads_only_when_drawing() -> None:

@@ -27,6 +27,7 @@ HIDDEN_DETAILS = {
     "failed": "This check failed (details are not shown).",
     "error": "Your code raised an error in this check (details are not shown).",
     "timeout": "This check ran out of time.",
+    "grader_error": "This check could not be run (a problem of the grader, not of your code).",
 }
 
 

@@ -20,10 +20,11 @@ from pathlib import Path
 
 from nnlab import __version__
 from nnlab.report.csv_report import exercise_columns, number
-from nnlab.results import Report
+from nnlab.results import GRADER_ERROR, Report
 from nnlab.term import feedback
 from nnlab.workspace import atomic_write
 
+UNGRADED = ("error", GRADER_ERROR)  # an exercise whose checks could not run
 TIMED_OUT = re.compile(
     r"did not finish|time-?out|timed out|ran out of time|within [0-9.]+ ?s", re.I
 )
@@ -64,14 +65,15 @@ class CheckRate:
 
 def check_rates(reports: Sequence[Report]) -> list[CheckRate]:
     """Every check's pass rate, lowest first (ties in course order). A check that did not run
-    (its file could not be loaded) is not counted: that is the file's problem, shown apart."""
+    (its file could not be loaded) or raised itself (``grader_error``) is not counted: that
+    is not the answer's doing, and it is shown apart (:func:`troubles`)."""
     rates: dict[tuple[str, str], CheckRate] = {}
     order: dict[tuple[str, str], tuple[int, int]] = {}
     courses = exercise_columns(reports)
     for report in reports:
         for exercise in report.exercises:
             for index, check in enumerate(exercise.checks):
-                if check.message.startswith("not run"):
+                if check.message.startswith("not run") or check.status == GRADER_ERROR:
                     continue
                 key = (exercise.exercise, check.name)
                 if key not in rates:
@@ -94,43 +96,51 @@ class Trouble:
 
     submission: str
     exercise: str  # "every exercise" when the whole grading failed
-    what: str  # timed out | crashed | could not be loaded
+    what: str  # timed out | crashed | could not be loaded | grader error
     detail: str
 
 
-def _what(message: str) -> str:
+def _what(message: str, status: str) -> str:
     if TIMED_OUT.search(message):
         return "timed out"
     lowered = message.lower()
     if any(word in lowered for word in ("crash", "exited with status", "signal", "killed")):
         return "crashed"
-    return "could not be loaded"
+    return "grader error" if status == GRADER_ERROR else "could not be loaded"
 
 
 def troubles(reports: Sequence[Report]) -> list[Trouble]:
     found: list[Trouble] = []
     for report in reports:
-        errors = [e for e in report.exercises if e.status == "error"]
+        errors = [e for e in report.exercises if e.status in UNGRADED]
         messages = {e.message for e in errors}
         if errors and len(errors) == len(report.exercises) > 1 and len(messages) == 1:
             message = messages.pop()  # the grading of the whole submission failed
-            found.append(
-                Trouble(report.submission, "every exercise", _what(message), _first_line(message))
-            )
+            what = _what(message, errors[0].status)
+            found.append(Trouble(report.submission, "every exercise", what, _first_line(message)))
             continue
         for exercise in report.exercises:
-            if exercise.status == "error":
+            if exercise.status in UNGRADED:
                 found.append(
                     Trouble(
                         report.submission,
                         exercise.exercise,
-                        _what(exercise.message),
+                        _what(exercise.message, exercise.status),
                         _first_line(exercise.message),
                     )
                 )
                 continue
             for check in exercise.checks:
-                if check.status == "timeout":
+                if check.status == GRADER_ERROR:
+                    found.append(
+                        Trouble(
+                            report.submission,
+                            exercise.exercise,
+                            "grader error",
+                            f"{check.name}: {_first_line(check.message)}",
+                        )
+                    )
+                elif check.status == "timeout":
                     found.append(
                         Trouble(
                             report.submission,
@@ -249,7 +259,7 @@ def summary_html(
         )
     )
 
-    parts.append("<h2>Submissions that crashed, timed out or could not be loaded</h2>")
+    parts.append("<h2>Submissions that crashed, timed out or could not be graded</h2>")
     found = troubles(reports)
     if found:
         rows = [
