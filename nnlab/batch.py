@@ -153,8 +153,10 @@ def _grade_one(
     """Grade one submission from a private copy: ("report", Report) or ("crash", reason)."""
     try:
         from nnlab.grading import GradingOptions, grade
+        from nnlab.sandbox.launcher import keep_hidden
 
         copy = Path(scratch)
+        keep_hidden([Path(folder).resolve().parent])  # the class: no child reads a classmate's
         private_copy(Path(folder), copy, slugs)
         options = GradingOptions(extra_check_dirs=[Path(d) for d in extra_check_dirs])
         report = grade(

@@ -29,7 +29,7 @@ from nnlab import catalog, visibility
 from nnlab.checks import CheckFailed, CheckInfo, Learner, LearnerError, check_info
 from nnlab.resources import grader_dir
 from nnlab.results import GRADER_ERROR, CheckResult, ExerciseResult, Report
-from nnlab.sandbox.launcher import ChildTimeout, Sandbox, Template
+from nnlab.sandbox.launcher import ChildTimeout, Sandbox, Template, keep_hidden
 from nnlab.workspace import Submission, find_submission
 
 T = TypeVar("T")
@@ -89,6 +89,9 @@ def grade(
     """
     options = options or GradingOptions()
     folder = Path(folder)
+    # out of every child's sight: an instructor's checks, and the folder beside this one
+    # (the other submissions of a class)
+    keep_hidden([*options.extra_check_dirs, folder.resolve().parent])
     plan = []
     for slug in slugs:
         exercise = catalog.get(slug)
@@ -114,6 +117,7 @@ def _grade_plan(
     # The next exercise's child starts while this one is graded: its interpreter start-up
     # (NumPy import, or TensorFlow's) overlaps the checks instead of adding to them.
     upcoming: _Prepared | None = None
+    current: _Prepared | None = None
     try:
         for index, (exercise, submission) in enumerate(plan):
             current = upcoming or prepare_exercise(exercise, submission, options, session)
@@ -121,12 +125,15 @@ def _grade_plan(
             if index + 1 < len(plan):
                 upcoming = prepare_exercise(*plan[index + 1], options, session)
             result = finish_exercise(current, session)
+            current = None
             report.exercises.append(result)
             if options.on_exercise:
                 options.on_exercise(result)
     finally:
-        if upcoming is not None and upcoming.sandbox is not None:
-            upcoming.sandbox.close()
+        # whatever escaped (even while the next exercise was prepared), no child outlives it
+        for prepared in (current, upcoming):
+            if prepared is not None and prepared.sandbox is not None:
+                prepared.sandbox.close()
     return report
 
 

@@ -319,24 +319,25 @@ def _describe_warning(caught: warnings.WarningMessage) -> dict[str, Any]:
 # --- confinement, applied before any learner code runs ----------------------------------------
 
 _PR_SET_PDEATHSIG, _PR_SET_DUMPABLE, _PR_SET_CHILD_SUBREAPER, _PR_SET_NO_NEW_PRIVS = 1, 4, 36, 38
-_CLONE_NEWNS, _CLONE_NEWNET = 0x00020000, 0x40000000
-# True in a template (and so in its children) that already left the machine's network: a
-# network namespace costs ~2 ms of CPU to make and tear down, once per template instead of
-# once per child. The children of one template share it, and what they could share there
-# (abstract sockets, the loopback that is down) dies with them; the only children alive at
-# the same time are the exercises of one submission (grade-batch gives each worker its own
-# template).
-_network_isolated = False
+_CLONE_NEWNS, _CLONE_NEWIPC, _CLONE_NEWNET = 0x00020000, 0x08000000, 0x40000000
+_CLONE_NEWPID = 0x20000000
+# The folders every program may write in: each child gets empty ones of its own (a tmpfs per
+# folder in its own mount view), so that nothing one child leaves there reaches another, and
+# all of it is gone with the child's mount view.
+TEMPORARY_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
 # The same for the mount view that makes the interpreter's directories reachable for the
 # children's unprivileged user (_make_reachable, ~1 ms of CPU per child to make and tear
 # down): a template running as root makes it once, for the directories its first request
-# names, and keeps a handle on the view it started in. A child whose request names other
-# directories goes back to that view and makes its own, as before.
+# names, and keeps a handle on the view it started in. Each child then makes its private
+# world (its own mount, IPC and network namespaces) from that view; a child whose request
+# names other directories goes back to the view the template started in first.
 _shared_view: tuple[str, ...] | None = None  # the directories the shared view was made for
 _view_ready = False  # True once the template made that view: those directories are reachable
 _original_view: int | None = None  # an fd of the template's first mount namespace
+_own_pids: int | None = None  # an fd of the template's PID namespace (root only)
 _LIBC: Any = None  # see _libc()
-_MS_NOSUID, _MS_NODEV, _MS_BIND, _MS_REC, _MS_PRIVATE = 0x2, 0x4, 0x1000, 0x4000, 0x40000
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
+_MS_BIND, _MS_REC, _MS_PRIVATE = 0x1000, 0x4000, 0x40000
 
 
 def _libc() -> Any:
@@ -374,13 +375,16 @@ def confine(settings: dict[str, Any], in_shared_view: bool = False) -> None:
         if settings.get("processes"):
             limit = settings["processes"]
             resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
-        if not _network_isolated:  # best effort: no network (only a loopback that is down)
-            libc.unshare(_CLONE_NEWNET)
+        _join_cgroups(settings.get("cgroups") or [])
+        world = settings.get("world")
         # in its template's view, every directory it needs is reachable (the template made
         # the view for them and looked at this child's own folder before forking it)
         reach = [] if in_shared_view and _view_ready else settings.get("reach", [])
         try:
-            _make_reachable(libc, [p for p in reach if os.path.isdir(p)])
+            private = bool(world) and _unshare_world(libc)
+            _make_reachable(libc, [p for p in reach if os.path.isdir(p)], private)
+            if private:
+                _furnish_world(libc, world)
         except OSError as error:  # the parent sees from our uid that we stayed privileged
             print(f"nnlab sandbox: staying as this user: {error}", file=sys.stderr)
         else:
@@ -390,8 +394,77 @@ def confine(settings: dict[str, Any], in_shared_view: bool = False) -> None:
             libc.prctl(_PR_SET_DUMPABLE, 1, 0, 0, 0)
     libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)  # inherited by every descendant: a mark
     libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    if os.getppid() != settings.get("parent", os.getppid()):
+    # (the first process of a PID namespace of its own sees no parent: there, the grader's
+    # death shows as the end of the request pipe, and the template's kills it)
+    if os.getpid() != 1 and os.getppid() != settings.get("parent", os.getppid()):
         os._exit(70)  # the grader died while we started
+
+
+def _join_cgroups(procs_files: list[str]) -> None:
+    """Move this process into the cgroups the parent made for it (their ``cgroup.procs``
+    files), before any learner code runs: what it starts is then counted and limited by
+    the kernel with it, and its unprivileged user cannot move out again."""
+    for procs in procs_files:
+        with open(procs, "w") as handle:
+            handle.write("0")
+
+
+def _unshare_world(libc: Any) -> bool:
+    """Mount, IPC and network namespaces of this child's own: what it mounts, the System V
+    segments and message queues it makes, its abstract Unix sockets and its network (only a
+    loopback that is down) reach no other process and end with it. False where the kernel
+    refuses (a container without CAP_SYS_ADMIN): then at least the network and IPC."""
+    if libc.unshare(_CLONE_NEWNS | _CLONE_NEWIPC | _CLONE_NEWNET) == 0:
+        if libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None) == 0:
+            return True
+        raise OSError(ctypes_errno(), "cannot make the mount view private")
+    libc.unshare(_CLONE_NEWNET)
+    libc.unshare(_CLONE_NEWIPC)
+    return False
+
+
+def _furnish_world(libc: Any, world: dict[str, Any]) -> None:
+    """In this child's own mount view: empty temporary folders (one tmpfs each, of at most
+    ``tmp_bytes``), its working folder bound back where it was (and nothing beside it), the
+    ``hide`` directories covered by empty unreadable ones, and a /proc of its own (of its own
+    PID namespace: no ancestor's command line or environment to read)."""
+    workdir = os.path.realpath(world["workdir"])
+    cwd = os.getcwd()
+    handle = os.open(workdir, os.O_PATH | os.O_DIRECTORY)
+    size = int(world.get("tmp_bytes") or 0)
+    limit = f",size={size}" if size else ""
+    covered: list[str] = []
+    for folder in (*TEMPORARY_FOLDERS, os.path.dirname(workdir)):
+        folder = os.path.realpath(folder)
+        if not os.path.isdir(folder) or any(_within(folder, done) for done in covered):
+            continue
+        options = f"mode=1777{limit}" if folder in TEMPORARY_FOLDERS else f"mode=0755{limit}"
+        _mount(libc, b"tmpfs", folder, b"tmpfs", _MS_NOSUID | _MS_NODEV, options)
+        covered.append(folder)
+    os.makedirs(workdir, mode=0o755, exist_ok=True)
+    _mount(libc, f"/proc/self/fd/{handle}".encode(), workdir, None, _MS_BIND, None)
+    os.close(handle)
+    for path in world.get("hide") or []:
+        if os.path.isdir(path) and not any(_within(path, done) for done in covered):
+            flags = _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+            _mount(libc, b"tmpfs", path, b"tmpfs", flags, "mode=0000,size=4k")
+    options = None if os.getpid() == 1 else "hidepid=2"  # no PID namespace: others' hidden
+    _mount(libc, b"proc", "/proc", b"proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, options)
+    os.chdir(cwd)
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _mount(
+    libc: Any, source: bytes, target: str, kind: bytes | None, flags: int, options: str | None
+) -> None:
+    data = options.encode() if options is not None else None
+    if libc.mount(source, target.encode(), kind, flags, data) != 0:
+        raise OSError(
+            ctypes_errno(), f"cannot mount {kind.decode() if kind else 'a bind'} on {target}"
+        )
 
 
 def _searchable_by_others(path: str) -> bool:
@@ -411,7 +484,7 @@ def _blocked_at(path: str) -> str | None:
     return None
 
 
-def _make_reachable(libc: Any, paths: list[str]) -> None:
+def _make_reachable(libc: Any, paths: list[str], in_private_view: bool = False) -> None:
     """Directories we need (the interpreter, site-packages, our files) made reachable for
     the unprivileged user in a private mount view: a blocking ancestor (such as a 0700
     /root) is covered by an empty tmpfs into which only the needed directories are bound.
@@ -424,10 +497,11 @@ def _make_reachable(libc: Any, paths: list[str]) -> None:
             wanted.setdefault(blocked, []).append(os.path.relpath(path, blocked))
     if not wanted:
         return
-    if libc.unshare(_CLONE_NEWNS) != 0:
-        raise OSError(ctypes_errno(), "cannot make a private mount view")
-    if libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
-        raise OSError(ctypes_errno(), "cannot make the mount view private")
+    if not in_private_view:
+        if libc.unshare(_CLONE_NEWNS) != 0:
+            raise OSError(ctypes_errno(), "cannot make a private mount view")
+        if libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
+            raise OSError(ctypes_errno(), "cannot make the mount view private")
     for blocked in sorted(wanted, key=len):
         relatives = sorted(set(wanted[blocked]))
         relatives = [r for r in relatives if not any(r.startswith(o + os.sep) for o in relatives)]
@@ -521,12 +595,15 @@ def template(control_fd: int, preload: list[str]) -> None:
             importlib.import_module(name)
         except Exception:  # the child will import it itself and report what fails
             pass
-    global _network_isolated
+    global _own_pids
     libc = _libc()
     for name in ("prctl", "unshare", "mount", "setns"):
         getattr(libc, name)  # looked up now: ctypes keeps what it found on the object
     if os.geteuid() == 0:
-        _network_isolated = libc.unshare(_CLONE_NEWNET) == 0
+        try:
+            _own_pids = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            _own_pids = None
     # What is imported now is shared with every child until either side writes to it. The
     # garbage collector writes to every object it visits, so a child's first collection
     # would copy most of these pages (~2000 page faults); frozen objects are never visited.
@@ -587,7 +664,10 @@ def _serve_as_template(control: Any, parent: int | None = None) -> None:
         clone = bool(request.get("clone"))
         shared_view = clone or _share_mount_view(request)
         me = os.getpid()
+        fresh_pids = not clone and _pids_of_its_own(libc, request)
         pid = os.fork()
+        if fresh_pids:  # the template itself stays where it was; only that child moved
+            libc.setns(_own_pids, _CLONE_NEWPID)
         if pid == 0:
             control.close()
             for pidfd in children.values():  # its siblings are none of its business
@@ -603,6 +683,16 @@ def _serve_as_template(control: Any, parent: int | None = None) -> None:
         except (AttributeError, OSError):  # no pidfd here: poll for its end instead
             children[pid] = None
         control.send(json.dumps({"token": request["token"], "pid": pid}).encode())
+
+
+def _pids_of_its_own(libc: Any, request: dict[str, Any]) -> bool:
+    """Make the next fork the first process of a PID namespace of its own, when asked (as
+    root): whatever it starts then dies with it (the kernel kills a namespace's processes
+    when its first one ends), and a /proc mounted in it shows none of its ancestors."""
+    settings = request.get("settings")
+    if _own_pids is None or not isinstance(settings, dict) or not settings.get("pid_namespace"):
+        return False
+    return libc.unshare(_CLONE_NEWPID) == 0
 
 
 def _become_clone(request: dict[str, Any], fds: list[int], parent: int) -> None:
@@ -671,8 +761,9 @@ def _forked_child(request: dict[str, Any], fds: list[int], shared_view: bool = T
 
         if not shared_view:
             _return_to_original_view()
-        if _original_view is not None:
-            os.close(_original_view)
+        for fd in (_original_view, _own_pids):
+            if fd is not None:
+                os.close(fd)
 
         request_fd, reply_fd = fds
         os.setsid()

@@ -1,6 +1,7 @@
 """Signals to the grading process and to every process the user may signal
-(kill(-1), which spares the caller): as root the child runs as its own user, so the
-grader survives and sigmoid simply returns None."""
+(kill(-1), which spares the caller): as root the child runs as its own user, in a PID
+namespace of its own where there is nobody else to signal, so the grader survives and
+sigmoid simply returns None."""
 
 # ruff: noqa
 EXPECT = {
@@ -20,4 +21,7 @@ def sigmoid(z):
             os.kill(os.getppid(), number)
         except OSError:
             pass
-    os.kill(-1, signal.SIGKILL)  # everything this user may signal, itself included
+    try:
+        os.kill(-1, signal.SIGKILL)  # everything this user may signal, itself included
+    except OSError:
+        pass

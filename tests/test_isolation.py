@@ -1,0 +1,214 @@
+"""One child, one world: what a sandboxed child can reach of other children, of the grader
+and of the machine, as root (the CI case; each test is skipped elsewhere).
+
+Each test here is an attack that worked before the child got namespaces of its own (PID,
+mount, IPC, network), empty temporary folders and a mount view without the grader's
+files; ``launcher.PRIVATE_WORLD = False`` brings that back for comparison.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from nnlab.resources import grader_dir
+from nnlab.sandbox import launcher, processes
+from nnlab.sandbox.launcher import Sandbox
+
+AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+pytestmark = pytest.mark.skipif(not AS_ROOT, reason="namespaces and user switch need root")
+
+PEEK = """
+import os, socket
+
+def listing(folder):
+    try:
+        return sorted(os.listdir(folder))
+    except OSError as error:
+        return type(error).__name__
+
+def read(path):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read().decode(errors="replace")
+    except OSError as error:
+        return type(error).__name__
+
+def listen(name):
+    global server
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind("\\0" + name)
+    server.listen(1)
+    return True
+
+def connect(name):
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as link:
+            link.connect("\\0" + name)
+        return "connected"
+    except OSError as error:
+        return type(error).__name__
+
+def importable(name):
+    try:
+        __import__(name)
+        module = __import__("sys").modules[name]
+        return str(getattr(module, "__file__", None))
+    except Exception as error:
+        return type(error).__name__
+"""
+
+
+def loaded(source: str = PEEK, **options: object) -> Sandbox:
+    box = Sandbox(source, "activations.py", "activations", **options)  # type: ignore[arg-type]
+    reply = box.load()
+    assert reply.raised is None, reply.raised
+    return box
+
+
+def test_a_child_cannot_list_or_open_another_childs_copy() -> None:
+    """The issue's grade-batch --jobs 2 attack: the classmate's copy sits at
+    nnlab-child-<pid>-<rand>/activations.py in the shared temporary folder."""
+    with loaded() as victim, loaded() as thief:
+        copy = f"{victim.workdir}/activations.py"
+        assert Path(copy).is_file()
+        own = Path(thief.workdir).name
+        seen = thief.call("listing", ("/tmp",), timeout=10).value
+        assert seen == [own] or seen == "PermissionError", seen
+        assert thief.call("read", (copy,), timeout=10).value in (
+            "FileNotFoundError",
+            "PermissionError",
+        )
+        assert thief.call("listing", (victim.workdir,), timeout=10).value in (
+            "FileNotFoundError",
+            "PermissionError",
+        )
+
+
+def test_nothing_a_child_leaves_in_the_temporary_folders_outlives_it() -> None:
+    source = PEEK + (
+        "def litter():\n"
+        "    for folder in ('/tmp', '/var/tmp', '/dev/shm', '/run/lock'):\n"
+        "        os.makedirs(folder + '/nnlab-isolation-litter/deeper', exist_ok=True)\n"
+        "        open(folder + '/nnlab-isolation-litter/deeper/left.txt', 'w').write('x')\n"
+    )
+    with loaded(source) as box:
+        assert box.call("litter", timeout=10).raised is None
+    for folder in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock"):
+        assert not os.path.exists(f"{folder}/nnlab-isolation-litter"), folder
+
+
+def test_an_abstract_unix_socket_does_not_reach_another_child() -> None:
+    name = f"nnlab-isolation-{uuid.uuid4().hex}"
+    with loaded() as first, loaded() as second:
+        assert first.call("listen", (name,), timeout=10).value is True
+        assert first.call("connect", (name,), timeout=10).value == "connected"  # it works there
+        assert second.call("connect", (name,), timeout=10).value == "ConnectionRefusedError"
+
+
+ESCAPE = (
+    PEEK
+    + """
+import time
+
+def escape():
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            time.sleep(60)
+        os._exit(0)
+    time.sleep(0.2)
+    return [int(p) for p in os.listdir("/proc") if p.isdigit()]
+"""
+)
+
+
+def test_what_a_child_starts_dies_with_it() -> None:
+    """A double fork after setsid() escapes its parent and its session; in the child's own
+    PID namespace it still dies when the child does, before anyone looks for it."""
+    with loaded(ESCAPE) as box:
+        seen = box.call("escape", timeout=10).value
+        assert 1 in seen and len(seen) >= 2, seen  # itself and what it started: no ancestor
+        uid, pid = box.uid, box.process.pid
+        assert any(processes.user_of(p) == uid for p in processes.snapshot() if p != pid)
+        os.kill(pid, signal.SIGKILL)  # the child alone, as a crash would end it
+        box.process.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            table = processes.snapshot()
+            alive = [p for p in table if table[p].state != "Z" and processes.user_of(p) == uid]
+            if not alive:
+                break
+            time.sleep(0.05)
+        assert not alive, "a process of the child outlived it"
+
+
+def test_learner_code_cannot_import_nnlab_or_read_the_references() -> None:
+    reference = grader_dir() / "reference" / "activations.py"
+    assert reference.is_file()
+    with loaded() as box:
+        assert box.call("read", (str(reference),), timeout=10).value in (
+            "PermissionError",
+            "FileNotFoundError",
+        )
+        for name in ("nnlab.checks", "nnlab.resources", "grader.reference.activations"):
+            assert box.call("importable", (name,), timeout=10).value in (
+                "ModuleNotFoundError",
+                "ImportError",
+                "PermissionError",
+            ), name
+        assert box.call("read", (launcher.__file__,), timeout=10).value == "PermissionError"
+
+
+def test_a_private_checks_folder_and_the_ancestors_command_lines_are_out_of_sight(
+    tmp_path: Path,
+) -> None:
+    private = Path("/var/lib") / f"nnlab-isolation-checks-{uuid.uuid4().hex}"
+    private.mkdir(mode=0o755)
+    try:
+        (private / "test_activations_private.py").write_text("SECRET = 42\n")
+        launcher.keep_hidden([private])
+        with loaded() as box:
+            said = box.call("read", (str(private / "test_activations_private.py"),), timeout=10)
+            assert said.value == "PermissionError"
+            assert box.call("listing", ("/proc",), timeout=10).value.count("1") == 1
+            visible = [p for p in box.call("listing", ("/proc",), timeout=10).value if p.isdigit()]
+            assert visible == ["1"], visible  # itself: no grader, no template, no init
+            assert "server.py" in box.call("read", ("/proc/1/cmdline",), timeout=10).value
+    finally:
+        launcher._kept_hidden.discard(str(private))
+        for file in private.iterdir():
+            file.unlink()
+        private.rmdir()
+
+
+SHM = """
+import ctypes
+
+def keep_segment(size):
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.shmat.restype = ctypes.c_void_p
+    ident = libc.shmget(0, ctypes.c_size_t(size), 0o1000 | 0o600)  # IPC_PRIVATE, IPC_CREAT
+    address = libc.shmat(ident, None, 0)
+    ctypes.memset(ctypes.c_void_p(address), 1, size)
+    return ident
+"""
+
+
+def _segments_of(uid: int) -> list[str]:
+    with open("/proc/sysvipc/shm") as handle:
+        rows = [line.split() for line in handle.readlines()[1:]]
+    return [row[1] for row in rows if len(row) > 7 and int(row[7]) == uid]
+
+
+def test_a_system_v_segment_does_not_outlive_its_child() -> None:
+    with loaded(SHM) as box:
+        assert box.call("keep_segment", (1 << 20,), timeout=10).value >= 0
+        uid = box.uid
+        assert uid is not None
+    assert _segments_of(uid) == []
