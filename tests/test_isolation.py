@@ -91,16 +91,17 @@ def test_a_child_cannot_list_or_open_another_childs_copy() -> None:
 
 
 def test_nothing_a_child_leaves_in_the_temporary_folders_outlives_it() -> None:
+    name = f"nnlab-isolation-litter-{uuid.uuid4().hex}"
     source = PEEK + (
-        "def litter():\n"
+        "def litter(name):\n"
         "    for folder in ('/tmp', '/var/tmp', '/dev/shm', '/run/lock'):\n"
-        "        os.makedirs(folder + '/nnlab-isolation-litter/deeper', exist_ok=True)\n"
-        "        open(folder + '/nnlab-isolation-litter/deeper/left.txt', 'w').write('x')\n"
+        "        os.makedirs(f'{folder}/{name}/deeper', exist_ok=True)\n"
+        "        open(f'{folder}/{name}/deeper/left.txt', 'w').write('x')\n"
     )
     with loaded(source) as box:
-        assert box.call("litter", timeout=10).raised is None
+        assert box.call("litter", (name,), timeout=10).raised is None
     for folder in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock"):
-        assert not os.path.exists(f"{folder}/nnlab-isolation-litter"), folder
+        assert not os.path.exists(f"{folder}/{name}"), folder
 
 
 def test_an_abstract_unix_socket_does_not_reach_another_child() -> None:
