@@ -62,6 +62,9 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise("optimizers", "Optimizers", "mini-batches, gradient descent, RMSprop"),
     Exercise("network", "A network from scratch", "a two-layer network trained by hand"),
     Exercise(
+        "adam", "Momentum and Adam", "momentum, Adam, the two-layer network trained with Adam"
+    ),
+    Exercise(
         "keras_model",
         "The Keras workflow",
         "Sequential, compile, fit, plot the history, evaluate",
