@@ -53,9 +53,12 @@ class CheckInfo:
     function: str
     weight: float = 1.0
     kind: str = "correctness"
-    hint: str = ""
+    hint: str = ""  # level 1 of the hints (what every format shows)
     timeout: float | None = None
     visibility: str | None = None  # None: the file's VISIBILITY, else by where it lives
+    # every level, 1 to 3: the concept or mistake, the place in the computation, nearly the
+    # answer; `nnlab hint` reveals them one at a time
+    hints: tuple[str, ...] = ()
 
 
 def read_only(*values: Any) -> None:
@@ -72,11 +75,13 @@ def check(
     *,
     weight: float = 1.0,
     kind: str = "correctness",
-    hint: str,
+    hint: str | Sequence[str],
     timeout: float | None = None,
     visibility: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Tag a pytest test as a graded check of the contract function ``function``.
+
+    ``hint`` is one text, or 1 to 3 levels that ``nnlab hint`` reveals one at a time.
 
     ``visibility`` (Gradescope's ``visible``, ``hidden``, ``after_due_date`` or
     ``after_published``) overrides the check file's ``VISIBILITY``; see nnlab.visibility.
@@ -87,8 +92,20 @@ def check(
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     if weight <= 0:
         raise ValueError("a check's weight must be positive")
-    info = CheckInfo(function, float(weight), kind, hint.strip(), timeout, visibility)
+    levels = hint_levels(hint, function)
+    info = CheckInfo(function, float(weight), kind, levels[0], timeout, visibility, levels)
     return pytest.mark.nnlab_check(info=info)
+
+
+def hint_levels(hint: str | Sequence[str], function: str = "") -> tuple[str, ...]:
+    """``hint`` as its levels: one text is one level; a sequence holds 1 to 3 non-empty texts."""
+    levels = (hint,) if isinstance(hint, str) else tuple(hint)
+    if not 1 <= len(levels) <= 3 or not all(isinstance(level, str) for level in levels):
+        raise ValueError(f"@check({function!r}): hint is a text or a list of 1 to 3 texts")
+    levels = tuple(level.strip() for level in levels)
+    if len(levels) > 1 and not all(levels):
+        raise ValueError(f"@check({function!r}): each of the 1 to 3 hint levels needs a text")
+    return levels
 
 
 _INFO = pytest.StashKey["CheckInfo | None"]()

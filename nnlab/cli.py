@@ -122,6 +122,15 @@ def class_problems(reports: Any) -> list[str]:
     return lines
 
 
+def _exercise_and_function(names: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Exercises to grade, or (``EXERCISE FUNCTION``) one exercise and one of its functions."""
+    if len(names) == 2 and names[1] not in catalog.slugs():
+        slug = _exercise(names[0]).slug
+        if names[1] in catalog.signatures(slug):
+            return (slug,), (names[1],)
+    return tuple(_exercise(slug).slug for slug in names), ()
+
+
 def _exercise(slug: str) -> catalog.Exercise:
     try:
         return catalog.get(slug)
@@ -293,6 +302,7 @@ def start(exercise: str, folder: str, notebook: bool, force: bool) -> None:
     "--no-progress", is_flag=True, help="Do not record the scores in .nnlab/progress.json."
 )
 @hide_details_option
+@click.option("-v", "--verbose", is_flag=True, help="List every check, not only the failing ones.")
 def grade(
     exercises: tuple[str, ...],
     folder: str,
@@ -302,10 +312,14 @@ def grade(
     extra_checks: tuple[str, ...],
     no_progress: bool,
     hide_details: bool,
+    verbose: bool,
 ) -> None:
     """Grade exercises with the hidden checks.
 
-    With no EXERCISE, grades every exercise file present in the workspace.
+    With no EXERCISE, grades every exercise file present in the workspace. A function
+    whose checks all pass is one line (-v lists every check); under a failing check,
+    `nnlab hint` and `nnlab repro` commands give a hint and the failing call.
+    `nnlab grade EXERCISE FUNCTION` runs that function's checks only (nothing is recorded).
 
     \b
     Exit status: 0    every check passed
@@ -320,6 +334,7 @@ def grade(
 
     \b
     Example: nnlab grade activations
+             nnlab grade activations sigmoid
              nnlab grade --all --format json --out report.json
     """
     from nnlab.sandbox.launcher import Template
@@ -328,7 +343,9 @@ def grade(
     from nnlab import grading, report
 
     path = _folder(folder)
-    exercises = tuple(_exercise(slug).slug for slug in exercises)
+    exercises, functions = _exercise_and_function(exercises)
+    if functions:
+        no_progress = True  # a part of an exercise is not its score
     if hide_details and format_name != "gradescope":
         raise NnlabError("--hide-details applies to --format gradescope only")
     if grade_all and exercises:
@@ -348,10 +365,18 @@ def grade(
     streaming = format_name == "text" and out is None
     progress = ProgressLine() if format_name == "text" else None
 
+    revealed = workspace.revealed_hints(path)
+
     def show_exercise(result: Any) -> None:
         if progress:
             progress.clear()
-        click.echo(report.text.exercise_block(result) + "\n")
+        block = report.text.exercise_block(
+            result,
+            verbose=verbose,
+            commands=True,
+            revealed=revealed.get(result.exercise, {}),
+        )
+        click.echo(block + "\n")
         following = slugs[slugs.index(result.exercise) + 1 :] if result.exercise in slugs else []
         if progress and following:
             progress.waiting(following[0])
@@ -363,6 +388,7 @@ def grade(
         extra_check_dirs=[Path(p) for p in extra_checks],
         on_exercise=show_exercise if streaming else None,
         on_progress=progress.show if progress else None,
+        functions=functions,
     )
     try:
         result = grading.grade(
@@ -381,10 +407,25 @@ def grade(
         _unsound([f"the grading failed ({type(error).__name__}: {error}); nothing was recorded"])
     if progress:
         progress.clear()
-    if streaming:
+    if streaming and functions:
+        part = result.exercises[0]
+        click.echo(
+            f"{functions[0]}: {report.text.points(part.score)}/{report.text.points(part.max_score)}"
+            f" (not recorded); `nnlab grade {part.exercise}` grades the whole exercise."
+        )
+    elif streaming:
         click.echo(report.text.summary(result))
     else:
-        rendered = _render(report.render, result, format_name, hide_details=hide_details)
+        if format_name == "text":
+            rendered = _render(
+                lambda r, _: report.text.render(
+                    r, verbose=verbose, commands=True, revealed=revealed
+                ),
+                result,
+                format_name,
+            )
+        else:
+            rendered = _render(report.render, result, format_name, hide_details=hide_details)
         if out:
             if format_name == "text":
                 rendered = click.unstyle(rendered)  # colour codes belong on terminals, not in files
@@ -441,44 +482,58 @@ def plot(exercise: str, folder: str, out: str | None) -> None:
 @click.argument("exercise")
 @click.argument("check", required=False)
 @dir_option
-def hint(exercise: str, check: str | None, folder: str) -> None:
-    """Show the hints of an exercise, a function or a check.
+@click.option("--all", "every_level", is_flag=True, help="Show every level at once.")
+def hint(exercise: str, check: str | None, folder: str, every_level: bool) -> None:
+    """Reveal the next level of a check's hint.
 
-    CHECK is a check's name as the report shows it, or a function's name for the
-    hints of all its checks.
+    CHECK is a check's name as the report shows it, or a function's name (its check that
+    failed at your last grading); with neither, the first check that failed. Level 1
+    names the concept or the mistake, level 2 the place in the computation, level 3 is
+    nearly the answer. Levels you have seen are kept in .nnlab/progress.json and shown
+    again. Without CHECK and with no failure recorded, lists level 1 of every check.
 
     Example: nnlab hint activations sigmoid
     """
+    from nnlab import hints
     from nnlab.grading import collect_checks
 
     slug = _exercise(exercise).slug
     checks = collect_checks(slug)
-    if check:
-        found = [c for c in checks if c.name == check or c.name == check.removeprefix("test_")]
-        if not found:
-            found = [c for c in checks if c.info and c.info.function == check]
-        if not found:
-            functions = ", ".join(dict.fromkeys(c.info.function for c in checks if c.info))
-            raise NnlabError(
-                f"{slug} has no check or function named {check!r}; try one of its functions "
-                f"({functions}) or a check name from `nnlab grade {slug}`"
-            )
-        for one in found:
-            info = one.info
-            click.echo(f"{slug} · {one.name} ({info.function if info else '?'})")
-            click.echo(f"  hint: {info.hint if info else 'none'}")
+    # levels are recorded where the learner works on the exercise, not in any folder
+    where = Path(folder)
+    path = where if where.is_dir() and workspace.find_submission(where, slug) else None
+    failing = workspace.load_progress(path).get(slug, {}).get("failing", []) if path else []
+    try:
+        found = hints.choose(slug, checks, check, failing)
+    except hints.HintError as error:
+        raise NnlabError(str(error)) from None
+    if found is None:
+        _list_hints(slug, checks, set(failing), every_level)
         return
-    progress = workspace.load_progress(Path(folder)) if Path(folder).is_dir() else {}
-    failing = set(progress.get(slug, {}).get("failing", []))
+    try:
+        shown = hints.reveal(path, slug, found, every_level=every_level)
+    except OSError as error:
+        click.echo(f"nnlab: warning: could not record the hint: {error}", err=True)
+        shown = hints.reveal(None, slug, found, every_level=every_level)
+    click.echo(f"{slug} · " + "\n".join(shown.lines()))
+
+
+def _list_hints(slug: str, checks: list[Any], failing: set[str], every_level: bool) -> None:
+    from nnlab import hints
+
     click.echo(f"Hints for {slug}" + (" (★ = failed at your last grading)" if failing else ""))
     current = None
     for found in checks:
-        function = found.info.function if found.info else ""
+        function = hints.function_of(found)
         if function != current:
             click.echo(f"\n{function}")
             current = function
         star = "★ " if found.name in failing else "  "
-        click.echo(f"  {star}{found.name}: {found.info.hint if found.info else ''}")
+        texts = hints.levels(found)
+        click.echo(f"  {star}{found.name}: {texts[0] if texts else ''}")
+        if every_level:
+            for number, text in enumerate(texts[1:], start=2):
+                click.echo(f"      level {number}: {text}")
 
 
 @cli.command()

@@ -28,7 +28,14 @@ from _pytest.runner import runtestprotocol
 from nnlab import catalog, visibility
 from nnlab.checks import CheckFailed, CheckInfo, Learner, LearnerError, check_info
 from nnlab.resources import grader_dir
-from nnlab.results import GRADER_ERROR, CheckResult, ExerciseResult, Report
+from nnlab.results import (
+    EXERCISE_HUNDREDTHS,
+    GRADER_ERROR,
+    CheckResult,
+    ExerciseResult,
+    Report,
+    share,
+)
 from nnlab.sandbox.launcher import ChildTimeout, Sandbox, Template, keep_hidden
 from nnlab.workspace import Submission, find_submission
 
@@ -70,6 +77,9 @@ class GradingOptions:
     on_progress: Callable[[str, str], None] | None = None
     # the same limits for every exercise instead of the defaults (tests lower them)
     limits: Limits | None = None
+    # run only the checks of these functions (`nnlab grade EXERCISE FUNCTION`): the result
+    # holds those checks, worth what they are worth in the whole exercise
+    functions: Sequence[str] = ()
 
 
 def grade(
@@ -218,7 +228,7 @@ def prepare_exercise(
             (lambda line: options.on_progress(exercise.slug, line)) if options.on_progress else None
         ),
     )
-    plugin = ExercisePlugin(exercise, sandbox, limits)
+    plugin = ExercisePlugin(exercise, sandbox, limits, functions=options.functions)
     try:
         sandbox.start()
     except BaseException:
@@ -239,7 +249,20 @@ def finish_exercise(prepared: _Prepared, session: CheckSession) -> ExerciseResul
     if plugin.load_error:
         result.status, result.message = "error", plugin.load_error
     result.checks = plugin.results
-    return _in_notebook_terms(result.finish(), prepared.submission, prepared.source)
+    result.finish()
+    if plugin.functions:
+        _points_of_part(result, session.items.get(plugin.exercise.slug, []))
+    return _in_notebook_terms(result, prepared.submission, prepared.source)
+
+
+def _points_of_part(result: ExerciseResult, items: Sequence[pytest.Item]) -> None:
+    """For checks of some functions only: the exercise's total is what these checks are
+    worth in the whole exercise, so that each keeps its points of a full grading."""
+    shares = share(EXERCISE_HUNDREDTHS, [(check_info(i) or CheckInfo("")).weight for i in items])
+    worth = {_check_name(item): points for item, points in zip(items, shares, strict=True)}
+    for check in result.checks:
+        check.max_points = worth.get(check.name, 0)
+    result.max_points = sum(check.max_points for check in result.checks)
 
 
 def _in_notebook_terms(
@@ -405,6 +428,10 @@ class CheckSession:
 
     def run_exercise(self, plugin: ExercisePlugin) -> None:
         items = self.items.get(plugin.exercise.slug, [])
+        if plugin.functions:
+            items = [
+                i for i in items if (check_info(i) or CheckInfo("")).function in plugin.functions
+            ]
         plain = self._all_plain(plugin.exercise.slug)
         self._current = plugin
         try:
@@ -527,8 +554,16 @@ def _run_plain_check(item: pytest.Item, plugin: ExercisePlugin) -> None:
 class ExercisePlugin:
     """One exercise of one submission: provides `learner` to its checks, records each verdict."""
 
-    def __init__(self, exercise: catalog.Exercise, sandbox: Sandbox, limits: Limits) -> None:
+    def __init__(
+        self,
+        exercise: catalog.Exercise,
+        sandbox: Sandbox,
+        limits: Limits,
+        *,
+        functions: Sequence[str] = (),
+    ) -> None:
         self.exercise = exercise
+        self.functions = tuple(functions)
         self.sandbox = sandbox
         self.limits = limits
         self.results: list[CheckResult] = []
@@ -604,6 +639,7 @@ class ExercisePlugin:
             weight=info.weight,
             hint=info.hint,
             visibility=visibility.of_item(item),
+            hints=info.hints or (info.hint,),
         )
         if passed:
             return result

@@ -72,6 +72,10 @@ class CheckResult:
     hint: str = ""
     max_points: int = 0  # hundredths: the check's share of its exercise
     visibility: str = "visible"  # Gradescope's: visible | hidden | after_due_date | after_published
+    # for people, never written to a report: every hint level (``hint`` is level 1) and the
+    # first failing call of the check (``nnlab repro``), kept in this process only
+    hints: tuple[str, ...] = ()
+    failing_call: Any = field(default=None, repr=False, compare=False)
 
     @property
     def points(self) -> int:

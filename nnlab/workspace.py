@@ -157,7 +157,12 @@ def load_progress(folder: Path) -> dict[str, Any]:
 
 def _save_progress(folder: Path, exercises: dict[str, Any]) -> None:
     payload = {"schema": "nnlab-progress/1", "exercises": exercises}
-    atomic_write(Path(folder) / PROGRESS_FILE, json.dumps(payload, indent=2, sort_keys=True) + "\n")
+    target = Path(folder) / PROGRESS_FILE
+    # atomic_write replaces a symbolic link itself, never its target; a linked folder would
+    # still lead elsewhere, so it is refused
+    if target.parent.is_symlink():
+        raise OSError(f"{target.parent} is a symbolic link; nnlab writes only into a real folder")
+    atomic_write(target, json.dumps(payload, indent=2, sort_keys=True) + "\n")
 
 
 def _now() -> str:
@@ -189,6 +194,31 @@ def record_report(folder: Path, report: Report) -> None:
         )
         if exercise.status == "passed":
             entry.setdefault("passed_at", _now())
+    _save_progress(folder, progress)
+
+
+def revealed_hints(folder: Path) -> dict[str, dict[str, int]]:
+    """How many hint levels the learner has asked for: exercise -> check -> count."""
+    found: dict[str, dict[str, int]] = {}
+    for slug, entry in load_progress(folder).items():
+        hints = entry.get("hints") if isinstance(entry, dict) else None
+        if isinstance(hints, dict):
+            found[slug] = {
+                str(name): count
+                for name, count in hints.items()
+                if isinstance(count, int) and count > 0
+            }
+    return found
+
+
+def reveal_hint(folder: Path, slug: str, check: str, count: int) -> None:
+    """Record that ``count`` levels of ``check``'s hints have been shown (never fewer than before)."""
+    progress = load_progress(folder)
+    entry = progress.setdefault(slug, {})
+    hints = entry.get("hints") if isinstance(entry.get("hints"), dict) else {}
+    previous = hints.get(check, 0) if isinstance(hints.get(check), int) else 0
+    hints[check] = max(previous, count)
+    entry["hints"] = hints
     _save_progress(folder, progress)
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import click
 
 from nnlab import catalog
-from nnlab.results import CheckResult, ExerciseResult, Report
+from nnlab.results import HUNDREDTHS, CheckResult, ExerciseResult, Report
 
 MARKS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "grader_error": "‼"}
 COLOURS = {
@@ -20,20 +22,36 @@ COLOURS = {
 }
 
 
-def _points(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value)}"
+def points(value: float) -> str:
+    """Points as a report shows them: 21, 20.5, 33.33."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value)}"
+
+
+_points = points
 
 
 def _indent(text: str, prefix: str) -> str:
     return textwrap.indent(text, prefix)
 
 
-def check_lines(check: CheckResult, width: int, repeated: bool = False) -> list[str]:
-    """The check's line with its points, then (unless `repeated`) its message and hint.
+def check_lines(
+    check: CheckResult,
+    width: int,
+    repeated: bool = False,
+    *,
+    exercise: str = "",
+    revealed: int = 0,
+) -> list[str]:
+    """The check's line with its points, then (unless `repeated`) its message and where help is.
 
     `repeated` marks a check that failed with the very message shown just above it (a
     function that is not written yet, or raises the same error every time): one copy of
     the message is enough, so the line says so instead of repeating it.
+
+    Hints are shown on request: under a failure, the command that reveals the next level
+    (`nnlab hint EXERCISE CHECK`); the ``revealed`` levels the learner has already asked
+    for are shown again. Without ``exercise`` (a report read back, no command to give) the
+    first level is shown as it is.
     """
     mark = MARKS.get(check.status, "?")
     score = f"{_points(check.score)}/{_points(check.max_score)}"
@@ -44,8 +62,26 @@ def check_lines(check: CheckResult, width: int, repeated: bool = False) -> list[
     if check.status != "passed" and not repeated:
         if check.message:
             lines.append(_indent(check.message, "      "))
-        if check.hint:
-            lines.append(_indent(f"hint: {check.hint}", "      "))
+        lines += [_indent(help_line, "      ") for help_line in _help(check, exercise, revealed)]
+    return lines
+
+
+def _help(check: CheckResult, exercise: str, revealed: int) -> list[str]:
+    """The hint levels already revealed, the command for the next one, the repro command."""
+    if check.status in ("blocked", "grader_error"):
+        return []  # fix the check it waits for first; a grader error is not the learner's
+    levels = [level for level in (check.hints or (check.hint,)) if level]
+    if not exercise:
+        return [f"hint: {levels[0]}"] if levels else []
+    lines = []
+    shown = min(revealed, len(levels))
+    for number in range(1, shown + 1):
+        lines.append(f"hint {number}/{len(levels)}: {levels[number - 1]}")
+    if shown < len(levels):
+        more = "more: " if shown else "hint: "
+        lines.append(f"{more}nnlab hint {exercise} {check.name}")
+    if check.failing_call is not None:
+        lines.append(f"repro: nnlab repro {exercise} {check.name}")
     return lines
 
 
@@ -62,14 +98,83 @@ def repeats(checks: list[CheckResult]) -> list[bool]:
     return flags
 
 
-def _check_block(checks: list[CheckResult], width: int) -> list[str]:
+def _check_block(checks: list[CheckResult], width: int, view: View) -> list[str]:
+    """Every check (verbose), or one line per function whose checks all passed and the
+    failing checks of the others in full."""
     lines: list[str] = []
-    for check, repeated in zip(checks, repeats(checks), strict=True):
-        lines += check_lines(check, width, repeated=repeated)
+    if view.verbose:
+        shown = checks
+    else:
+        shown = []
+        for function, group in _by_function(checks):
+            failing = [c for c in group if c.status != "passed"]
+            if not failing:
+                shown.append(_FunctionLine(function or group[0].name, group))
+            else:
+                shown += failing
+                passing = [c for c in group if c.status == "passed"]
+                if passing:
+                    count = f"{len(passing)} other check{'' if len(passing) == 1 else 's'}"
+                    shown.append(_FunctionLine(f"{function or '?'} ({count})", passing))
+    failures = [c for c in shown if isinstance(c, CheckResult)]
+    flags = dict(zip(map(id, failures), repeats(failures), strict=True))
+    for one in shown:
+        if isinstance(one, _FunctionLine):
+            lines.append(one.render(width))
+            continue
+        lines += check_lines(
+            one,
+            width,
+            repeated=flags[id(one)],
+            exercise=view.exercise,
+            revealed=view.revealed.get(one.name, 0),
+        )
     return lines
 
 
-def exercise_block(result: ExerciseResult, width: int = 78) -> str:
+@dataclass
+class View:
+    """How a block is shown: every check or the quiet report, and for the hint commands the
+    exercise and the levels already revealed (check name -> count)."""
+
+    verbose: bool = False
+    exercise: str = ""
+    revealed: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _FunctionLine:
+    """One line for checks that all passed: ``✓ sigmoid  21/21``."""
+
+    label: str
+    checks: list[CheckResult]
+
+    def render(self, width: int) -> str:
+        earned = sum(check.points for check in self.checks) / HUNDREDTHS
+        total = sum(check.max_points for check in self.checks) / HUNDREDTHS
+        head, score = f"  ✓ {self.label}", f"{_points(earned)}/{_points(total)}"
+        return click.style(head + " " * max(1, width - len(head) - len(score)) + score, fg="green")
+
+
+def _by_function(checks: list[CheckResult]) -> list[tuple[str, list[CheckResult]]]:
+    groups: dict[str, list[CheckResult]] = {}
+    for check in checks:
+        groups.setdefault(check.function, []).append(check)
+    return list(groups.items())
+
+
+def exercise_block(
+    result: ExerciseResult,
+    width: int = 78,
+    *,
+    verbose: bool = True,
+    revealed: Mapping[str, int] | None = None,
+    commands: bool = False,
+) -> str:
+    """One exercise's block. ``verbose`` lists every check; otherwise a function whose
+    checks all passed is one line. ``commands``: under a failure, the commands that reveal
+    a hint and reproduce it (the learner's own report) instead of the first hint level."""
+    view = View(verbose, result.exercise if commands else "", revealed or {})
     try:
         title = catalog.get(result.exercise).title
     except LookupError:
@@ -89,10 +194,10 @@ def exercise_block(result: ExerciseResult, width: int = 78) -> str:
         return "\n".join(lines)
     correctness = [c for c in result.checks if c.kind != "speed"]
     speed = [c for c in result.checks if c.kind == "speed"]
-    lines += _check_block(correctness, width)
+    lines += _check_block(correctness, width, view)
     if speed:
         lines.append("  speed (reported apart from correctness)")
-        lines += _check_block(speed, width)
+        lines += _check_block(speed, width, view)
     return "\n".join(lines)
 
 
@@ -152,6 +257,24 @@ def not_loaded(result: ExerciseResult) -> bool:
     return result.status == "error" and all(c.message.startswith("not run") for c in result.checks)
 
 
-def render(report: Report) -> str:
-    blocks = [exercise_block(result) for result in report.exercises]
+def render(
+    report: Report,
+    *,
+    verbose: bool = True,
+    commands: bool = False,
+    revealed: Mapping[str, Mapping[str, int]] | None = None,
+) -> str:
+    """The whole report: every check (``verbose``) or the quiet report; under each failure
+    its first hint level, or with ``commands`` the learner's hint and repro commands and
+    the levels already ``revealed`` (exercise -> check -> count)."""
+    revealed = revealed or {}
+    blocks = [
+        exercise_block(
+            result,
+            verbose=verbose,
+            commands=commands,
+            revealed=revealed.get(result.exercise, {}),
+        )
+        for result in report.exercises
+    ]
     return "\n\n".join([*blocks, summary(report)]) + "\n"

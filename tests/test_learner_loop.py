@@ -1,0 +1,213 @@
+"""The learner's loop (issue 19): quiet reports, one function at a time, hints in steps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from conftest import SOLUTIONS
+
+from nnlab import grading, hints, workspace
+from nnlab.checks import CheckInfo, check, check_info
+from nnlab.cli import cli
+from nnlab.report import text
+from nnlab.results import CheckResult, ExerciseResult
+
+SLUG = "activations"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False, prog_name="nnlab")
+    return result.exit_code, click.unstyle(result.stdout), result.stderr
+
+
+def with_tanh_wrong(workspace: Path) -> None:
+    answer = (SOLUTIONS / f"{SLUG}.py").read_text().replace("np.tanh(", "np.arctan(", 1)
+    (workspace / f"{SLUG}.py").write_text(answer)
+
+
+# --- quiet reports ------------------------------------------------------------------------------
+
+
+def test_a_function_whose_checks_pass_is_one_line_and_failures_are_in_full(
+    workspace: Path,
+) -> None:
+    with_tanh_wrong(workspace)
+    code, out, _ = run("grade", SLUG, "--dir", str(workspace))
+    assert code == 1
+    report = grading.grade(workspace, [SLUG]).exercises[0]
+    sigmoid = [c for c in report.checks if c.function == "sigmoid"]
+    worth = text.points(sum(c.max_points for c in sigmoid) / 100)
+    lines = out.splitlines()
+    assert any(line.split() == ["✓", "sigmoid", f"{worth}/{worth}"] for line in lines)
+    for one in sigmoid:
+        assert one.name not in out  # passing checks are not listed
+    for one in (c for c in report.checks if c.status != "passed"):
+        assert f"✗ {one.name}" in out
+    # under a failure, the command that gives a hint, never the hint itself
+    assert f"hint: nnlab hint {SLUG} tanh_matches_reference_on_varied_shapes" in out
+    for one in report.checks:
+        assert one.hint not in out
+
+
+def test_verbose_lists_every_check(workspace: Path) -> None:
+    with_tanh_wrong(workspace)
+    code, out, _ = run("grade", SLUG, "-v", "--dir", str(workspace))
+    assert code == 1
+    for found in grading.collect_checks(SLUG):
+        assert found.name in out
+
+
+def test_grading_one_function_runs_its_checks_for_the_points_they_are_worth(
+    workspace: Path,
+) -> None:
+    with_tanh_wrong(workspace)
+    whole = grading.grade(workspace, [SLUG]).exercises[0]
+    code, out, _ = run("grade", SLUG, "softmax", "--dir", str(workspace))
+    assert code == 0
+    softmax = [c for c in whole.checks if c.function == "softmax"]
+    worth = text.points(sum(c.max_points for c in softmax) / 100)
+    assert f"{worth}/{worth}  passed" in out
+    assert f"softmax: {worth}/{worth} (not recorded)" in out
+    assert not (workspace / ".nnlab" / "progress.json").exists()  # a part is not a score
+    code, out, _ = run("grade", SLUG, "tanh", "--dir", str(workspace))
+    tanh = [c for c in whole.checks if c.function == "tanh"]
+    assert code == 1 and f"0/{text.points(sum(c.max_points for c in tanh) / 100)}" in out
+    assert "sigmoid" not in out
+
+
+def test_a_mistyped_function_is_an_unknown_exercise(workspace: Path) -> None:
+    code, out, err = run("grade", SLUG, "sigmoids", "--dir", str(workspace))
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+
+
+# --- hints in steps -----------------------------------------------------------------------------
+
+
+def test_check_takes_one_hint_or_up_to_three_levels() -> None:
+    def info_of(hint: object) -> CheckInfo:
+        mark = check("f", hint=hint)  # type: ignore[arg-type]
+        return mark.kwargs["info"]
+
+    one = info_of("  the formula  ")
+    assert one.hint == "the formula" and one.hints == ("the formula",)
+    three = info_of(("concept", "place", "nearly the answer"))
+    assert three.hint == "concept"  # existing readers see level 1
+    assert three.hints == ("concept", "place", "nearly the answer")
+    for wrong in ((), ("a", "b", "c", "d"), ("a", ""), ("a", 3)):
+        with pytest.raises(ValueError, match="1 to 3"):
+            info_of(wrong)
+
+
+def collected(name: str, function: str, levels: tuple[str, ...]) -> grading.CollectedCheck:
+    info = CheckInfo(function, hint=levels[0], hints=levels)
+    return grading.CollectedCheck(name, info, Path("test_x.py"))
+
+
+CHECKS = [
+    collected("sigmoid_basic", "sigmoid", ("S1", "S2", "S3")),
+    collected("sigmoid_stable", "sigmoid", ("T1", "T2")),
+    collected("relu_basic", "relu", ("R1",)),
+]
+
+
+def test_a_function_name_means_its_check_that_failed_last() -> None:
+    assert hints.choose(SLUG, CHECKS, "sigmoid", []).name == "sigmoid_basic"
+    assert hints.choose(SLUG, CHECKS, "sigmoid", ["sigmoid_stable"]).name == "sigmoid_stable"
+    assert hints.choose(SLUG, CHECKS, "test_relu_basic", []).name == "relu_basic"
+    assert hints.choose(SLUG, CHECKS, None, ["relu_basic"]).name == "relu_basic"
+    assert hints.choose(SLUG, CHECKS, None, []) is None
+    with pytest.raises(hints.HintError, match="sigmoid, relu"):
+        hints.choose(SLUG, CHECKS, "tanh", [])
+
+
+@pytest.fixture
+def our_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(grading, "collect_checks", lambda slug, extra_dirs=(): CHECKS)
+
+
+def test_hint_reveals_one_more_level_each_time_and_remembers(
+    workspace: Path, our_checks: None
+) -> None:
+    (workspace / f"{SLUG}.py").write_text("")
+    first = run("hint", SLUG, "sigmoid_basic", "--dir", str(workspace))[1]
+    assert "hint 1/3: S1" in first and "S2" not in first and "level 2 of 3 next" in first
+    second = run("hint", SLUG, "sigmoid_basic", "--dir", str(workspace))[1]
+    assert "hint 1/3: S1" in second and "hint 2/3: S2" in second and "S3" not in second
+    saved = json.loads((workspace / ".nnlab" / "progress.json").read_text())
+    assert saved["exercises"][SLUG]["hints"] == {"sigmoid_basic": 2}
+    assert workspace.joinpath(".nnlab").is_dir()
+    assert "T1" not in second  # another check's levels stay hidden
+    every = run("hint", SLUG, "sigmoid_stable", "--all", "--dir", str(workspace))[1]
+    assert "hint 1/2: T1" in every and "hint 2/2: T2" in every
+    assert workspace_hints(workspace) == {"sigmoid_basic": 2, "sigmoid_stable": 2}
+    last = run("hint", SLUG, "sigmoid_stable", "--dir", str(workspace))[1]
+    assert "T2" in last and "every level" in last
+
+
+def workspace_hints(folder: Path) -> dict[str, int]:
+    return workspace.revealed_hints(folder)[SLUG]
+
+
+def test_hint_records_nothing_through_a_symlinked_folder(
+    workspace: Path, tmp_path: Path, our_checks: None
+) -> None:
+    (workspace / f"{SLUG}.py").write_text("")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (workspace / ".nnlab").symlink_to(elsewhere)
+    code, out, err = run("hint", SLUG, "relu", "--dir", str(workspace))
+    assert code == 0 and "hint: R1" in out
+    assert "could not record" in err and not any(elsewhere.iterdir())
+
+
+def test_the_report_shows_revealed_levels_again_and_the_command_for_more() -> None:
+    failing = CheckResult(
+        "sigmoid_basic",
+        "sigmoid",
+        "correctness",
+        "failed",
+        1.0,
+        message="sigmoid(z) is wrong",
+        hint="S1",
+        max_points=5000,
+        hints=("S1", "S2", "S3"),
+    )
+    passing = CheckResult("relu_basic", "relu", "correctness", "passed", 1.0, max_points=5000)
+    result = ExerciseResult(SLUG, f"{SLUG}.py", status="partial", checks=[failing, passing])
+    fresh = click.unstyle(text.exercise_block(result, verbose=False, commands=True))
+    assert f"hint: nnlab hint {SLUG} sigmoid_basic" in fresh and "S1" not in fresh
+    assert "✓ relu" in fresh and fresh.rstrip().endswith("50/50") and "relu_basic" not in fresh
+    asked = click.unstyle(
+        text.exercise_block(result, verbose=False, commands=True, revealed={"sigmoid_basic": 2})
+    )
+    assert "hint 1/3: S1" in asked and "hint 2/3: S2" in asked and "S3" not in asked
+    assert f"more: nnlab hint {SLUG} sigmoid_basic" in asked
+    # the other formats keep level 1 as today
+    assert "hint: S1" in click.unstyle(text.exercise_block(result))
+
+
+def test_grading_keeps_every_level_of_a_check(tmp_path: Path) -> None:
+    checks = tmp_path / "checks"
+    checks.mkdir()
+    (checks / f"test_{SLUG}_levels.py").write_text(
+        "from nnlab.checks import check, expect_close\n\n"
+        "@check('relu', hint=('concept', 'place', 'almost'))\n"
+        "def test_relu_is_never_right(learner):\n"
+        "    expect_close(learner.call('relu', 1.0), 2.0)\n"
+    )
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / f"{SLUG}.py").write_text((SOLUTIONS / f"{SLUG}.py").read_text())
+    options = grading.GradingOptions(extra_check_dirs=[checks])
+    result = grading.grade(work, [SLUG], options=options).exercises[0]
+    ours = next(c for c in result.checks if c.name == "relu_is_never_right")
+    assert ours.status == "failed" and ours.hint == "concept"
+    assert ours.hints == ("concept", "place", "almost")
+    assert ours.to_dict()["hint"] == "concept"
+    found = next(c for c in grading.collect_checks(SLUG, [checks]) if c.info and c.info.hints[1:])
+    assert check_info is not None and found.info is not None
+    assert found.info.hints == ("concept", "place", "almost")
