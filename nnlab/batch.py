@@ -30,6 +30,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -46,12 +47,19 @@ if TYPE_CHECKING:
     from nnlab.grading import CheckSession
 
 SKIPPED_PREFIXES = (".", "_")
+SCRATCH_PREFIX = "nnlab-batch-"  # + the supervisor's pid: a dead run's folder is swept
+_PR_SET_PDEATHSIG = 1
 # a worker is killed this long after its exercises' own limits should have stopped it
 BACKSTOP_MARGIN_SECONDS = 60.0
 
 
 class BatchError(Exception):
     """A usage or input problem (no such folder, bad shard), worth one line."""
+
+
+class Terminated(KeyboardInterrupt):
+    """The supervisor was sent SIGTERM: stop as for Ctrl-C (every worker is stopped, the
+    scratch folder removed, no report written)."""
 
 
 # --- which submissions -----------------------------------------------------------------------
@@ -62,7 +70,7 @@ def discover(root: Path) -> list[Path]:
     root = Path(root)
     if not root.is_dir():
         raise BatchError(f"folder not found: {root}")
-    return sorted(
+    folders = sorted(
         (
             entry
             for entry in root.iterdir()
@@ -70,6 +78,22 @@ def discover(root: Path) -> list[Path]:
         ),
         key=lambda entry: entry.name,
     )
+    unique_names(folders)
+    return folders
+
+
+def unique_names(folders: Sequence[Path]) -> None:
+    """Refuse two folders that reports would show under one name (as merge refuses a
+    submission twice): one row would stand for two students."""
+    seen: dict[str, Path] = {}
+    for folder in folders:
+        name = submission_name(folder)
+        if name in seen:
+            raise BatchError(
+                f"two submission folders, {seen[name]} and {folder}, would both be named "
+                f"{name!r} in the reports; rename one"
+            )
+        seen[name] = folder
 
 
 def emptiness(folder: Path) -> str | None:
@@ -108,8 +132,37 @@ def shard_of(name: str, count: int) -> int:
 
 
 def submission_name(folder: Path) -> str:
-    """The folder's name as reports show it (bytes that are not UTF-8 become U+FFFD)."""
-    return os.fsencode(folder.name).decode("utf-8", "replace")
+    """The folder's name as reports show it: its UTF-8 text, with each byte that is not
+    UTF-8 written ``\\xNN`` and a backslash written ``\\\\``. Different folders never share
+    a name (bytes replaced by U+FFFD did), and :func:`folder_bytes` gives the folder back."""
+    raw = os.fsencode(Path(folder).name)
+    parts = []
+    while raw:
+        try:
+            parts.append(raw.decode("utf-8").replace("\\", "\\\\"))
+            break
+        except UnicodeDecodeError as error:
+            parts.append(raw[: error.start].decode("utf-8").replace("\\", "\\\\"))
+            parts.append("".join(f"\\x{byte:02x}" for byte in raw[error.start : error.end]))
+            raw = raw[error.end :]
+    return "".join(parts)
+
+
+def folder_bytes(name: str) -> bytes:
+    """The folder name (bytes) that :func:`submission_name` shows as ``name``."""
+    out = bytearray()
+    index = 0
+    while index < len(name):
+        if name.startswith("\\\\", index):
+            out += b"\\"
+            index += 2
+        elif name.startswith("\\x", index):
+            out.append(int(name[index + 2 : index + 4], 16))
+            index += 4
+        else:
+            out += name[index].encode("utf-8")
+            index += 1
+    return bytes(out)
 
 
 def select_shard(folders: Sequence[Path], shard: tuple[int, int] | None) -> list[Path]:
@@ -183,8 +236,11 @@ def _worker_loop(
     templates: Sequence[Any] = (),
     session: Any = None,
     submitted: Sequence[str] | None = None,
+    supervisor: int | None = None,
 ) -> None:
     """A worker grades one submission at a time until told to stop (``None``) or killed.
+
+    It dies with its supervisor (pid ``supervisor``), however that ends: SIGKILL included.
 
     It lives for several submissions so that its sandbox template (a process that has
     already imported NumPy and forks each exercise's child) is started once, and every
@@ -198,7 +254,9 @@ def _worker_loop(
     from nnlab.grading import CheckSession, warm_template
     from nnlab.sandbox.launcher import Template
 
+    _die_with(supervisor)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the supervisor's handler, inherited
     if cpu is not None:  # before the template starts: it and every child inherit the core
         with contextlib.suppress(OSError):
             os.sched_setaffinity(0, {cpu})
@@ -232,6 +290,21 @@ def _worker_loop(
     finally:
         connection.close()
         _close_template()
+
+
+def _die_with(parent: int | None) -> None:
+    """Ask the kernel for SIGKILL when the parent (the supervisor) dies, then make sure it
+    had not died already (before the request, when no signal would come)."""
+    if parent is None or not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _close_template() -> None:
@@ -377,11 +450,17 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
     reports: dict[str, Report] = {}
     crashed: list[str] = []
     workers: list[_Worker] = []
-    scratch_root = tempfile.mkdtemp(prefix="nnlab-batch-")
+    names = [submission_name(folder) for folder in pending]
+    if len(set(names)) != len(names):
+        unique_names(pending)
+    # what a killed run (SIGKILL: no clean-up) left in the temporary folder goes first
+    processes.sweep_folders(tempfile.gettempdir(), SCRATCH_PREFIX)
+    scratch_root = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
     # a killed worker's sandbox child dies with it (parent-death signal); anything it had
     # detached (setsid + double fork) is re-parented to us and killed by kill_escaped()
     processes.become_subreaper()
 
+    me = os.getpid()
     cores = cores_to_pin(min(jobs, len(pending)))  # fewer submissions than jobs: fewer workers
     forking = context.get_start_method() == "fork"
     submitted = submitted_slugs(slugs, pending)
@@ -397,7 +476,7 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
         clones = [clone for clone in (base.clone(cpu) for base in bases) if clone is not None]
         process = context.Process(
             target=_worker_loop,
-            args=(theirs, slugs, extra, scratch_root, cpu, clones, session, submitted),
+            args=(theirs, slugs, extra, scratch_root, cpu, clones, session, submitted, me),
             daemon=True,
         )
         process.start()
@@ -471,12 +550,20 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
                     message = f"grading this submission did not finish within {timeout:g} s"
                     record(name, failed_report(name, slugs, message), True)
 
+    def terminate(*_: Any) -> None:
+        raise Terminated
+
+    # SIGTERM (a CI job cancelled, `kill`): stop as for Ctrl-C, through the clean-up below
+    handling = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, terminate) if handling else None
     try:
         if session is not None:
             session.run(supervise)
         else:
             supervise()
     finally:
+        if handling:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
         for worker in list(workers):
             if worker.task is None:  # idle: let it close its template and leave
                 with contextlib.suppress(OSError):

@@ -67,6 +67,38 @@ def _folder(path: str) -> Path:
     return folder
 
 
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an --out file that holds other submissions or is not an nnlab report "
+    "(a backup is kept beside it).",
+)
+
+
+def _guard_out(out: str | None, names: Any, force: bool) -> None:
+    """Refuse (exit 2), before any grading, an --out that cannot be written or whose
+    replacement would lose submissions; with --force, keep a backup of it first."""
+    if not out:
+        return
+    from nnlab.report import existing
+
+    parent = Path(out).parent
+    if not parent.is_dir():
+        what = "not a folder" if parent.exists() else "no such folder"
+        raise NnlabError(f"could not write {out}: {parent} is {what}")
+    why = existing.refusal(Path(out), names)
+    if why is None:
+        return
+    if not force or Path(out).is_dir():
+        raise NnlabError(why)
+    backup = workspace.backup_path(Path(out))
+    try:
+        workspace.atomic_write(backup, Path(out).read_bytes())
+    except OSError as error:
+        raise NnlabError(f"could not keep a backup of {out}: {error.strerror or error}") from None
+    click.echo(f"nnlab: kept the previous {out} as {backup}", err=True)
+
+
 def _write(out: str, text: str) -> None:
     try:
         workspace.atomic_write(Path(out), text)
@@ -303,6 +335,13 @@ def start(exercise: str, folder: str, notebook: bool, force: bool) -> None:
 )
 @hide_details_option
 @click.option("-v", "--verbose", is_flag=True, help="List every check, not only the failing ones.")
+@click.option(
+    "--name",
+    "submission",
+    metavar="NAME",
+    help="The submission's name in the report (default: the folder's name, as grade-batch names it).",
+)
+@force_option
 def grade(
     exercises: tuple[str, ...],
     folder: str,
@@ -313,6 +352,8 @@ def grade(
     no_progress: bool,
     hide_details: bool,
     verbose: bool,
+    submission: str | None,
+    force: bool,
 ) -> None:
     """Grade exercises with the hidden checks.
 
@@ -362,6 +403,10 @@ def grade(
                 f"no exercise files in {where} (start one with `nnlab start {catalog.slugs()[0]}`, "
                 "or name the folder with --dir)"
             )
+    from nnlab.batch import submission_name
+
+    name = submission if submission is not None else submission_name(path.resolve())
+    _guard_out(out, [name], force)
     streaming = format_name == "text" and out is None
     progress = ProgressLine() if format_name == "text" else None
 
@@ -392,7 +437,7 @@ def grade(
     )
     try:
         result = grading.grade(
-            path, slugs, include_missing=True, submission_name=folder, options=options
+            path, slugs, include_missing=True, submission_name=name, options=options
         )
     except KeyboardInterrupt:
         if progress:
@@ -604,6 +649,21 @@ def verify(exercises: tuple[str, ...], with_tensorflow: bool, jobs: int | None) 
     default=None,
     help="Seconds after which one submission's grading is stopped (default: the sum of its exercises' limits).",
 )
+@click.option(
+    "--only",
+    multiple=True,
+    metavar="NAME",
+    help="Grade only this submission (a folder under ROOT, named as in the reports); "
+    "repeat it, or separate names with commas.",
+)
+@click.option(
+    "--update",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="A class report (--format json) to regrade into: the graded submissions' records "
+    "replace theirs (or are added), the others are kept, and FILE is written back.",
+)
+@force_option
 def grade_batch(
     root: str,
     exercises: tuple[str, ...],
@@ -613,6 +673,9 @@ def grade_batch(
     out: str | None,
     extra_checks: tuple[str, ...],
     timeout: float | None,
+    only: tuple[str, ...],
+    update: str | None,
+    force: bool,
 ) -> None:
     """Grade a class: every submission folder under ROOT.
 
@@ -630,9 +693,15 @@ def grade_batch(
                     does not load, a submission crashed the grader, a report writer
                     failed, every submission is empty (one line per problem on stderr)
 
+    With --only NAME, grades only the named submissions; with --update FILE.json as
+    well, regrades them into that class report (its exercises are graded unless
+    EXERCISEs are named) and writes it back; --out then also writes the updated class.
+    An --out file holding submissions the new report lacks is refused unless --force.
+
     \b
     Example: nnlab grade-batch submissions/ --jobs 4 --format csv --out grades.csv
              nnlab grade-batch submissions/ tensors activations --out grades.csv
+             nnlab grade-batch submissions/ --only kim --update grades.json
     """
     named = {_exercise(slug).slug for slug in exercises}
     slugs = [slug for slug in catalog.slugs() if slug in named]
@@ -649,6 +718,15 @@ def grade_batch(
     if not folders:
         raise NnlabError(f"no submission folders under {root}")
     everyone, folders = folders, batch.select_shard(folders, selected)
+    if only:
+        folders = _only(folders, only, root)
+    kept: list[Any] = []
+    if update:
+        kept, slugs = _class_to_update(update, slugs)
+    names = [batch.submission_name(folder) for folder in folders]
+    regraded = set(names)
+    kept = [one for one in kept if one.submission not in regraded]
+    _guard_out(out, names + [one.submission for one in kept], force)
     for folder in folders:
         why = batch.emptiness(folder)
         if why:
@@ -664,6 +742,13 @@ def grade_batch(
     progress.start()
     try:
         result = batch.grade_folders(folders, options)
+    except batch.Terminated:  # SIGTERM: grade_folders has stopped every worker
+        progress.close()
+        click.echo(
+            "nnlab: terminated (SIGTERM): the class was not finished, so no report was written",
+            err=True,
+        )
+        sys.exit(143)
     except KeyboardInterrupt:  # the workers ignore Ctrl-C; grade_folders has stopped them
         progress.close()
         click.echo(
@@ -674,12 +759,19 @@ def grade_batch(
         progress.close()
         _unsound([f"the grading failed ({type(error).__name__}: {error}); no report was written"])
     progress.close()
-    rendered = _render(report.render_batch, result.reports, format_name)
+    written = sorted([*kept, *result.reports], key=lambda one: one.submission)
+    if update:
+        _write(update, _render(report.render_batch, written, "json"))
+        click.echo(
+            f"Updated {update}: {len(result.reports)} regraded, {len(written)} submissions",
+            err=True,
+        )
+    rendered = _render(report.render_batch, written, format_name)
     if out:
         _write(out, rendered)
-        count = len(result.reports)
+        count = len(written)
         click.echo(f"Wrote {out}: {count} submission{'' if count == 1 else 's'}", err=True)
-    else:
+    elif not update:
         click.echo(rendered, nl=False)
     problems = class_problems(result.reports)
     # the whole class, not this shard: a shard may hold only the empty folders of a class
@@ -693,6 +785,49 @@ def grade_batch(
     sys.exit(PASSED if result.all_passed else LOST_POINTS)
 
 
+def _only(folders: list[Path], only: tuple[str, ...], root: str) -> list[Path]:
+    """The folders named by --only (names as the reports show them)."""
+    from nnlab.batch import submission_name
+
+    wanted = [name.strip() for names in only for name in names.split(",") if name.strip()]
+    by_name = {submission_name(folder): folder for folder in folders}
+    unknown = [name for name in wanted if name not in by_name]
+    if unknown:
+        raise NnlabError(f"--only: no submission folder named {unknown[0]!r} under {root}")
+    return [by_name[name] for name in dict.fromkeys(wanted)]
+
+
+def _class_to_update(path: str, slugs: list[str]) -> tuple[list[Any], list[str]]:
+    """The reports of the class report to update, and the exercises to grade: those named,
+    which must be the report's, or else the report's own."""
+    from nnlab import merging
+
+    if not Path(path).is_file():
+        raise NnlabError(
+            f"--update: file not found: {path} (grade the class with --format json first)"
+        )
+    try:
+        reports = merging.merge_files([Path(path)])
+    except merging.MergeError as error:
+        raise NnlabError(f"--update: {error}") from None
+    versions = {merging.version_of(Path(path))} - {None, __version__}
+    if versions:
+        raise NnlabError(
+            f"--update: {path} was made by nnlab {versions.pop()}, this is {__version__}: "
+            "its checks and points may differ; grade the whole class again"
+        )
+    held = list(dict.fromkeys(e.exercise for one in reports for e in one.exercises))
+    if slugs and reports and slugs != held:
+        raise NnlabError(
+            f"--update: {path} grades {', '.join(held)}, not {', '.join(slugs)}; "
+            "name the same exercises or none"
+        )
+    try:
+        return reports, slugs or [catalog.get(slug).slug for slug in held]
+    except UnknownExercise as error:
+        raise NnlabError(f"--update: {path}: {error}") from None
+
+
 @cli.command()
 @click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True))
 @click.option(
@@ -701,7 +836,8 @@ def grade_batch(
 @click.option(
     "--out", type=click.Path(dir_okay=False, writable=True), help="Write the result to this file."
 )
-def merge(reports: tuple[str, ...], format_name: str, out: str | None) -> None:
+@force_option
+def merge(reports: tuple[str, ...], format_name: str, out: str | None, force: bool) -> None:
     """Combine the JSON reports of several shards into one report.
 
     Refuses (exit status 2) a submission that appears twice or reports made by
@@ -717,6 +853,7 @@ def merge(reports: tuple[str, ...], format_name: str, out: str | None) -> None:
         combined = merging.merge_files([Path(p) for p in reports])
     except merging.MergeError as error:
         raise NnlabError(str(error)) from None
+    _guard_out(out, [one.submission for one in combined], force)
     rendered = _render(report.render_batch, combined, format_name)
     if out:
         _write(out, rendered)

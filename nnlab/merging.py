@@ -65,3 +65,9 @@ def merge_files(paths: Sequence[Path]) -> list[Report]:
             except (KeyError, TypeError, ValueError) as error:
                 raise MergeError(f"{path}: malformed report for {name!r} ({error})") from None
     return sorted(reports, key=lambda report: report.submission)
+
+
+def version_of(path: Path) -> str | None:
+    """The nnlab version that made the reports of ``path`` (None for a file with none)."""
+    records = _records(Path(path))
+    return str(records[0].get("nnlab_version", "?")) if records else None
