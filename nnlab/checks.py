@@ -19,6 +19,7 @@ what was expected, what came back, on which input, so the grader never needs a t
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import math
 import numbers
@@ -182,6 +183,8 @@ class Outcome:
         if raised is None:
             return self.reply.value
         where = raised.describe(self.file_name)
+        if not raised.is_a("NotImplementedError"):
+            remember_failure(self, None)
         if raised.is_a("NotImplementedError"):
             line = f" (line {raised.line})" if raised.line else ""
             raise LearnerError(
@@ -388,6 +391,56 @@ class Learner:
             )
 
 
+# --- the failing call of a check, for `nnlab repro` --------------------------------------------
+
+
+@dataclass
+class FailingCall:
+    """The first call of a check that failed: its inputs (the parent's copies) and the
+    reference result it was compared with (None when the call raised)."""
+
+    function: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    parameter_names: tuple[str, ...]
+    expected: Any
+    comparison: str  # "close" (expect_close), "equal" (expect_equal) or "raised"
+
+
+_FAILING: list[FailingCall] = []  # at most one: the running check's first failing call
+
+
+def remember_failure(got: Any, expected: Any, comparison: str = "raised") -> None:
+    """Keep ``got``'s call (an Outcome) as the running check's failing call, if it is the first."""
+    if isinstance(got, Outcome) and not _FAILING:
+        _FAILING.append(
+            FailingCall(
+                got.function, got.args, dict(got.kwargs), got.parameter_names, expected, comparison
+            )
+        )
+
+
+def take_failing_call() -> FailingCall | None:
+    """The failing call kept since the last take (then forgotten): one per check."""
+    found = _FAILING[0] if _FAILING else None
+    _FAILING.clear()
+    return found
+
+
+def _remembers_failure(compare: Callable[..., None]) -> Callable[..., None]:
+    comparison = "close" if compare.__name__ == "expect_close" else "equal"
+
+    @functools.wraps(compare)
+    def judged(got: Any, expected: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            compare(got, expected, *args, **kwargs)
+        except CheckFailed:
+            remember_failure(got, expected, comparison)
+            raise
+
+    return judged
+
+
 # --- the comparator --------------------------------------------------------------------------
 
 
@@ -451,6 +504,7 @@ def as_numeric_array(
     return array
 
 
+@_remembers_failure
 def expect_close(
     got: Any,
     expected: Any,
@@ -557,6 +611,7 @@ def _shape_advice(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
     return ""
 
 
+@_remembers_failure
 def expect_equal(got: Any, expected: Any, *, what: str | None = None, hint: str = "") -> None:
     """Exact equality of plain values (ints, strings, tuples, dicts), types included."""
     value = _value_of(got)

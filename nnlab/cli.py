@@ -563,6 +563,74 @@ def hint(exercise: str, check: str | None, folder: str, every_level: bool) -> No
     click.echo(f"{slug} · " + "\n".join(shown.lines()))
 
 
+@cli.command()
+@click.argument("exercise")
+@click.argument("check", required=False)
+@dir_option
+def repro(exercise: str, check: str | None, folder: str) -> None:
+    """Write a script that repeats a failing check's call, with its exact input.
+
+    Grades the exercise (CHECK: a check's name, or a function's name for its first failing
+    check; none: the first failing check), then writes .nnlab/repro/<check>.py and the
+    input arrays beside it as .npy files. The script imports your file, calls the function
+    and prints the expected result against yours, with the first index where they differ.
+    It needs only NumPy: run it with python, python -i or a debugger.
+
+    Example: nnlab repro activations tanh
+    """
+    from nnlab import grading, hints
+    from nnlab import repro as reproducing
+    from nnlab.report.text import not_loaded
+
+    slug = _exercise(exercise).slug
+    path = _folder(folder)
+    submission = workspace.find_submission(path, slug)
+    if submission is None:
+        raise NnlabError(f"no {slug}.py or {slug}.ipynb in {folder} (`nnlab start {slug}`)")
+    functions: tuple[str, ...] = ()
+    named = None
+    if check:
+        try:
+            named = hints.choose(slug, grading.collect_checks(slug), check, [])
+        except hints.HintError as error:
+            raise NnlabError(str(error)) from None
+        functions = (hints.function_of(named),) if named else ()
+    options = grading.GradingOptions(functions=functions)
+    result = grading.grade(path, [slug], options=options).exercises[0]
+    if not_loaded(result):
+        click.echo(f"nnlab: error: {result.message}", err=True)
+        sys.exit(LOST_POINTS)
+    failing = [c for c in result.checks if c.status != "passed"]
+    if named is not None and check in (named.name, f"test_{named.name}"):
+        failing = [c for c in failing if c.name == named.name]
+    target = next((c for c in failing if c.failing_call is not None), None)
+    what = f"{check} of {slug}" if check else slug
+    if not failing:
+        click.echo(f"{what}: every check passes now; nothing to reproduce.")
+        return
+    if target is None:
+        first = failing[0]
+        click.echo(
+            f"nnlab: {first.name} failed, but not in one call with an expected result that a "
+            f"script can repeat: {first.message.splitlines()[0] if first.message else ''}",
+            err=True,
+        )
+        sys.exit(LOST_POINTS)
+    try:
+        source = submission.source()
+        written = reproducing.write(
+            path, slug, target.name, target.failing_call, submission, source
+        )
+    except reproducing.ReproError as error:
+        raise NnlabError(str(error)) from None
+    except (OSError, ValueError) as error:
+        raise NnlabError(f"could not write the script: {error}") from None
+    shown = written.script.relative_to(path) if folder == "." else written.script
+    click.echo(f"{target.name}: {target.message.splitlines()[0]}")
+    click.echo(f"Wrote {shown} (and {len(written.data)} data file(s) beside it).")
+    click.echo(f"Run it: python {shown}")
+
+
 def _list_hints(slug: str, checks: list[Any], failing: set[str], every_level: bool) -> None:
     from nnlab import hints
 

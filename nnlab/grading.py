@@ -26,7 +26,14 @@ import pytest
 from _pytest.runner import runtestprotocol
 
 from nnlab import catalog, visibility
-from nnlab.checks import CheckFailed, CheckInfo, Learner, LearnerError, check_info
+from nnlab.checks import (
+    CheckFailed,
+    CheckInfo,
+    Learner,
+    LearnerError,
+    check_info,
+    take_failing_call,
+)
 from nnlab.resources import grader_dir
 from nnlab.results import (
     EXERCISE_HUNDREDTHS,
@@ -603,6 +610,7 @@ class ExercisePlugin:
         )
 
     def before_check(self, item: pytest.Item) -> None:
+        take_failing_call()  # a check's failing call is its own
         if self._learner is not None:
             info = check_info(item)
             timeout = info.timeout if info and info.timeout else self.limits.call_seconds
@@ -658,6 +666,8 @@ class ExercisePlugin:
             kind = type(error).__name__ if error else "error"
             result.status = GRADER_ERROR
             result.message = f"the check itself failed ({kind}: {error}); please report this to the course authors"
+        if result.status in ("failed", "error"):
+            result.failing_call = take_failing_call()
         return result
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -211,3 +214,64 @@ def test_grading_keeps_every_level_of_a_check(tmp_path: Path) -> None:
     found = next(c for c in grading.collect_checks(SLUG, [checks]) if c.info and c.info.hints[1:])
     assert check_info is not None and found.info is not None
     assert found.info.hints == ("concept", "place", "almost")
+
+
+# --- the failing case, reproducible --------------------------------------------------------------
+
+
+def run_script(script: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The repro script as a learner runs it: a plain Python, no nnlab on the path."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run(
+        [sys.executable, "-I", str(script)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_repro_writes_a_script_that_repeats_the_failing_call(
+    workspace: Path, tmp_path: Path
+) -> None:
+    with_tanh_wrong(workspace)
+    code, out, _ = run("grade", SLUG, "--dir", str(workspace))
+    check = "tanh_saturates_at_plus_minus_one_for_large_inputs"
+    assert f"repro: nnlab repro {SLUG} {check}" in out
+    code, out, err = run("repro", SLUG, check, "--dir", str(workspace))
+    assert code == 0, err
+    script = workspace / ".nnlab" / "repro" / f"{check}.py"
+    assert f"Wrote {script}" in out
+    assert (workspace / ".nnlab" / "repro" / f"{check}.z.npy").is_file()
+    shown = run_script(script, tmp_path)  # from anywhere: it finds the course folder itself
+    assert shown.returncode == 0, shown.stderr
+    assert "first difference at index [0]: expected -1.0, got -1.5697963" in shown.stdout
+    assert "(6 of 6 values differ)" in shown.stdout
+    (workspace / f"{SLUG}.py").write_text((SOLUTIONS / f"{SLUG}.py").read_text())
+    assert "the same now" in run_script(script, tmp_path).stdout
+
+
+def test_repro_of_a_call_that_raises_raises_the_same_in_the_script(
+    workspace: Path, tmp_path: Path
+) -> None:
+    answer = (SOLUTIONS / f"{SLUG}.py").read_text()
+    answer = answer.replace("def relu(z):\n", "def relu(z):\n    z.shape  # fails for numbers\n", 1)
+    (workspace / f"{SLUG}.py").write_text(answer)
+    code, out, err = run("repro", SLUG, "relu", "--dir", str(workspace))
+    assert code == 0, err
+    check = out.split(":")[0]
+    shown = run_script(workspace / ".nnlab" / "repro" / f"{check}.py", tmp_path)
+    assert shown.returncode == 1 and "AttributeError" in shown.stderr
+
+
+def test_repro_when_everything_passes_says_so(workspace: Path) -> None:
+    (workspace / f"{SLUG}.py").write_text((SOLUTIONS / f"{SLUG}.py").read_text())
+    code, out, _ = run("repro", SLUG, "--dir", str(workspace))
+    assert code == 0 and "nothing to reproduce" in out
+    assert not (workspace / ".nnlab" / "repro").exists()
+
+
+def test_repro_without_the_file_is_a_usage_error(workspace: Path) -> None:
+    code, out, err = run("repro", SLUG, "--dir", str(workspace))
+    assert code == 2 and out == "" and f"nnlab start {SLUG}" in err
