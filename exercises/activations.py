@@ -1,3 +1,6 @@
+# This file must stand alone: it is graded by itself, so an import of another exercise's
+# file (`from activations import sigmoid`) fails when graded. Copy what you need from an
+# earlier exercise into this file.
 """Exercise 2 — activation functions: sigmoid, tanh, arctan, ReLU, leaky ReLU, softmax.
 
 A neuron first computes a weighted sum of its inputs plus a bias, `z = x @ w + b`, and

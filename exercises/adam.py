@@ -1,3 +1,6 @@
+# This file must stand alone: it is graded by itself, so an import of another exercise's
+# file (`from activations import sigmoid`) fails when graded. Copy what you need from an
+# earlier exercise into this file.
 """Momentum and Adam, as Keras does them, and the two-layer network trained with Adam.
 
 Plain gradient descent takes a step of learning_rate * grad, whatever happened before. Two

@@ -1,3 +1,6 @@
+# This file must stand alone: it is graded by itself, so an import of another exercise's
+# file (`from activations import sigmoid`) fails when graded. Copy what you need from an
+# earlier exercise into this file.
 """Backpropagation through convolution and pooling: the gradients Keras computes for you.
 
 Training a network means asking, for every weight: if I nudge you a little, how much does

@@ -1,3 +1,6 @@
+# This file must stand alone: it is graded by itself, so an import of another exercise's
+# file (`from activations import sigmoid`) fails when graded. Copy what you need from an
+# earlier exercise into this file.
 """2-D convolution by hand: output sizes, zero padding, strides, many channels.
 
 A convolution slides a small window of weights (the kernel) over an image. At every

@@ -1,3 +1,6 @@
+# This file must stand alone: it is graded by itself, so an import of another exercise's
+# file (`from activations import sigmoid`) fails when graded. Copy what you need from an
+# earlier exercise into this file.
 """A small convolutional network in Keras: a convolution-and-pooling base, a dense head.
 
 A Dense layer looks at every input number with its own weight, so a picture of a bar in

@@ -1,3 +1,6 @@
+# This file must stand alone: it is graded by itself, so an import of another exercise's
+# file (`from activations import sigmoid`) fails when graded. Copy what you need from an
+# earlier exercise into this file.
 """The Keras workflow: build, compile, fit, look at the history, predict, evaluate.
 
 In the earlier exercises you wrote layers, losses and RMSprop by hand. Keras has all of

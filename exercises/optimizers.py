@@ -1,3 +1,6 @@
+# This file must stand alone: it is graded by itself, so an import of another exercise's
+# file (`from activations import sigmoid`) fails when graded. Copy what you need from an
+# earlier exercise into this file.
 """Mini-batch gradient descent and RMSprop, by hand.
 
 Gradient descent in one line

@@ -1,3 +1,6 @@
+# This file must stand alone: it is graded by itself, so an import of another exercise's
+# file (`from activations import sigmoid`) fails when graded. Copy what you need from an
+# earlier exercise into this file.
 """Pooling: shrinking feature maps with max and average windows.
 
 After a convolution, a network usually makes its feature maps smaller before the next

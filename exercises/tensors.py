@@ -1,3 +1,6 @@
+# This file must stand alone: it is graded by itself, so an import of another exercise's
+# file (`from activations import sigmoid`) fails when graded. Copy what you need from an
+# earlier exercise into this file.
 """Exercise 1 — tensors: rank, shape, dtype, element-wise operations, broadcasting.
 
 Everything a neural network reads, stores and produces is an array of numbers, and

@@ -14,6 +14,7 @@ import gc
 import io
 import marshal
 import os
+import re
 import sys
 import types
 import warnings
@@ -599,6 +600,9 @@ class ExercisePlugin:
         if reply.raised is not None:
             self.load_error = (
                 f"{file_name} raised while being imported: {reply.raised.describe(file_name)}"
+                + standalone_advice(
+                    reply.raised.message if reply.raised.is_a("ImportError") else ""
+                )
             )
             return None
         return Learner(
@@ -669,6 +673,18 @@ class ExercisePlugin:
         if result.status in ("failed", "error"):
             result.failing_call = take_failing_call()
         return result
+
+
+def standalone_advice(message: str) -> str:
+    """For "No module named 'activations'" (another exercise's file): why, and what to do."""
+    found = re.search(r"No module named '([\w.]+)'", message)
+    if not found or found.group(1).split(".")[0] not in catalog.slugs():
+        return ""
+    return (
+        f". Each exercise file must stand alone: it is graded by itself, so importing "
+        f"{found.group(1).split('.')[0]} (another exercise's file) fails when graded; copy "
+        "what you need from it into this file."
+    )
 
 
 def _light_report(item: pytest.Item, call: pytest.CallInfo[Any]) -> pytest.TestReport:

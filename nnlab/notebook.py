@@ -213,18 +213,32 @@ def _continuation_lines(source: str, unfinished_ok: bool = False) -> set[int] | 
     return inside
 
 
-def locate(source: str, line: int) -> tuple[int, int] | None:
-    """(cell, line in that cell) for ``line`` of an assembled module, or None."""
+def locate(source: str, line: int) -> tuple[int, str, int] | None:
+    """Where ``line`` of an assembled module is in the notebook, as Jupyter users see it:
+    (position among the code cells, the cell's first line, line in that cell), or None."""
     lines = source.split("\n")
     for index in range(min(line, len(lines)) - 1, -1, -1):
-        found = CELL_MARKER.match(lines[index])
-        if found:
-            return (int(found.group(1)), line - 1 - index) if index != line - 1 else None
+        if CELL_MARKER.match(lines[index]):
+            if index == line - 1:
+                return None
+            position = sum(1 for text in lines[: index + 1] if CELL_MARKER.match(text))
+            following = lines[index + 1 :]
+            end = next((i for i, text in enumerate(following) if CELL_MARKER.match(text)), None)
+            first = next((text.strip() for text in following[:end] if text.strip()), "")
+            first = first if len(first) <= 40 else first[:37] + "..."
+            return position, first, line - 1 - index
     return None
 
 
+def cell_text(where: tuple[int, str, int]) -> str:
+    """'code cell 4, "def sigmoid(z):", line 9': Jupyter numbers no cells, so the count is
+    among code cells (markdown cells are not counted) and the first line tells it apart."""
+    position, first, line = where
+    return f"code cell {position}, {json.dumps(first, ensure_ascii=False)}, line {line}"
+
+
 def relabel(result: ExerciseResult, source: str, notebook_name: str) -> ExerciseResult:
-    """Say 'cell 5, line 3' of the notebook where messages name a line of the assembled module.
+    """Say 'code cell 3, "def relu(z):", line 3' where messages name a line of the assembled module.
 
     "activations.py, line N" is relabelled everywhere; a bare "line N" only in messages
     about the learner's code (the exercise's own message, checks that raised or timed out),
@@ -240,7 +254,7 @@ def relabel(result: ExerciseResult, source: str, notebook_name: str) -> Exercise
             if where is None or not (found.group("file") or learner_code):
                 return found.group(0)
             prefix = f"{notebook_name}, " if found.group("file") else ""
-            return f"{prefix}cell {where[0]}, line {where[1]}"
+            return prefix + cell_text(where)
 
         return pattern.sub(replace, message).replace(f"{result.exercise}.py", notebook_name)
 
@@ -266,6 +280,8 @@ HOW_TO = """\
    so keep trial calls out of them (they would run when your work is graded).
 3. Save the notebook (Ctrl+S / Cmd+S), then run the grading cell at the end, or
    `nnlab grade {slug}` in a terminal. nnlab grades the file as saved on disk.
+4. This notebook must stand alone: it is graded by itself, so an import of another
+   exercise's file fails when graded. Copy what you need from an earlier exercise.
 """
 
 GRADE_INTRO = """\

@@ -122,6 +122,17 @@ def start(
     exercise = catalog.get(slug)
     folder = require_folder(folder)
     target = folder / f"{slug}{'.ipynb' if notebook else '.py'}"
+    other = folder / f"{slug}{'.py' if notebook else '.ipynb'}"
+    if other.exists() and not force:
+        # when both exist the .py is graded: a new .py hides the notebook, a new notebook is ignored
+        effect = (
+            f"the new {target.name} would be graded instead of it"
+            if not notebook
+            else f"it would still be graded, not the new {target.name}"
+        )
+        raise WorkspaceError(
+            f"{other.name} already exists and {effect}; use --force to write {target.name} anyway"
+        )
     backup = None
     if target.exists():
         if not force:

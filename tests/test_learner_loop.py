@@ -275,3 +275,39 @@ def test_repro_when_everything_passes_says_so(workspace: Path) -> None:
 def test_repro_without_the_file_is_a_usage_error(workspace: Path) -> None:
     code, out, err = run("repro", SLUG, "--dir", str(workspace))
     assert code == 2 and out == "" and f"nnlab start {SLUG}" in err
+
+
+# --- stubs and files ------------------------------------------------------------------------------
+
+
+def test_every_stub_says_at_its_top_that_it_stands_alone() -> None:
+    from nnlab import catalog
+
+    for exercise in catalog.EXERCISES:
+        top = exercise.stub_path.read_text(encoding="utf-8").splitlines()[:3]
+        assert top[0].startswith("# This file must stand alone"), exercise.slug
+        assert "fails when graded" in " ".join(top), exercise.slug
+
+
+def test_importing_another_exercises_file_says_each_file_stands_alone(workspace: Path) -> None:
+    (workspace / f"{SLUG}.py").write_text((SOLUTIONS / f"{SLUG}.py").read_text())
+    answer = (SOLUTIONS / "derivatives.py").read_text()
+    (workspace / "derivatives.py").write_text("from activations import sigmoid\n" + answer)
+    code, _, err = run("grade", "derivatives", "--dir", str(workspace))
+    assert code == 1
+    assert "ModuleNotFoundError: No module named 'activations'" in err
+    assert "Each exercise file must stand alone" in err and "copy what you need" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_start_refuses_when_the_other_form_exists(workspace: Path) -> None:
+    assert run("start", SLUG, "--notebook", "--dir", str(workspace))[0] == 0
+    code, out, err = run("start", SLUG, "--dir", str(workspace))
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert f"{SLUG}.ipynb already exists" in err and "--force" in err
+    assert not (workspace / f"{SLUG}.py").exists()
+    assert run("start", SLUG, "--force", "--dir", str(workspace))[0] == 0
+    assert (workspace / f"{SLUG}.py").is_file() and (workspace / f"{SLUG}.ipynb").is_file()
+    (workspace / f"{SLUG}.ipynb").unlink()
+    code, _, err = run("start", SLUG, "--notebook", "--dir", str(workspace))
+    assert code == 2 and f"{SLUG}.py already exists and it would still be graded" in err

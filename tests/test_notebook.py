@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -150,10 +151,13 @@ def test_stub_notebook_grades_like_the_stub_and_names_cells(tmp_path: Path) -> N
     ]
     message = from_notebook.checks[0].message
     assert "not implemented yet" in message
-    where = message.split("(cell ")[1].rstrip(").")  # "4, line 9"
-    cell_number, line_number = (int(part.split()[-1]) for part in where.split(","))
-    cell_lines = cell_source(cells[cell_number - 1]).split("\n")
-    assert "raise NotImplementedError" in cell_lines[line_number - 1]
+    # '(code cell 3, "def sigmoid(z):", line 9)': counted among code cells, as Jupyter shows them
+    found = re.search(r'\(code cell (\d+), "([^"]*)", line (\d+)\)', message)
+    assert found, message
+    code_cells = [c for c in cells if c["cell_type"] == "code"]
+    cell = cell_source(code_cells[int(found.group(1)) - 1])
+    assert cell.strip().splitlines()[0] == found.group(2) == "def sigmoid(z):"
+    assert "raise NotImplementedError" in cell.split("\n")[int(found.group(3)) - 1]
 
 
 @pytest.mark.parametrize(
@@ -261,8 +265,9 @@ def test_syntax_error_in_a_notebook_names_the_cell_and_its_line(workspace: Path)
     write_notebook(workspace / f"{SLUG}.ipynb", data)
     code, _, err = run("grade", SLUG, "--dir", str(workspace))
     assert code == 1  # the learner's file: points lost, the reason on stderr
+    position = sum(1 for c in cells[: index + 1] if c["cell_type"] == "code")
     assert err.strip().splitlines() == [
-        f"nnlab: error: SyntaxError in {SLUG}.ipynb, cell {index + 1}, line 2: "
+        f'nnlab: error: SyntaxError in {SLUG}.ipynb, code cell {position}, "x = 1", line 2: '
         "invalid syntax: def broken(:"
     ]
 
@@ -276,7 +281,12 @@ def test_an_import_error_in_a_notebook_says_which_cell(workspace: Path) -> None:
     result = grade(workspace, [SLUG]).exercises[0]
     assert result.status == "error"
     line = len(cell_source(cells[index]).split("\n")) - 1
-    assert f"{SLUG}.ipynb, cell {index + 1}, line {line}" in result.message, result.message
+    # counted among code cells, as Jupyter users see them, and named by the cell's first line
+    position = sum(1 for c in cells[: index + 1] if c["cell_type"] == "code")
+    first = cell_source(cells[index]).strip().splitlines()[0]
+    where = f'{SLUG}.ipynb, code cell {position}, "{first}", line {line}'
+    assert where in result.message, result.message
+    assert position < index + 1  # markdown cells come first: the old count was off
     assert f"{SLUG}.py" not in result.message
     assert notebook.SKIP_MARKER in result.message  # how to keep trial calls out of grading
 
