@@ -10,6 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
+# the name pip installs it by: `nnlab` on the public package index is an unrelated project.
+# The import package and the command stay `nnlab`.
+DISTRIBUTION = "nnlab-course"
+WHEEL_PREFIX = DISTRIBUTION.replace("-", "_")  # wheel files: nnlab_course-<version>-...whl
 
 
 def grade(*exercises: str, folder: str = ".", record_progress: bool = True) -> Any:

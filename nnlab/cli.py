@@ -1132,7 +1132,7 @@ def export() -> None:
 @click.option(
     "--from-index",
     is_flag=True,
-    help="Bundle no wheel: setup.sh installs nnlab==<this version> from the package index.",
+    help="Bundle no wheel: setup.sh installs nnlab-course==<this version> from the package index.",
 )
 @click.option(
     "--checks",

@@ -7,8 +7,8 @@ submission runs ``run_autograder`` with the student's files in ``/autograder/sub
 then reads ``/autograder/results/results.json``.
 
 - ``setup.sh`` installs nnlab from the wheel bundled in the zip (built from this checkout,
-  or given with ``--wheel``), or with ``--from-index`` as ``nnlab==<version>`` from the
-  package index; nnlab's dependencies (NumPy, TensorFlow, ...) come from the package index.
+  or given with ``--wheel``), or with ``--from-index`` as ``nnlab-course==<version>`` (the
+  distribution's name, :data:`nnlab.DISTRIBUTION`) from the package index; nnlab's dependencies (NumPy, TensorFlow, ...) come from the package index.
 - ``run_autograder`` copies the student's exercise files (also from one folder down, for a
   zipped folder) into a scratch folder and runs ``nnlab grade --all --format gradescope``
   (or the exercises named at export) with any bundled private checks. If nnlab itself
@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from nnlab import __version__
+from nnlab import DISTRIBUTION, WHEEL_PREFIX, __version__
 from nnlab.resources import source_checkout
 
 SETUP = """#!/usr/bin/env bash
@@ -73,7 +73,7 @@ if [ -d "$ROOT/source/checks" ]; then CHECKS=(--checks "$ROOT/source/checks"); f
 rm -f "$RESULTS"
 $NNLAB grade {selection} --dir "$WORK" --no-progress --format gradescope{options} --out "$RESULTS" ${{CHECKS[@]+"${{CHECKS[@]}}"}}
 status=$?
-echo "nnlab grade exited with status $status (0 all passed, 1 some checks failed, 2 a file could not be read)"
+echo "nnlab grade exited with status $status (0 all passed, 1 points lost, 2 a usage error, 3 the grading is unsound)"
 if [ ! -s "$RESULTS" ]; then
     cat > "$RESULTS" <<'JSON'
 {{"score": 0.0, "output": "The autograder could not grade this submission (nnlab stopped before writing results); please tell your instructor.", "visibility": "visible", "stdout_visibility": "hidden", "tests": []}}
@@ -108,7 +108,7 @@ def build_wheel(destination: Path) -> Path:
         capture_output=True,
         text=True,
     )
-    wheels = sorted(destination.glob("nnlab-*.whl"))
+    wheels = sorted(destination.glob(f"{WHEEL_PREFIX}-*.whl"))
     if built.returncode != 0 or not wheels:
         reason = (built.stderr or built.stdout).strip().splitlines()
         raise ExportError(
@@ -134,10 +134,11 @@ def gradescope_bundle(
         if from_index:
             wheel_file = None
             setup = SETUP.format(
-                what=f"It installs nnlab {__version__} and its dependencies from the package index.",
-                requirement=f'"nnlab=={__version__}"',
+                what=f"It installs {DISTRIBUTION} {__version__} (the nnlab course) and its "
+                "dependencies from the package index.",
+                requirement=f'"{DISTRIBUTION}=={__version__}"',
             )
-            installs = f"setup.sh installs nnlab=={__version__} from the package index"
+            installs = f"setup.sh installs {DISTRIBUTION}=={__version__} from the package index"
         else:
             wheel_file = Path(wheel) if wheel else build_wheel(Path(scratch))
             if not wheel_file.name.endswith(".whl"):

@@ -31,7 +31,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("export") / "autograder.zip"
     code, out, err = run("export", "gradescope", "--out", str(target))
     assert code == 0, err
-    assert "bundled nnlab-" in out
+    assert "bundled nnlab_course-" in out
     return target
 
 
@@ -66,7 +66,7 @@ def test_zip_holds_setup_and_run_autograder_at_its_root(bundle: Path) -> None:
         names = archive.namelist()
         assert "setup.sh" in names and "run_autograder" in names
         wheels = [n for n in names if n.endswith(".whl")]
-        assert wheels == [f"nnlab-{__version__}-py3-none-any.whl"]
+        assert wheels == [f"nnlab_course-{__version__}-py3-none-any.whl"]
         for name in ("setup.sh", "run_autograder"):
             mode = archive.getinfo(name).external_attr >> 16
             assert mode & stat.S_IXUSR, f"{name} is not executable"
@@ -98,7 +98,7 @@ def test_from_index_pins_this_version_and_bundles_no_wheel(tmp_path: Path) -> No
     with zipfile.ZipFile(target) as archive:
         assert not any(n.endswith(".whl") for n in archive.namelist())
         setup = archive.read("setup.sh").decode()
-        assert f'pip install ${{NNLAB_PIP_OPTIONS:-}} "nnlab=={__version__}"' in setup
+        assert f'pip install ${{NNLAB_PIP_OPTIONS:-}} "nnlab-course=={__version__}"' in setup
 
 
 def test_export_refuses_bad_arguments(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
         capture_output=True,
     )
-    (built,) = out.glob("nnlab-*.whl")
+    (built,) = out.glob("nnlab_course-*.whl")
     return built
 
 
