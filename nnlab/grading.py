@@ -664,8 +664,9 @@ class ExercisePlugin:
             result.status, result.message = "failed", str(error)
         elif isinstance(error, AssertionError):
             result.status, result.message = "failed", str(error) or "a check assertion failed"
-        elif skipped:
-            result.status, result.message = "error", "check skipped"
+        elif skipped:  # the check's choice, not a verdict on the learner's code
+            result.status = GRADER_ERROR
+            result.message = f"the check skipped itself ({error}); a check must pass or fail"
         else:  # not the learner's code: the check itself (or its set-up) raised
             kind = type(error).__name__ if error else "error"
             result.status = GRADER_ERROR

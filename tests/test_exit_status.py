@@ -82,6 +82,43 @@ def test_a_check_that_raises_is_a_check_error_not_the_learners_lost_points(tmp_p
     assert exercise["status"] == "partial"  # 0 points for the broken check, and exit 3 says why
 
 
+def test_a_check_that_skips_itself_is_a_check_error_too(tmp_path: Path) -> None:
+    solved = student(tmp_path, "solved", SOLUTIONS / f"{SLUG}.py")
+    checks = private_checks(
+        tmp_path / "checks", "    import pytest\n    pytest.skip('no GPU here')\n"
+    )
+    code, out, err = run(
+        "grade", SLUG, "--dir", str(solved), "--no-progress", "--format", "json",
+        "--checks", str(checks),
+    )  # fmt: skip
+    assert code == 3
+    assert errors(err) == [
+        f"nnlab: error: {SLUG} › instructor_check: the check skipped itself (no GPU here); "
+        "a check must pass or fail (1 submission: solved)"
+    ]
+    (exercise,) = json.loads(out)["exercises"]
+    assert exercise["checks"][-1]["status"] == "grader_error"
+
+
+def test_a_grading_that_fails_is_status_3_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nnlab import grading
+
+    solved = student(tmp_path, "solved", SOLUTIONS / f"{SLUG}.py")
+
+    def broken_grade(*_: Any, **__: Any) -> None:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(grading, "grade", broken_grade)
+    code, out, err = run("grade", SLUG, "--dir", str(solved), "--no-progress")
+    assert code == 3 and "Traceback" not in out + err
+    assert errors(err) == [
+        "nnlab: error: the grading failed (OSError: [Errno 24] Too many open files); "
+        "nothing was recorded"
+    ]
+
+
 def test_a_check_that_fails_the_learner_is_lost_points_not_an_error(tmp_path: Path) -> None:
     solved = student(tmp_path, "solved", SOLUTIONS / f"{SLUG}.py")
     checks = private_checks(tmp_path / "checks", "    fail('wrong on purpose')\n")
