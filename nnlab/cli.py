@@ -662,14 +662,31 @@ def _list_hints(slug: str, checks: list[Any], failing: set[str], every_level: bo
     default=None,
     help="Gradings run at once (default: the number of cores).",
 )
-def verify(exercises: tuple[str, ...], with_tensorflow: bool, jobs: int | None) -> None:
-    """Instructor self-check: solutions pass, stubs fail.
+@click.option(
+    "--checks",
+    "extra_checks",
+    multiple=True,
+    type=click.Path(file_okay=False, exists=True),
+    help="A folder of private checks (test_<exercise>*.py) to hold to the same rules; "
+    "without EXERCISEs, the exercises it has checks for.",
+)
+def verify(
+    exercises: tuple[str, ...],
+    with_tensorflow: bool,
+    jobs: int | None,
+    extra_checks: tuple[str, ...],
+) -> None:
+    """Instructor self-check: solutions pass, stubs and do-nothing answers fail.
 
-    Run from a checkout; also checks that every check has a hint and a weight.
+    Run from a checkout; also checks that every check has a hint and a weight, and names
+    every check that a do-nothing answer (every function returning 0.0, None, its first
+    argument, zeros, ones, its shape, or raising) passes.
 
     Checks every exercise, or the EXERCISEs named. Exit status 1 when a problem is found.
 
     Example: nnlab verify --with-tensorflow
+
+    Example: nnlab verify --checks private-checks
     """
     from nnlab import verification
 
@@ -680,15 +697,17 @@ def verify(exercises: tuple[str, ...], with_tensorflow: bool, jobs: int | None) 
             slugs=list(exercises),
             jobs=jobs or 0,
             with_tensorflow=with_tensorflow,
+            check_dirs=[Path(folder) for folder in extra_checks],
         )
-    except verification.NotACheckout as error:
+    except (verification.NotACheckout, verification.BadChecksFolder) as error:
         raise NnlabError(str(error)) from None
     if problems:
         for problem in problems:
             click.echo(f"✗ {problem}")
         sys.exit(1)
     click.echo(
-        "✓ every solution earns full marks, every stub earns none, every check has a hint and a weight"
+        "✓ every solution earns full marks, every stub and do-nothing answer earns none, "
+        "every check has a hint and a weight"
     )
 
 
