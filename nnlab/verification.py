@@ -242,7 +242,8 @@ def verify(
             else:  # a do-nothing answer to every exercise: one line
                 scored = sum(result.score for result in results)
                 most = sum(result.max_score for result in results)
-                progress(f"{label}: {scored:.1f}/{most:.0f} over {len(results)} exercises")
+                exercises = f"{len(results)} exercise" + ("s" if len(results) != 1 else "")
+                progress(f"{label}: {scored:.1f}/{most:.0f} over {exercises}")
 
         options = batch.BatchOptions(
             jobs=jobs,
@@ -258,7 +259,8 @@ def verify(
         for found in found_checks
         if found.path.resolve().parent != hidden
     }
-    for report in result.reports:
+    order = list(expected)
+    for report in sorted(result.reports, key=lambda report: order.index(report.submission)):
         slugs_of, label = expected[report.submission]
         if label == "solution":
             (slug,) = slugs_of
