@@ -161,6 +161,7 @@ def test_build_cnn_is_a_keras_sequential(learner):
         info,
         call_text(),
         "keras.Sequential([keras.Input(shape=input_shape), layers.Conv2D(...), ...])",
+        input_shape=INPUT_SHAPE,
     )
 
 

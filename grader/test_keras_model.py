@@ -145,6 +145,7 @@ def test_build_model_is_a_keras_sequential(learner):
         info,
         f"build_model({INPUT_DIM})",
         "keras.Sequential([keras.Input(shape=(input_dim,)), layers.Dense(...), ...])",
+        input_shape=(INPUT_DIM,),
     )
 
 

@@ -28,8 +28,21 @@ def trusted(learner: Learner, probe: str, *args: Any) -> Any:
     return learner.probe(probe, *args).value
 
 
-def expect_sequential(info: dict[str, Any], call: str, example: str) -> None:
-    """The model is a keras.Sequential, as both exercises' contracts ask (``example`` shows one)."""
+def expect_sequential(
+    info: dict[str, Any], call: str, example: str, *, input_shape: tuple[int, ...]
+) -> None:
+    """The model is a keras.Sequential, as both exercises' contracts ask (``example`` shows one).
+
+    Like every property, only on a right value: the model is built for the inputs it was
+    asked for (``input_shape``, one example's), as the builder's first check requires, so an
+    empty ``keras.Sequential()`` earns nothing.
+    """
+    shape = info.get("input_shape")
+    if shape != [None, *input_shape]:
+        got = "does not know its input shape" if shape is None else f"takes {tuple(shape)}"
+        fail(
+            f"{call} returned a model that {got}; expected {(None, *input_shape)}. Write {example}."
+        )
     if not info.get("sequential"):
         fail(
             f"{call} returned a {info.get('type')} model; this exercise asks for a "
