@@ -91,8 +91,8 @@ def check(
         require_visibility(visibility, f"@check({function!r})")
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
-    if weight <= 0:
-        raise ValueError("a check's weight must be positive")
+    if not (math.isfinite(weight) and weight > 0):  # NaN is not <= 0, and breaks the sums
+        raise ValueError(f"a check's weight must be a positive number, not {weight!r}")
     levels = hint_levels(hint, function)
     info = CheckInfo(function, float(weight), kind, levels[0], timeout, visibility, levels)
     return pytest.mark.nnlab_check(info=info)
