@@ -676,7 +676,7 @@ def verify(
     jobs: int | None,
     extra_checks: tuple[str, ...],
 ) -> None:
-    """Instructor self-check: solutions pass, stubs and do-nothing answers fail.
+    """Self-check: solutions pass, stubs and do-nothing answers fail.
 
     Run from a checkout; also checks that every check has a hint and a weight, and names
     every check that a do-nothing answer (every function returning 0.0, None, its first
