@@ -65,6 +65,11 @@ EXERCISES: tuple[Exercise, ...] = (
         "adam", "Momentum and Adam", "momentum, Adam, the two-layer network trained with Adam"
     ),
     Exercise(
+        "cnn_numpy",
+        "A CNN from scratch",
+        "conv, relu, max pool and dense layers trained by hand on pictures",
+    ),
+    Exercise(
         "keras_model",
         "The Keras workflow",
         "Sequential, compile, fit, plot the history, evaluate",
