@@ -1,3 +1,6 @@
+# This file must stand alone: it is graded by itself, so an import of another exercise's
+# file (`from activations import sigmoid`) fails when graded. Copy what you need from an
+# earlier exercise into this file.
 """A small convolutional network trained from scratch, in NumPy only.
 
 This is the `keras_cnn` network without Keras: you wrote every piece already (conv2d in
