@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from nnlab import catalog
 from nnlab.results import GRADER_ERROR, ExerciseResult, Report
 from nnlab.sandbox import processes
+from nnlab.text import one_line
 
 if TYPE_CHECKING:
     from nnlab.grading import CheckSession
@@ -638,7 +639,7 @@ class BatchProgress:
             score = f"{report.score:.1f}/{report.max_score:.0f}"
             note = " (could not be graded)" if crashed else ""
             self.stream.write(
-                f"[{self.done}/{self.total}] {report.submission}: {score}{note} · "
+                f"[{self.done}/{self.total}] {one_line(report.submission, 200)}: {score}{note} · "
                 f"{self._elapsed()} elapsed · {self._counts()}\n"
             )
             self.stream.flush()

@@ -12,6 +12,7 @@ import click
 
 from nnlab import __version__, catalog, workspace
 from nnlab.catalog import UnknownExercise
+from nnlab.text import clean
 from nnlab.workspace import WorkspaceError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -117,11 +118,16 @@ def _unsound(lines: list[str]) -> None:
     sys.exit(UNSOUND)
 
 
-def _render(render: Any, what: Any, format_name: str, **options: Any) -> str:
-    """A writer's output; a writer that raises is the grader's failure (status 3), never a
-    traceback or a report that silently lacks what it should hold."""
+def _render(render: Any, what: Any, format_name: str, **options: Any) -> tuple[str, list[str]]:
+    """A writer's output, and the line that says what it could not write (status 3), never a
+    traceback or a report that silently lacks what it should hold. A writer that failed
+    for some submissions still wrote the others (nnlab.report.WriterFailed): kept."""
+    from nnlab.report import WriterFailed
+
     try:
-        return str(render(what, format_name, **options))
+        return str(render(what, format_name, **options)), []
+    except WriterFailed as failure:
+        return failure.output, [str(failure)]
     except Exception as error:
         _unsound(
             [
@@ -452,6 +458,7 @@ def grade(
         _unsound([f"the grading failed ({type(error).__name__}: {error}); nothing was recorded"])
     if progress:
         progress.clear()
+    unwritten: list[str] = []
     if streaming and functions:
         part = result.exercises[0]
         click.echo(
@@ -462,7 +469,7 @@ def grade(
         click.echo(report.text.summary(result))
     else:
         if format_name == "text":
-            rendered = _render(
+            rendered, unwritten = _render(
                 lambda r, _: report.text.render(
                     r, verbose=verbose, commands=True, revealed=revealed
                 ),
@@ -470,8 +477,10 @@ def grade(
                 format_name,
             )
         else:
-            rendered = _render(report.render, result, format_name, hide_details=hide_details)
-        if out:
+            rendered, unwritten = _render(
+                report.render, result, format_name, hide_details=hide_details
+            )
+        if out and rendered:
             if format_name == "text":
                 rendered = click.unstyle(rendered)  # colour codes belong on terminals, not in files
             _write(out, rendered)
@@ -485,9 +494,9 @@ def grade(
             click.echo(f"nnlab: warning: could not record progress: {error}", err=True)
     unreadable = [e for e in result.exercises if report.text.not_loaded(e) and e.message]
     if unreadable:  # the learner's file: points lost, and the reason on stderr too
-        click.echo(f"nnlab: error: {unreadable[0].message}", err=True)
-    if result.problems:
-        _unsound(class_problems([result]))
+        click.echo(f"nnlab: error: {clean(unreadable[0].message)}", err=True)
+    if result.problems or unwritten:
+        _unsound(unwritten + class_problems([result]))
     sys.exit(PASSED if result.all_passed else LOST_POINTS)
 
 
@@ -847,20 +856,26 @@ def grade_batch(
         _unsound([f"the grading failed ({type(error).__name__}: {error}); no report was written"])
     progress.close()
     written = sorted([*kept, *result.reports], key=lambda one: one.submission)
+    unwritten: list[str] = []
     if update:
-        _write(update, _render(report.render_batch, written, "json"))
-        click.echo(
-            f"Updated {update}: {len(result.reports)} regraded, {len(written)} submissions",
-            err=True,
-        )
-    rendered = _render(report.render_batch, written, format_name)
-    if out:
+        updated, failures = _render(report.render_batch, written, "json")
+        # a class report missing a row would lose that student's grade: kept as it was
+        unwritten = [f"{update} was not updated: {line}" for line in failures]
+        if not failures:
+            _write(update, updated)
+            click.echo(
+                f"Updated {update}: {len(result.reports)} regraded, {len(written)} submissions",
+                err=True,
+            )
+    rendered, failures = _render(report.render_batch, written, format_name)
+    unwritten += failures
+    if out and rendered:
         _write(out, rendered)
         count = len(written)
         click.echo(f"Wrote {out}: {count} submission{'' if count == 1 else 's'}", err=True)
     elif not update:
         click.echo(rendered, nl=False)
-    problems = class_problems(result.reports)
+    problems = unwritten + class_problems(result.reports)
     # the whole class, not this shard: a shard may hold only the empty folders of a class
     if not batch.submitted_slugs(slugs or catalog.slugs(), everyone):
         problems.append(
@@ -941,14 +956,14 @@ def merge(reports: tuple[str, ...], format_name: str, out: str | None, force: bo
     except merging.MergeError as error:
         raise NnlabError(str(error)) from None
     _guard_out(out, [one.submission for one in combined], force)
-    rendered = _render(report.render_batch, combined, format_name)
-    if out:
+    rendered, unwritten = _render(report.render_batch, combined, format_name)
+    if out and rendered:
         _write(out, rendered)
         count = len(combined)
         click.echo(f"Wrote {out}: {count} submission{'' if count == 1 else 's'}", err=True)
     else:
         click.echo(rendered, nl=False)
-    problems = class_problems(combined)
+    problems = unwritten + class_problems(combined)
     if problems:
         _unsound(problems)
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from nnlab import catalog
 from nnlab.results import Report
+from nnlab.text import valid_unicode
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -48,7 +49,7 @@ def render_batch(reports: Sequence[Report]) -> str:
                 *(number(scores.get(slug, 0.0)) for slug in columns),
             ]
         )
-    return buffer.getvalue()
+    return valid_unicode(buffer.getvalue())
 
 
 def render(report: Report) -> str:

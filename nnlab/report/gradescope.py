@@ -21,6 +21,7 @@ from typing import Any
 
 from nnlab.report.csv_report import number
 from nnlab.results import Report
+from nnlab.text import valid_unicode
 
 VISIBILITY = "visible"
 HIDDEN_DETAILS = {
@@ -90,12 +91,11 @@ def results(report: Report, *, hide_details: bool = False) -> dict[str, Any]:
 
 
 def render(report: Report, *, hide_details: bool = False) -> str:
-    return (
-        json.dumps(results(report, hide_details=hide_details), indent=2, ensure_ascii=False) + "\n"
-    )
+    rendered = json.dumps(results(report, hide_details=hide_details), indent=2, ensure_ascii=False)
+    return valid_unicode(rendered + "\n")
 
 
 def render_batch(reports: Sequence[Report], *, hide_details: bool = False) -> str:
     """Several submissions: a JSON object mapping each submission to its results.json."""
     combined = {report.submission: results(report, hide_details=hide_details) for report in reports}
-    return json.dumps(combined, indent=2, ensure_ascii=False) + "\n"
+    return valid_unicode(json.dumps(combined, indent=2, ensure_ascii=False) + "\n")

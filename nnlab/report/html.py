@@ -11,6 +11,7 @@ from html import escape
 from nnlab import catalog
 from nnlab.report import text
 from nnlab.results import CheckResult, ExerciseResult, Report
+from nnlab.text import valid_unicode
 
 COLOURS = {
     "passed": "#1a7f37",
@@ -86,13 +87,13 @@ def exercise_html(result: ExerciseResult, *, score: float | None = None, note: s
     if note:
         parts.append(f'<div style="color:#6e7781;font-style:italic">{escape(note)}</div>')
     parts.append("</div>")
-    return "".join(parts)
+    return valid_unicode("".join(parts))
 
 
 def render(report: Report) -> str:
     blocks = [exercise_html(result) for result in report.exercises]
     summary = escape(text.summary(report)).replace("\n", "<br>")
-    return (
+    return valid_unicode(
         '<div class="nnlab-report" style="font-family:sans-serif;line-height:1.35">'
         + "".join(blocks)
         + f'<div style="margin-top:0.6em;font-weight:bold">{summary}</div></div>'

@@ -35,8 +35,8 @@ def _first_line(text: str) -> str:
 
 
 def _suite(parent: ET.Element, report: Report, exercise: ExerciseResult, prefix: str) -> None:
-    suite = ET.SubElement(parent, "testsuite", name=f"{prefix}{exercise.exercise}")
-    classname = f"nnlab.{prefix.replace('/', '.')}{exercise.exercise}"
+    suite = ET.SubElement(parent, "testsuite", name=_clean(f"{prefix}{exercise.exercise}"))
+    classname = _clean(f"nnlab.{prefix.replace('/', '.')}{exercise.exercise}")
     properties = ET.SubElement(suite, "properties")
     for key, value in (
         ("submission", report.submission),
@@ -62,7 +62,7 @@ def _suite(parent: ET.Element, report: Report, exercise: ExerciseResult, prefix:
         message = check.message or check.status
         cases.append((check.name, outcome, message, _details(check), check.score, check.max_score))
     for name, outcome, message, text, score, max_score in cases:
-        case = ET.SubElement(suite, "testcase", name=name, classname=classname, time="0")
+        case = ET.SubElement(suite, "testcase", name=_clean(name), classname=classname, time="0")
         points = ET.SubElement(case, "properties")
         ET.SubElement(points, "property", name="score", value=number(score))
         ET.SubElement(points, "property", name="max_score", value=number(max_score))

@@ -1,4 +1,8 @@
-"""The report for people: one block per exercise, ✓/✗ per check, messages and hints."""
+"""The report for people: one block per exercise, ✓/✗ per check, messages and hints.
+
+Messages are shown through :func:`nnlab.text.clean`: whatever a learner's code put in
+them, an escape sequence prints as inert text and cannot repaint the terminal.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import click
 
 from nnlab import catalog
 from nnlab.results import HUNDREDTHS, CheckResult, ExerciseResult, Report
+from nnlab.text import clean, valid_unicode
 
 MARKS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "grader_error": "‼"}
 COLOURS = {
@@ -61,8 +66,8 @@ def check_lines(
     lines = [click.style(line, fg="green" if check.status == "passed" else "red")]
     if check.status != "passed" and not repeated:
         if check.message:
-            lines.append(_indent(check.message, "      "))
-        lines += [_indent(help_line, "      ") for help_line in _help(check, exercise, revealed)]
+            lines.append(_indent(clean(check.message), "      "))
+        lines += [_indent(clean(line), "      ") for line in _help(check, exercise, revealed)]
     return lines
 
 
@@ -189,7 +194,7 @@ def exercise_block(
         )
     ]
     if result.message:
-        lines.append(_indent(result.message, "  "))
+        lines.append(_indent(clean(result.message), "  "))
     if not_loaded(result):
         return "\n".join(lines)
     correctness = [c for c in result.checks if c.kind != "speed"]
@@ -277,4 +282,4 @@ def render(
         )
         for result in report.exercises
     ]
-    return "\n\n".join([*blocks, summary(report)]) + "\n"
+    return valid_unicode("\n\n".join([*blocks, summary(report)]) + "\n")

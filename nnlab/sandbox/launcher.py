@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nnlab import text
 from nnlab.sandbox import BLAS_THREADS, processes, protocol
 from nnlab.sandbox.protocol import Handle, ProtocolError
 
@@ -667,6 +668,7 @@ class Sandbox:
         try:
             while True:
                 header, blobs = protocol.unpack(self._read_frame(deadline, timeout, what))
+                text.clean_tree(header)  # the one place the child's words enter the grader
                 if "progress" not in header:
                     return self._reply(header, blobs)
                 shown += 1
