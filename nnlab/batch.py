@@ -179,21 +179,18 @@ def select_shard(folders: Sequence[Path], shard: tuple[int, int] | None) -> list
 def private_copy(source: Path, target: Path, slugs: Sequence[str]) -> None:
     """Copy the exercise files (``<slug>.py``/``.ipynb``) of ``source`` into ``target``.
 
-    Only regular files are copied; a symbolic link is followed only when it stays inside
-    the submission folder, so a submission cannot make the grader read other files.
+    Copied as they are (see :func:`nnlab.workspace.copy_as_is`): no link is followed, in
+    the folder or to it, and a link or special file is graded as `nnlab grade` grades it
+    (refused, with the reason), so a submission cannot make the grader read other files.
     """
+    from nnlab.workspace import copy_as_is, open_folder
+
     target.mkdir(parents=True, exist_ok=True)
-    inside = source.resolve()
-    for slug in slugs:
-        for suffix in (".py", ".ipynb"):
-            candidate = source / f"{slug}{suffix}"
-            try:
-                real = candidate.resolve()
-                if not real.is_file() or not real.is_relative_to(inside):
-                    continue
-                shutil.copyfile(real, target / candidate.name)
-            except OSError:
-                continue
+    with open_folder(source) as folder_fd:
+        for slug in slugs:
+            for suffix in (".py", ".ipynb"):
+                with contextlib.suppress(OSError):
+                    copy_as_is(folder_fd, f"{slug}{suffix}", target)
 
 
 def _grade_one(
@@ -205,6 +202,8 @@ def _grade_one(
     session: CheckSession | None = None,
 ) -> tuple[str, Any]:
     """Grade one submission from a private copy: ("report", Report) or ("crash", reason)."""
+    from nnlab.workspace import WorkspaceError
+
     try:
         from nnlab.grading import GradingOptions, grade
         from nnlab.sandbox.launcher import keep_hidden
@@ -222,6 +221,8 @@ def _grade_one(
             session=session,
         )
         return ("report", report)
+    except WorkspaceError as error:  # the folder is a link: nothing of it is graded
+        return ("report", failed_report(name, slugs, str(error)))
     except Exception as error:  # reported, never propagated: the parent decides
         return ("crash", "".join(traceback.format_exception_only(type(error), error)).strip())
     finally:
@@ -507,7 +508,8 @@ def grade_folders(folders: Sequence[Path], options: BatchOptions | None = None) 
         for attempt in range(2):  # a worker that died while idle is replaced once
             worker = idle.pop(0) if idle and attempt == 0 else spawn()
             try:
-                worker.connection.send((str(folder.resolve()), submission_name(folder)))
+                # absolute, not resolved: a folder that is a link is refused, not followed
+                worker.connection.send((str(folder.absolute()), submission_name(folder)))
             except OSError:
                 kill(worker)
                 continue

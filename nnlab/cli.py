@@ -60,12 +60,16 @@ def _one_line(error: click.UsageError) -> click.ClickException:
 
 
 def _folder(path: str) -> Path:
+    """The workspace folder: a real folder (not a link), its `.nnlab` not a link either."""
     folder = Path(path)
     if folder.exists() and not folder.is_dir():
         raise NnlabError(f"not a folder: {path} (--dir takes the folder that holds your exercises)")
-    if not folder.is_dir():
+    if not folder.is_dir() and not folder.is_symlink():
         raise NnlabError(f"folder not found: {path}")
-    return folder
+    try:
+        return workspace.require_folder(folder)
+    except WorkspaceError as error:
+        raise NnlabError(str(error)) from None
 
 
 force_option = click.option(
@@ -490,7 +494,7 @@ def grade(
     if not no_progress:
         try:
             workspace.record_report(path, result)
-        except OSError as error:
+        except (OSError, WorkspaceError) as error:
             click.echo(f"nnlab: warning: could not record progress: {error}", err=True)
     unreadable = [e for e in result.exercises if report.text.not_loaded(e) and e.message]
     if unreadable:  # the learner's file: points lost, and the reason on stderr too

@@ -45,7 +45,8 @@ from nnlab.results import (
     share,
 )
 from nnlab.sandbox.launcher import ChildTimeout, Sandbox, Template, keep_hidden
-from nnlab.workspace import Submission, find_submission
+from nnlab.text import clean
+from nnlab.workspace import SOURCE_LIMIT, Submission, WorkspaceError, find_submission
 
 T = TypeVar("T")
 
@@ -208,8 +209,11 @@ def prepare_exercise(
     )
     try:
         source = submission.source()
+    except WorkspaceError as error:  # a link, not a regular file, too large: says which
+        result.status, result.message = "error", str(error)
+        return _Prepared(result)
     except (OSError, ValueError) as error:
-        result.status, result.message = "error", f"{submission.path.name}: {error}"
+        result.status, result.message = "error", f"{submission.path.name}: {clean(error)}"
         return _Prepared(result)
     compiled = compile_source(source, submission.path.name)
     if compiled.problem:
@@ -300,7 +304,14 @@ def compile_source(source: str, file_name: str) -> Compiled:
     The child runs this code instead of compiling the file again; compiling is not running,
     so nothing of the learner's runs here. The compiler's warnings (a SyntaxWarning such
     as '"is" with a literal') are kept for the report instead of going to our stderr.
+    Compiling costs this process memory and time in proportion to the source (25 MB take
+    4.5 GB): a source longer than the files nnlab reads (SOURCE_LIMIT) is not compiled.
+    What the compiler quotes of the source is shown inert (see nnlab.text).
     """
+    if len(source) > SOURCE_LIMIT:
+        return Compiled(
+            problem=f"{file_name} is longer than {SOURCE_LIMIT:,} characters; it is not graded"
+        )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -310,14 +321,17 @@ def compile_source(source: str, file_name: str) -> Compiled:
             text = (error.text or "").strip()
             text = text if len(text) <= 160 else text[:157] + "..."
             shown = f": {text}" if text else ""
-            return Compiled(problem=f"SyntaxError in {file_name}, {where}: {error.msg}{shown}")
+            problem = f"SyntaxError in {file_name}, {where}: {error.msg}{shown}"
+            return Compiled(problem=clean(problem, 1000))
         except (ValueError, RecursionError, MemoryError) as error:
             reason = str(error) or type(error).__name__
-            return Compiled(problem=f"{file_name} cannot be compiled: {reason}")
+            return Compiled(problem=clean(f"{file_name} cannot be compiled: {reason}", 1000))
     notes = []
     for warning in caught[:5]:
         line = f"line {warning.lineno}: " if warning.lineno else ""
-        notes.append(f"{file_name} {line}{warning.category.__name__}: {warning.message}")
+        notes.append(
+            clean(f"{file_name} {line}{warning.category.__name__}: {warning.message}", 500)
+        )
     return Compiled(code=code, warnings=notes)
 
 

@@ -52,14 +52,35 @@ class Cell:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+# what a notebook's JSON may hold, counted before it is parsed: a notebook of a few thousand
+# cells has a few tens of thousands; a file of nothing but `[],` would make millions of
+# objects in the grading process (20 MB of them: ~1 GB)
+JSON_VALUES_LIMIT = 500_000
+
+
 def read_cells(path: Path) -> list[Cell]:
-    """The cells of the notebook at ``path``; NotebookError when it is not a usable notebook."""
-    path = Path(path)
-    text = path.read_text(encoding="utf-8", errors="replace")
+    """The cells of the notebook at ``path``; NotebookError when it is not a usable notebook,
+    :class:`~nnlab.workspace.RefusedFile` when it is a link, not a regular file or too large."""
+    from nnlab.workspace import NOTEBOOK_LIMIT, read_learner_file
+
+    raw = read_learner_file(Path(path), NOTEBOOK_LIMIT)
+    return parse_cells(raw.decode("utf-8", errors="replace"))
+
+
+def parse_cells(text: str) -> list[Cell]:
+    """The cells of a notebook's JSON text (see :func:`read_cells`)."""
     if not text.strip():
         raise NotebookError("invalid notebook: the file is empty")
+    values = _json_values(text)
+    if values > JSON_VALUES_LIMIT:
+        raise NotebookError(
+            f"invalid notebook: its JSON holds about {values:,} values, more than the "
+            f"{JSON_VALUES_LIMIT:,} a notebook is allowed (is it a notebook?)"
+        )
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise NotebookError("invalid notebook: its JSON is nested too deeply") from None
     except ValueError as error:
         reason = getattr(error, "msg", str(error))
         where = (
@@ -102,6 +123,17 @@ def read_cells(path: Path) -> list[Cell]:
             Cell(number, raw["cell_type"], source, metadata if isinstance(metadata, dict) else {})
         )
     return cells
+
+
+_ESCAPE = re.compile(r"\\.", re.DOTALL)
+_STRING = re.compile(r'"[^"]*"')
+
+
+def _json_values(text: str) -> int:
+    """An upper bound of the values (containers, strings, numbers) in JSON ``text``, counted
+    without parsing it: the commas and opening brackets outside its strings, plus one."""
+    outside = _STRING.sub('""', _ESCAPE.sub("", text))  # no escaped quote is left to confuse
+    return outside.count(",") + outside.count("[") + outside.count("{") + outside.count(":") + 1
 
 
 def _upgrade_v3(text: str) -> dict[str, Any]:
@@ -535,7 +567,7 @@ def grade(
     if record_progress:
         try:
             workspace.record_report(path, report)
-        except OSError:
+        except (OSError, workspace.WorkspaceError):
             pass  # a read-only folder must not hide the report
     return NotebookReport(report)
 

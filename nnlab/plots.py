@@ -158,6 +158,8 @@ def session(exercise: catalog.Exercise, folder: Path) -> Iterator[Session]:
         )
     try:
         source = submission.source()
+    except workspace.WorkspaceError as error:  # a link, not a regular file, too large
+        raise PlotError(str(error)) from None
     except (OSError, ValueError) as error:
         raise PlotError(f"{submission.path.name}: {error}") from None
 

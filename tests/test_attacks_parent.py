@@ -11,17 +11,21 @@ too) whose text must reach every writer harmless.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 import os
+import stat
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import SOLUTIONS
 
-from nnlab import batch, grading, report
+from nnlab import batch, grading, report, workspace
 from nnlab.cli import cli
 from nnlab.grading import GradingOptions, Limits
 from nnlab.report import WriterFailed, html
@@ -34,6 +38,46 @@ LIMITS = Limits(load_seconds=4.0, call_seconds=2.0, exercise_seconds=15.0, memor
 SECRET = "root:$6$the-grader's-secret-line"
 ATTACKS = sorted(path.stem for path in PARENT.glob("*.py"))
 UNSAFE = ["\x1b", "\r", "\x9b", "\u202e"] + [chr(code) for code in (0xD800, 0xDCFF, 0xDFFF)]
+
+
+def attack(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"parent_attack_{name}", PARENT / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def expected(name: str) -> dict[str, Any]:
+    return attack(name).EXPECT
+
+
+class Scene:
+    """A class folder holding the hostile ``submission`` and an honest ``classmate``, beside
+    a ``secret`` no grading may read and a folder ``elsewhere`` no grading may write into."""
+
+    def __init__(self, root: Path, name: str) -> None:
+        self.root = root
+        self.honest = (SOLUTIONS / "activations.py").read_text()
+        self.submission = root / "class" / "submission"
+        self.classmate = root / "class" / "classmate"
+        self.secret = root / "secret" / "shadow"
+        self.elsewhere = root / "elsewhere"
+        for folder in (self.submission, self.classmate, self.secret.parent, self.elsewhere):
+            folder.mkdir(parents=True)
+        (self.classmate / "activations.py").write_text(self.honest)
+        self.secret.write_text(f"{SECRET}\ndef sigmoid(:\n")
+        attack(name).build(self)
+        self.before = self.snapshot()
+
+    def snapshot(self) -> dict[str, tuple[bytes, int]]:
+        """Every file outside the hostile folder, with its bytes and mode."""
+        found = {}
+        for path in sorted(self.root.rglob("*")):
+            if path.is_relative_to(self.submission) or path.is_symlink() or not path.is_file():
+                continue
+            found[str(path)] = (path.read_bytes(), stat.S_IMODE(path.stat().st_mode))
+        return found
 
 
 def render_everything(reports: list[Report]) -> dict[str, str]:
@@ -64,6 +108,132 @@ def run_cli(*args: str) -> tuple[int, str, str]:
 def no_template(monkeypatch: pytest.MonkeyPatch) -> None:
     # most of these gradings start no child at all: no template to start for them
     monkeypatch.setenv("NNLAB_TEMPLATE", "0")
+
+
+# --- files are what they say -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [n for n in ATTACKS if "exercise" in expected(n)])
+def test_a_hostile_file_is_refused_with_its_reason_by_nnlab_grade(
+    name: str, tmp_path: Path
+) -> None:
+    wanted = expected(name)
+    scene = Scene(tmp_path, name)
+    slug = wanted["exercise"]
+    result = grading.grade(scene.submission, [slug], options=GradingOptions(limits=LIMITS))
+    (exercise,) = result.exercises
+    assert exercise.status == wanted["status"], exercise.message
+    assert wanted["message"] in exercise.message, exercise.message
+    assert exercise.score == 0.0
+    for text in render_everything([result]).values():
+        assert SECRET not in text
+    assert scene.snapshot() == scene.before
+    code, out, err = run_cli("grade", slug, "--dir", str(scene.submission))
+    assert code == 2, out + err
+    assert err.count("\n") == 1 and wanted["message"] in err, err
+    assert SECRET not in out + err
+
+
+@pytest.mark.parametrize("name", ["symlink_to_classmate", "symlink_to_secret", "special_file"])
+def test_a_hostile_file_gets_the_same_verdict_in_grade_batch(name: str, tmp_path: Path) -> None:
+    wanted = expected(name)
+    scene = Scene(tmp_path, name)
+    slug = wanted["exercise"]
+    options = batch.BatchOptions(jobs=1, slugs=[slug])
+    result = batch.grade_folders([scene.submission, scene.classmate], options)
+    reports = {r.submission: r for r in result.reports}
+    (hostile,) = reports["submission"].exercises
+    assert hostile.status == wanted["status"] and wanted["message"] in hostile.message
+    assert hostile.score == 0.0
+    if slug == "activations":  # the classmate it pointed at keeps its own grade
+        assert reports["classmate"].exercises[0].status == "passed"
+    for text in render_everything(result.reports).values():
+        assert SECRET not in text
+    assert result.crashed == []
+    assert scene.snapshot() == scene.before
+
+
+@pytest.mark.parametrize("name", [n for n in ATTACKS if "exit" in expected(n)])
+def test_a_hostile_folder_or_state_is_refused_with_exit_status_2(name: str, tmp_path: Path) -> None:
+    wanted = expected(name)
+    scene = Scene(tmp_path, name)
+    command = ["start", "activations", "--force"] if name.startswith("start_") else ["grade"]
+    code, out, err = run_cli(*command, "--dir", str(scene.submission))
+    assert code == wanted["exit"], out + err
+    assert err.count("\n") == 1 and wanted["message"] in err, err
+    assert SECRET not in out + err
+    assert scene.snapshot() == scene.before, "a file outside the submission changed"
+    assert list(scene.elsewhere.iterdir()) in ([], [scene.elsewhere / "activations.py"])
+    assert not list(scene.submission.glob("*.bak*"))
+
+
+def test_a_folder_of_a_class_that_is_a_link_is_an_error_in_grade_batch(tmp_path: Path) -> None:
+    scene = Scene(tmp_path, "symlinked_folder")
+    options = batch.BatchOptions(jobs=1, slugs=["activations"])
+    result = batch.grade_folders([scene.submission], options)
+    (exercise,) = result.reports[0].exercises
+    assert exercise.status == "error" and "is a symbolic link (to " in exercise.message
+    assert exercise.score == 0.0 and result.crashed == []
+
+
+def test_progress_is_never_written_through_a_link_made_after_the_check(tmp_path: Path) -> None:
+    """The check at the start (exit status 2) has a twin at the write itself: a `.nnlab`
+    turned into a link while the grading ran is refused there too."""
+    scene = Scene(tmp_path, "symlink_to_secret")
+    folder = workspace.require_folder(scene.submission)
+    (folder / ".nnlab").symlink_to(scene.elsewhere)
+    graded = Report("x", [ExerciseResult("activations", "activations.py", status="failed")])
+    with pytest.raises(OSError, match="symbolic link"):
+        workspace.record_report(folder, graded)
+    (folder / ".nnlab").unlink()
+    (folder / ".nnlab").mkdir()
+    (folder / ".nnlab" / "progress.json").symlink_to(scene.secret)
+    assert workspace.load_progress(folder) == {}  # never read through the link
+    workspace.record_report(folder, graded)  # replaces the link, never writes through it
+    assert not (folder / ".nnlab" / "progress.json").is_symlink()
+    assert scene.snapshot() == scene.before
+
+
+def test_start_force_backs_up_past_a_link_named_like_a_backup(tmp_path: Path) -> None:
+    """A `.bak` link (even one pointing nowhere yet) is kept, never replaced or written."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    planted = tmp_path / "elsewhere" / "planted"
+    (folder / "activations.py").write_text("# my work\n")
+    (folder / "activations.py.bak").symlink_to(planted)
+    _, backup = workspace.start(folder, "activations", force=True)
+    assert backup == folder / "activations.py.bak1"
+    assert backup.read_text() == "# my work\n"
+    assert (folder / "activations.py.bak").is_symlink() and not planted.exists()
+
+
+def test_an_out_file_that_is_a_link_is_replaced_not_written_through(tmp_path: Path) -> None:
+    target = tmp_path / "target"
+    target.write_text(SECRET)
+    link = tmp_path / "report.json"
+    link.symlink_to(target)
+    workspace.atomic_write(link, "{}")
+    assert target.read_text() == SECRET
+    assert not link.is_symlink() and link.read_text() == "{}"
+
+
+def test_a_huge_source_is_never_compiled_by_the_grader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled: list[int] = []
+    original = grading.compile_source
+
+    def spy(source: str, file_name: str) -> grading.Compiled:
+        compiled.append(len(source))
+        return original(source, file_name)
+
+    monkeypatch.setattr(grading, "compile_source", spy)
+    scene = Scene(tmp_path, "huge_source")
+    result = grading.grade(scene.submission, ["activations"], options=GradingOptions(limits=LIMITS))
+    assert result.exercises[0].status == "error"
+    assert compiled == []
+    # and compile_source refuses on its own what no file read would give it
+    assert "is not graded" in (original("x = 1\n" * 200_000, "big.py").problem or "")
 
 
 # --- text is sanitised where it enters ---------------------------------------------------------
@@ -226,3 +396,8 @@ def test_a_writer_that_fails_on_odd_text_writes_the_report_cleaned(
     monkeypatch.setitem(report.BATCH_WRITERS, "csv", picky)
     graded = Report("x", [ExerciseResult("activations", "activations.py", "error", "\x1b[2J")])
     assert report.render_batch([graded], "csv") == "ok"
+
+
+def test_attack_files_are_all_used() -> None:
+    used = {n for n in ATTACKS if "exercise" in expected(n) or "exit" in expected(n)}
+    assert used == set(ATTACKS)

@@ -135,7 +135,9 @@ def test_submissions_are_graded_from_a_private_copy(tmp_path: Path, slugs: list[
     after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
     assert after == before  # nothing written into any submission (no .nnlab/progress.json)
     dave = next(r for r in json.loads(out) if r["submission"] == "dave")
-    assert dave["exercises"][catalog.slugs().index(slugs[0])]["status"] == "missing"
+    linked = dave["exercises"][catalog.slugs().index(slugs[0])]
+    assert linked["status"] == "error"  # refused, with the reason, as `nnlab grade` does
+    assert linked["message"].startswith(f"{slugs[0]}.py is a symbolic link (to {secret})")
 
 
 def test_an_exercise_added_after_the_batch_started_is_an_error_that_says_grade_again(

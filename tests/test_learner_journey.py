@@ -214,10 +214,10 @@ def test_start_in_a_folder_that_cannot_be_written_is_a_one_line_error(
 ) -> None:
     from nnlab import workspace as workspace_module
 
-    def refuse(path: Path, text: str) -> None:
+    def refuse(folder_fd: int, name: str, chunks: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(workspace_module, "atomic_write", refuse)
+    monkeypatch.setattr(workspace_module, "_write_in", refuse)  # every write into the folder
     code, _, err = run("start", SLUG, "--dir", str(workspace))
     assert code == 2
     assert err.strip() == f"nnlab: error: could not write into {workspace}: Permission denied"
