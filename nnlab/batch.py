@@ -221,8 +221,9 @@ def _grade_one(
             session=session,
         )
         return ("report", report)
-    except WorkspaceError as error:  # the folder is a link: nothing of it is graded
-        return ("report", failed_report(name, slugs, str(error)))
+    except WorkspaceError as error:  # the folder is a link: the submission's error, not ours
+        refused = [ExerciseResult(s, f"{s}.py", status="error", message=str(error)) for s in slugs]
+        return ("report", Report(submission=name, exercises=refused))
     except Exception as error:  # reported, never propagated: the parent decides
         return ("crash", "".join(traceback.format_exception_only(type(error), error)).strip())
     finally:

@@ -129,7 +129,7 @@ def test_a_hostile_file_is_refused_with_its_reason_by_nnlab_grade(
         assert SECRET not in text
     assert scene.snapshot() == scene.before
     code, out, err = run_cli("grade", slug, "--dir", str(scene.submission))
-    assert code == 2, out + err
+    assert code == 1, out + err  # the learner's file: points lost (GRADING.md)
     assert err.count("\n") == 1 and wanted["message"] in err, err
     assert SECRET not in out + err
 
