@@ -50,10 +50,14 @@ class WriterFailed(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        if not self.output:
+            return f"the {self.writer} writer failed ({self.reason}); no report was written"
         names = ", ".join(one_line(name, 100) for name in self.left_out[:5])
         more = f" and {len(self.left_out) - 5} more" if len(self.left_out) > 5 else ""
-        kept = "; nothing was written" if not self.output else "; the others were written"
-        return f"the {self.writer} writer failed for {names}{more} ({self.reason}){kept}"
+        return (
+            f"the {self.writer} writer failed for {names}{more} ({self.reason}); "
+            "the others were written"
+        )
 
 
 def render(report: Report, format_name: str, **options: Any) -> str:
