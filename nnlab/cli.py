@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -20,10 +20,14 @@ GRADE_FORMATS = ["text", "json", "junit", "gradescope", "csv"]
 BATCH_FORMATS = ["csv", "json", "junit", "gradescope"]
 
 
+# exit statuses (GRADING.md): what CI acts on
+PASSED, LOST_POINTS, USAGE, UNSOUND = 0, 1, 2, 3
+
+
 class NnlabError(click.ClickException):
     """A usage or input error: one line on stderr, exit status 2."""
 
-    exit_code = 2
+    exit_code = USAGE
 
     def show(self, file: object = None) -> None:
         click.echo(f"nnlab: error: {self.format_message()}", err=True)
@@ -111,11 +115,7 @@ def _write(out: str, text: str) -> None:
         raise NnlabError(f"could not write {out}: {error.strerror or error}") from None
 
 
-# exit statuses (GRADING.md): what CI acts on
-PASSED, LOST_POINTS, USAGE, UNSOUND = 0, 1, 2, 3
-
-
-def _unsound(lines: list[str]) -> None:
+def _unsound(lines: list[str]) -> NoReturn:
     """The grading itself is unsound: one line per problem on stderr, exit status 3."""
     for line in lines:
         click.echo(f"nnlab: error: {line}", err=True)
@@ -133,12 +133,8 @@ def _render(render: Any, what: Any, format_name: str, **options: Any) -> tuple[s
     except WriterFailed as failure:
         return failure.output, [str(failure)]
     except Exception as error:
-        _unsound(
-            [
-                f"the {format_name} writer failed ({type(error).__name__}: {error}); no report was written"
-            ]
-        )
-        raise  # unreachable: _unsound exits
+        why = f"{type(error).__name__}: {error}"
+        _unsound([f"the {format_name} writer failed ({why}); no report was written"])
 
 
 def _shorten(names: list[str], shown: int = 3) -> str:
