@@ -184,6 +184,19 @@ def test_grade_batch_exits_0_when_all_pass_and_1_when_a_student_lost_points(
     assert out.splitlines() == ["submission,total,activations", "ada,100,100"]
 
 
+def test_grade_batch_grades_only_the_exercises_named(tmp_path: Path) -> None:
+    root = small_class(tmp_path / "class")
+    shutil.copyfile(SOLUTIONS / "tensors.py", root / "ada" / "tensors.py")
+    code, out, err = run("grade-batch", str(root), "activations", "tensors", "--format", "json")
+    assert code == 1, err
+    for record in json.loads(out):
+        assert [e["exercise"] for e in record["exercises"]] == ["tensors", "activations"]
+        assert record["max_score"] == 200  # out of their sum, not the course's
+    assert {r["submission"]: r["score"] for r in json.loads(out)} == {"ada": 200, "ben": 0}
+    code, _, err = run("grade-batch", str(root), "tensor")
+    assert code == 2 and "did you mean 'tensors'" in errors(err)[0]
+
+
 def _crashing_grading(folder: str, name: str, *args: Any, **kwargs: Any) -> tuple[str, Any]:
     if name == "ben":
         return ("crash", "RuntimeError: the grader broke on ben")
