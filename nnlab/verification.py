@@ -83,48 +83,47 @@ def _misnamed(file_name: str) -> str:
 
 
 def _load_problems(files: Sequence[Path]) -> list[str]:
-    """Why each of ``files`` cannot be loaded as checks: its SyntaxError (file and line) or
-    the error its import raised."""
+    """Why each of ``files`` cannot be loaded as checks, in their order: its SyntaxError
+    (file and line), the error its import raised, or a ``VISIBILITY`` grading would refuse."""
+    from nnlab import visibility
     from nnlab.grading import _Collector, run_checks
 
-    problems: list[str] = []
-    importable: list[Path] = []
+    why: dict[Path, str] = {}
     for path in files:
         try:
             compile(path.read_bytes(), str(path), "exec")
         except SyntaxError as error:
-            problems.append(
-                f"{path}: line {error.lineno}: SyntaxError: {error.msg}; the file does not load"
-            )
+            why[path] = f"{path}: line {error.lineno}: SyntaxError: {error.msg}"
         except (OSError, ValueError) as error:
-            problems.append(f"{path}: cannot be read ({error})")
-        else:
-            importable.append(path)
-
-    failures: list[str] = []
+            why[path] = f"{path}: cannot be read ({error})"
+    importable = [path for path in files if path not in why]
 
     class Loader(_Collector):
         def pytest_collectreport(self, report: Any) -> None:
-            if report.failed:
-                failures.append(str(report.longrepr))
+            if not report.failed:
+                return
+            text = str(report.longrepr)
+            path = next((p for p in importable if str(p) in text), None)
+            lines = re.findall(rf"^{re.escape(str(path))}:(\d+)", text, re.M) if path else []
+            reason = (text.strip().splitlines() or ["an unknown error"])[-1]
+            place = f"{path}: line {lines[-1]}" if lines else str(path or "a check file")
+            why.setdefault(path or Path(), f"{place}: {reason.removeprefix('E').strip()}")
+
+        def pytest_collection_finish(self, session: Any) -> None:
+            for item in session.items:
+                try:
+                    visibility.of_item(item)
+                except ValueError as error:
+                    path = Path(str(item.path))
+                    why.setdefault(path, f"{path}: {error}")
 
     if importable:
         run_checks(importable, Loader(), collect_only=True)
-    for text in failures:
-        lines = text.strip().splitlines() or ["an unknown error"]
-        reason = lines[-1].removeprefix("E").strip()
-        where = next(
-            (
-                match
-                for path in importable
-                for match in re.findall(rf"^{re.escape(str(path))}:(\d+)", text, re.M)[-1:]
-            ),
-            None,
-        )
-        path = next((p for p in importable if str(p) in text), None)
-        place = f"{path}: line {where}" if path and where else str(path or "a check file")
-        problems.append(f"{place}: {reason}; the file does not load")
-    return problems
+    order = [*files, Path()]
+    return [
+        f"{text}; the file does not load"
+        for _, text in sorted(why.items(), key=lambda entry: order.index(entry[0]))
+    ]
 
 
 def _check_metadata(slug: str, found_checks: Sequence[CollectedCheck]) -> list[str]:

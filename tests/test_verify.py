@@ -152,6 +152,10 @@ def test_verify_checks_names_the_file_and_line_of_a_check_file_that_does_not_loa
         {
             "test_activations_syntax.py": "\n\ndef test_broken(learner:\n    pass\n",
             "test_activations_import.py": "\nVALUES = np.linspace(0, 1, num_values)\n",
+            "test_activations_visibility.py": (
+                "\nVISIBILITY = 'secret'\n\n\n@check('sigmoid', hint='shown to nobody')\n"
+                "def test_hidden_how(learner):\n    pass\n"
+            ),
             "test_activations_weight.py": (
                 "\n\n@check('sigmoid', weight=float('nan'), hint='not a number')\n"
                 "def test_weightless(learner):\n    pass\n"
@@ -162,13 +166,15 @@ def test_verify_checks_names_the_file_and_line_of_a_check_file_that_does_not_loa
     problems = verification.verify(lines.append, check_dirs=[folder], jobs=1)
     syntax, imported = folder / "test_activations_syntax.py", folder / "test_activations_import.py"
     weightless = folder / "test_activations_weight.py"
-    assert problems == [
-        f"activations: {syntax}: line 6: SyntaxError: '(' was never closed; the file does not load",
+    secret = folder / "test_activations_visibility.py"
+    assert problems == [  # in the order of the files
         f"activations: {imported}: line 5: NameError: name 'num_values' is not defined; "
         "the file does not load",
-        f"activations: {weightless}: line 6: ValueError: a check's weight must be a positive number, "
-        "not nan; "
-        "the file does not load",
+        f"activations: {syntax}: line 6: SyntaxError: '(' was never closed; the file does not load",
+        f"activations: {secret}: VISIBILITY in {secret.name}: visibility must be one of "
+        "visible, hidden, after_due_date, after_published, not 'secret'; the file does not load",
+        f"activations: {weightless}: line 6: ValueError: a check's weight must be a positive "
+        "number, not nan; the file does not load",
         "activations: not graded until its private checks load",
     ]
     assert lines == []  # nothing was graded
