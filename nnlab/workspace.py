@@ -1,8 +1,8 @@
 """The learner's folder: exercise files, backups and `.nnlab/progress.json`.
 
-Every file nnlab writes here goes through :func:`atomic_write` (or, inside a learner's
-folder, :func:`write_in_folder`), and nothing a learner wrote is ever replaced without a
-backup beside it.
+Every file nnlab writes here is written beside its name and renamed over it (readers see
+the old or the new file, never half of one, and a link of that name is replaced, never
+written through), and nothing a learner wrote is ever replaced without a backup beside it.
 
 Files are what they say. A learner's folder, exercise file, `.nnlab` or progress file is
 opened without following a symbolic link (``O_NOFOLLOW``, each name looked up in a
@@ -183,13 +183,6 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         _write_in(folder_fd, path.name, [_raw(data)])
     finally:
         os.close(folder_fd)
-
-
-def write_in_folder(folder: Path, name: str, data: str | bytes) -> None:
-    """:func:`atomic_write` of the file ``name`` in a learner's ``folder``, which must not be
-    a link (see :func:`open_folder`)."""
-    with open_folder(folder) as folder_fd:
-        _write_in(folder_fd, name, [_raw(data)])
 
 
 def _raw(data: str | bytes) -> bytes:
