@@ -81,6 +81,10 @@ def test_sigmoid_gives_finite_correct_values_at_1000(learner):
 
 @check(
     "sigmoid",
+    after=(
+        "sigmoid_matches_reference_on_varied_shapes",
+        "sigmoid_gives_finite_correct_values_at_1000",
+    ),
     weight=5,
     hint="1 / (1 + exp(-z)) overflows for z = -1000 (e^1000 is inf). np.where(c, f(z), g(z)) "
     "still evaluates both f and g everywhere, so exponentiate only -|z|.",
@@ -258,6 +262,7 @@ def test_leaky_relu_honours_alpha(learner):
 
 @check(
     "leaky_relu",
+    after=("leaky_relu_matches_reference_on_varied_shapes", "leaky_relu_honours_alpha"),
     weight=3,
     hint="Around z = 0 the two pieces meet: leaky_relu(0) is 0, leaky_relu(-1e-8) is "
     "-alpha * 1e-8 and leaky_relu(1e-8) is 1e-8.",
@@ -283,6 +288,7 @@ def test_leaky_relu_of_python_numbers_lists_and_float32(learner):
 
 @check(
     "leaky_relu",
+    after=("leaky_relu_matches_reference_on_varied_shapes", "leaky_relu_honours_alpha"),
     weight=3,
     hint="z[z < 0] *= alpha overwrites the caller's array; build a new one (np.where).",
 )
@@ -326,6 +332,7 @@ def test_softmax_along_the_given_axis(learner):
 
 @check(
     "softmax",
+    after=("softmax_matches_reference_on_varied_shapes", "softmax_along_the_given_axis"),
     weight=2,
     hint="Each slice along axis is a probability distribution: divide by the sum along that "
     "axis (keepdims=True), not by the sum of the whole array.",
@@ -350,6 +357,7 @@ def test_softmax_rows_sum_to_one_along_axis(learner):
 
 @check(
     "softmax",
+    after=("softmax_matches_reference_on_varied_shapes", "softmax_along_the_given_axis"),
     weight=3,
     hint="Subtract each slice's maximum before exp (keepdims=True): the result is the same, and "
     "the largest exponent is e^0. One global maximum is not enough when rows differ a lot.",
@@ -368,6 +376,10 @@ def test_softmax_gives_finite_correct_values_at_1000(learner):
 
 @check(
     "softmax",
+    after=(
+        "softmax_matches_reference_on_varied_shapes",
+        "softmax_gives_finite_correct_values_at_1000",
+    ),
     weight=3,
     hint="exp(1000) overflows: subtract the maximum along axis (keepdims=True) before np.exp.",
 )

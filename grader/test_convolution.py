@@ -217,7 +217,12 @@ def test_zero_pad_leaves_batch_and_channel_axes_alone(learner):
         expect_close(got, expected)
 
 
-@check("zero_pad", weight=2, hint="Build a new array (np.pad does); never write into x.")
+@check(
+    "zero_pad",
+    after=("zero_pad_with_an_int_on_all_four_sides", "zero_pad_with_different_amounts_per_side"),
+    weight=2,
+    hint="Build a new array (np.pad does); never write into x.",
+)
 def test_zero_pad_leaves_its_input_unmodified(learner):
     x = np.random.default_rng(6103).normal(size=(2, 3, 3, 2))
     pad = ((1, 2), (0, 1))
@@ -269,6 +274,10 @@ def test_conv2d_matches_reference_with_even_and_rectangular_shapes(learner):
 
 @check(
     "conv2d",
+    after=(
+        "conv2d_matches_reference_with_odd_square_kernels",
+        "conv2d_matches_reference_with_even_and_rectangular_shapes",
+    ),
     weight=6,
     hint="With stride s the window jumps s pixels: output (i, j) starts at row i*sh, column "
     "j*sw; a pair (sh, sw) steps differently along rows and columns.",
@@ -290,18 +299,22 @@ def test_conv2d_matches_reference_with_strides_int_and_pair(learner):
 
 @check(
     "conv2d",
+    after=(
+        "conv2d_matches_reference_with_odd_square_kernels",
+        "conv2d_matches_reference_with_even_and_rectangular_shapes",
+    ),
     weight=6,
     hint='"same": pad_total = max((n_out - 1) * s + k - n, 0) along each axis, n_out = '
     "ceil(n / s); pad_total // 2 before and the REST after, so an odd extra row/column goes "
     "at the bottom/right.",
 )
 def test_conv2d_same_padding_puts_the_extra_row_at_bottom_and_column_at_right(learner):
-    # each case has an odd pad_total, where a symmetric or top/left split would differ
+    # each case has an odd pad_total, where a symmetric or top/left split would differ;
+    # stride 1 only: strides are the next check's
     _conv_matches(
         learner,
         [
             ((1, 4, 4, 1), (2, 2, 1, 1), 1, "same"),
-            ((1, 8, 8, 1), (3, 3, 1, 1), 2, "same"),
             ((2, 5, 6, 2), (4, 4, 2, 3), 1, "same"),
             ((1, 6, 5, 2), (2, 3, 2, 1), 1, "same"),
         ],
@@ -311,6 +324,12 @@ def test_conv2d_same_padding_puts_the_extra_row_at_bottom_and_column_at_right(le
 
 @check(
     "conv2d",
+    after=(
+        "conv2d_matches_reference_with_odd_square_kernels",
+        "conv2d_matches_reference_with_even_and_rectangular_shapes",
+        "conv2d_matches_reference_with_strides_int_and_pair",
+        "conv2d_same_padding_puts_the_extra_row_at_bottom_and_column_at_right",
+    ),
     weight=6,
     hint='"same" padding depends on the stride: n_out = ceil(n / s) and pad_total = '
     "max((n_out - 1) * s + k - n, 0), which is not always k - 1.",
@@ -320,6 +339,7 @@ def test_conv2d_same_padding_with_strides(learner):
         learner,
         [
             ((1, 5, 5, 1), (3, 3, 1, 1), 1, "same"),
+            ((1, 8, 8, 1), (3, 3, 1, 1), 2, "same"),  # pad_total 1: the extra row at the bottom
             ((2, 7, 7, 2), (3, 3, 2, 3), 2, "same"),
             ((1, 9, 6, 1), (3, 3, 1, 2), (2, 3), "same"),
             ((1, 10, 10, 2), (5, 5, 2, 1), 3, "same"),
@@ -334,6 +354,10 @@ def test_conv2d_same_padding_with_strides(learner):
 
 @check(
     "conv2d",
+    after=(
+        "conv2d_matches_reference_with_odd_square_kernels",
+        "conv2d_matches_reference_with_even_and_rectangular_shapes",
+    ),
     weight=4,
     hint="No kernel flip: deep-learning convolution is cross-correlation, so kernel[0, 0] "
     "multiplies the TOP-LEFT pixel of each window (no np.flip, no [::-1]).",
@@ -349,6 +373,10 @@ def test_conv2d_does_not_flip_the_kernel(learner):
 
 @check(
     "conv2d",
+    after=(
+        "conv2d_matches_reference_with_odd_square_kernels",
+        "conv2d_same_padding_puts_the_extra_row_at_bottom_and_column_at_right",
+    ),
     weight=4,
     hint="bias has one value per filter, shape (C_out,): add bias[o] to every position of "
     "output channel o; bias=None (the default) adds nothing.",
@@ -368,6 +396,12 @@ def test_conv2d_adds_one_bias_per_filter(learner):
 
 @check(
     "conv2d",
+    after=(
+        "conv2d_matches_reference_with_odd_square_kernels",
+        "conv2d_matches_reference_with_strides_int_and_pair",
+        "conv2d_same_padding_puts_the_extra_row_at_bottom_and_column_at_right",
+        "conv2d_same_padding_with_strides",
+    ),
     weight=3,
     hint="A 1x1 kernel mixes channels pixel by pixel: out[n, i, j] = x[n, i, j] @ kernel[0, 0] "
     "(+ bias); the image keeps its height and width.",
@@ -386,6 +420,11 @@ def test_conv2d_with_a_1x1_kernel_mixes_channels(learner):
 
 @check(
     "conv2d",
+    after=(
+        "conv2d_matches_reference_with_odd_square_kernels",
+        "conv2d_matches_reference_with_even_and_rectangular_shapes",
+        "conv2d_same_padding_puts_the_extra_row_at_bottom_and_column_at_right",
+    ),
     weight=3,
     hint="Convert the inputs first: x = np.asarray(x, dtype=float), the same for kernel (and "
     "bias when it is given); float32 arrays and nested lists, of ints too, must work. An "
@@ -411,7 +450,7 @@ def test_conv2d_accepts_float32_arrays_and_lists(learner):
 def _expect_refusals(learner, calls) -> None:
     """conv2d(*arguments) raises ValueError for each of ``calls``; a valid call made in the
     same round trip must come out right first (refusing alone earns nothing)."""
-    valid = _conv_case(np.random.default_rng(6200), (1, 4, 4, 2), (2, 2, 2, 1))
+    valid = _conv_case(np.random.default_rng(6200), (1, 5, 5, 2), (3, 3, 2, 1))
     right, *refused = learner.call_many("conv2d", [valid, *calls])
     judged = (right, lambda got: expect_conv_close(got, expected_conv(*valid)))
     for got in refused:
@@ -459,6 +498,12 @@ def test_conv2d_raises_value_error_for_unknown_padding(learner):
 
 @check(
     "conv2d",
+    after=(
+        "conv2d_matches_reference_with_odd_square_kernels",
+        "conv2d_matches_reference_with_strides_int_and_pair",
+        "conv2d_same_padding_puts_the_extra_row_at_bottom_and_column_at_right",
+        "conv2d_same_padding_with_strides",
+    ),
     weight=2,
     hint="Pad into a new array (np.pad) and never write into x, kernel or bias.",
 )

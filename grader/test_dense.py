@@ -163,6 +163,10 @@ def test_dense_forward_relu_matches_reference(learner):
 
 @check(
     "dense_forward",
+    after=(
+        "dense_forward_linear_matches_reference_on_varied_shapes",
+        "dense_forward_relu_matches_reference",
+    ),
     weight=2,
     hint="sigmoid(z) = 1 / (1 + exp(-z)), applied AFTER the bias is added.",
 )
@@ -172,6 +176,10 @@ def test_dense_forward_sigmoid_matches_reference(learner):
 
 @check(
     "dense_forward",
+    after=(
+        "dense_forward_linear_matches_reference_on_varied_shapes",
+        "dense_forward_relu_matches_reference",
+    ),
     weight=2,
     hint="np.tanh(z), applied AFTER the bias is added.",
 )
@@ -181,6 +189,10 @@ def test_dense_forward_tanh_matches_reference(learner):
 
 @check(
     "dense_forward",
+    after=(
+        "dense_forward_linear_matches_reference_on_varied_shapes",
+        "dense_forward_relu_matches_reference",
+    ),
     weight=3,
     hint="softmax works on each example's row of units: exp(z) / exp(z).sum(axis=-1, "
     "keepdims=True), after the bias is added. Summing over axis 0 mixes the examples.",
@@ -191,6 +203,12 @@ def test_dense_forward_softmax_over_units_matches_reference(learner):
 
 @check(
     "dense_forward",
+    after=(
+        "dense_forward_linear_matches_reference_on_varied_shapes",
+        "dense_forward_relu_matches_reference",
+        "dense_forward_sigmoid_matches_reference",
+        "dense_forward_softmax_over_units_matches_reference",
+    ),
     weight=2,
     hint="For big pre-activations exp overflows: subtract EACH ROW's maximum before the "
     "softmax (keepdims=True), and compute the sigmoid without exp of a large positive number "
@@ -211,6 +229,13 @@ def test_dense_forward_sigmoid_and_softmax_stay_finite_for_large_preactivations(
 
 @check(
     "dense_forward",
+    after=(
+        "dense_forward_linear_matches_reference_on_varied_shapes",
+        "dense_forward_relu_matches_reference",
+        "dense_forward_sigmoid_matches_reference",
+        "dense_forward_tanh_matches_reference",
+        "dense_forward_softmax_over_units_matches_reference",
+    ),
     weight=2,
     hint="Inputs may be float32 arrays or nested Python lists: start with np.asarray(...).",
 )
@@ -227,6 +252,10 @@ def test_dense_forward_accepts_float32_and_lists(learner):
 
 @check(
     "dense_forward",
+    after=(
+        "dense_forward_linear_matches_reference_on_varied_shapes",
+        "dense_forward_relu_matches_reference",
+    ),
     hint='Raise ValueError for a name outside "linear", "relu", "sigmoid", "tanh", "softmax" '
     "instead of silently returning the linear output.",
 )
@@ -245,6 +274,10 @@ def test_dense_forward_rejects_unknown_activation(learner):
 
 @check(
     "dense_forward",
+    after=(
+        "dense_forward_linear_matches_reference_on_varied_shapes",
+        "dense_forward_relu_matches_reference",
+    ),
     weight=2,
     hint="Check the shapes before computing: kernel.shape[0] must equal x.shape[1] and "
     "bias must hold kernel.shape[1] values (a length-1 bias would broadcast silently).",
@@ -263,6 +296,11 @@ def test_dense_forward_rejects_mismatched_shapes(learner):
 
 @check(
     "dense_forward",
+    after=(
+        "dense_forward_linear_matches_reference_on_varied_shapes",
+        "dense_forward_relu_matches_reference",
+        "dense_forward_softmax_over_units_matches_reference",
+    ),
     hint="Leave x, kernel and bias as they were: `bias.shape = (1, -1)` or `x -= ...` change "
     "the caller's arrays; use bias.reshape(1, -1) or new arrays instead.",
 )
@@ -401,6 +439,12 @@ def _expect_gradients_for_this_input_type(learner, grad_out, x, kernel, given_as
 
 @check(
     "dense_backward",
+    after=(
+        "dense_backward_returns_three_gradients_shaped_like_x_kernel_bias",
+        "dense_backward_grad_x_matches_reference",
+        "dense_backward_grad_kernel_matches_reference",
+        "dense_backward_grad_bias_sums_over_the_batch",
+    ),
     hint="float32 arrays and nested lists are valid inputs: convert with np.asarray first.",
 )
 def test_dense_backward_accepts_float32_and_lists(learner):
@@ -413,6 +457,12 @@ def test_dense_backward_accepts_float32_and_lists(learner):
 
 @check(
     "dense_backward",
+    after=(
+        "dense_backward_returns_three_gradients_shaped_like_x_kernel_bias",
+        "dense_backward_grad_x_matches_reference",
+        "dense_backward_grad_kernel_matches_reference",
+        "dense_backward_grad_bias_sums_over_the_batch",
+    ),
     hint="Do not scale or transpose grad_out, x or kernel in place (`grad_out /= ...`, "
     "`x.shape = ...`): compute new arrays.",
 )

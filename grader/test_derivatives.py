@@ -261,6 +261,10 @@ def test_relu_derivative_matches_reference_on_varied_shapes(learner):
 
 @check(
     "relu_derivative",
+    after=(
+        "relu_derivative_matches_reference_on_varied_shapes",
+        "relu_derivative_takes_the_left_slope_at_zero",
+    ),
     weight=3,
     hint="Start with z = np.asarray(z, dtype=float): a list has no `> 0`, a number no shape.",
 )
@@ -285,7 +289,15 @@ def test_relu_derivative_takes_the_left_slope_at_zero(learner):
     expect_close(around, ref.relu_derivative(z.copy()))
 
 
-@check("relu_derivative", weight=2, hint="Compute into new arrays; never assign into z itself.")
+@check(
+    "relu_derivative",
+    after=(
+        "relu_derivative_matches_reference_on_varied_shapes",
+        "relu_derivative_takes_the_left_slope_at_zero",
+    ),
+    weight=2,
+    hint="Compute into new arrays; never assign into z itself.",
+)
 def test_relu_derivative_leaves_input_unmodified(learner):
     leaves_input_unmodified(learner, "relu_derivative", 3406)
 
@@ -302,6 +314,10 @@ def test_leaky_relu_derivative_matches_reference_on_varied_shapes(learner):
 
 @check(
     "leaky_relu_derivative",
+    after=(
+        "leaky_relu_derivative_matches_reference_on_varied_shapes",
+        "leaky_relu_derivative_takes_the_left_slope_at_zero",
+    ),
     weight=3,
     hint="Start with z = np.asarray(z, dtype=float): a list has no `> 0`, a number no shape, "
     "and an int array (from ints like [[-2, 0, 3]]) stores alpha = 0.01 as 0.",
@@ -310,7 +326,15 @@ def test_leaky_relu_derivative_accepts_scalars_lists_and_float32(learner):
     accepts_scalars_lists_and_float32(learner, "leaky_relu_derivative", 3502)
 
 
-@check("leaky_relu_derivative", weight=3, hint=LEAKY_HINT)
+@check(
+    "leaky_relu_derivative",
+    after=(
+        "leaky_relu_derivative_matches_reference_on_varied_shapes",
+        "leaky_relu_derivative_honours_alpha",
+    ),
+    weight=3,
+    hint=LEAKY_HINT,
+)
 def test_leaky_relu_derivative_agrees_with_finite_differences(learner):
     agrees_with_finite_differences(
         learner, "leaky_relu_derivative", ref.leaky_relu, 3503, alpha=0.2
@@ -319,6 +343,10 @@ def test_leaky_relu_derivative_agrees_with_finite_differences(learner):
 
 @check(
     "leaky_relu_derivative",
+    after=(
+        "leaky_relu_derivative_matches_reference_on_varied_shapes",
+        "leaky_relu_derivative_honours_alpha",
+    ),
     weight=4,
     hint="At the kink take the slope on the left, as TensorFlow does: alpha at z == 0 (test z > 0).",
 )
@@ -337,8 +365,7 @@ def test_leaky_relu_derivative_takes_the_left_slope_at_zero(learner):
     hint="Use the alpha you are given (default 0.01), not a fixed 0.01.",
 )
 def test_leaky_relu_derivative_honours_alpha(learner):
-    z = np.random.default_rng(3505).normal(scale=2.0, size=(3, 4))
-    z[1, 1] = 0.0
+    z = np.random.default_rng(3505).normal(scale=2.0, size=(3, 4))  # no 0: the kink's check
     calls = [((z,), {"alpha": alpha}) for alpha in [0.2, 0.05, 0.3]]
     calls.append(((z, 0.25), {}))  # alpha passed by position
     outcomes = learner.calls("leaky_relu_derivative", calls)
@@ -347,7 +374,14 @@ def test_leaky_relu_derivative_honours_alpha(learner):
 
 
 @check(
-    "leaky_relu_derivative", weight=2, hint="Compute into new arrays; never assign into z itself."
+    "leaky_relu_derivative",
+    after=(
+        "leaky_relu_derivative_matches_reference_on_varied_shapes",
+        "leaky_relu_derivative_honours_alpha",
+        "leaky_relu_derivative_takes_the_left_slope_at_zero",
+    ),
+    weight=2,
+    hint="Compute into new arrays; never assign into z itself.",
 )
 def test_leaky_relu_derivative_leaves_input_unmodified(learner):
     leaves_input_unmodified(learner, "leaky_relu_derivative", 3506, alpha=0.1)

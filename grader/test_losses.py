@@ -234,6 +234,10 @@ def test_binary_crossentropy_matches_reference_on_varied_shapes(learner):
 
 @check(
     "binary_crossentropy",
+    after=(
+        "binary_crossentropy_matches_reference_on_varied_shapes",
+        "binary_crossentropy_is_finite_at_predictions_of_0_and_1",
+    ),
     weight=4,
     hint="Start with np.asarray(..., dtype=float) so numbers, lists and float32 arrays all work.",
 )
@@ -279,6 +283,10 @@ def test_binary_crossentropy_is_finite_at_predictions_of_0_and_1(learner):
 
 @check(
     "binary_crossentropy",
+    after=(
+        "binary_crossentropy_matches_reference_on_varied_shapes",
+        "binary_crossentropy_is_finite_at_predictions_of_0_and_1",
+    ),
     weight=5,
     hint="Clip to the epsilon you are given (default 1e-7), not a fixed 1e-7.",
 )
@@ -335,6 +343,10 @@ def test_binary_crossentropy_raises_value_error_when_shapes_differ(learner):
 
 @check(
     "binary_crossentropy",
+    after=(
+        "binary_crossentropy_matches_reference_on_varied_shapes",
+        "binary_crossentropy_is_finite_at_predictions_of_0_and_1",
+    ),
     weight=3,
     hint="np.clip(y_pred, ...) returns a new array; clipping with out=y_pred or assigning into "
     "y_pred changes the caller's data.",
@@ -368,6 +380,10 @@ def test_categorical_crossentropy_matches_reference_on_varied_shapes(learner):
 
 @check(
     "categorical_crossentropy",
+    after=(
+        "categorical_crossentropy_matches_reference_on_varied_shapes",
+        "categorical_crossentropy_is_finite_at_predictions_of_0_and_1",
+    ),
     weight=4,
     hint="Start with np.asarray(..., dtype=float) so lists (of ints too) and float32 arrays work.",
 )
@@ -416,6 +432,10 @@ def test_categorical_crossentropy_averages_over_examples_not_over_every_entry(le
 
 @check(
     "categorical_crossentropy",
+    after=(
+        "categorical_crossentropy_matches_reference_on_varied_shapes",
+        "categorical_crossentropy_averages_over_examples_not_over_every_entry",
+    ),
     weight=7,
     hint="Clip first: p = np.clip(y_pred, epsilon, 1 - epsilon), then np.log(p). "
     "log(0) is -inf, and 0 * log(0) is NaN.",
@@ -435,6 +455,10 @@ def test_categorical_crossentropy_is_finite_at_predictions_of_0_and_1(learner):
 
 @check(
     "categorical_crossentropy",
+    after=(
+        "categorical_crossentropy_matches_reference_on_varied_shapes",
+        "categorical_crossentropy_is_finite_at_predictions_of_0_and_1",
+    ),
     weight=4,
     hint="Clip to the epsilon you are given (default 1e-7), not a fixed 1e-7.",
 )
@@ -491,6 +515,10 @@ def test_categorical_crossentropy_raises_value_error_when_shapes_differ(learner)
 
 @check(
     "categorical_crossentropy",
+    after=(
+        "categorical_crossentropy_matches_reference_on_varied_shapes",
+        "categorical_crossentropy_is_finite_at_predictions_of_0_and_1",
+    ),
     weight=3,
     hint="np.clip(y_pred, ...) returns a new array; clipping with out=y_pred or assigning into "
     "y_pred changes the caller's data.",

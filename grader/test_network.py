@@ -260,6 +260,10 @@ def test_init_params_weights_are_small_random_and_not_symmetric(learner):
 
 @check(
     "init_params",
+    after=(
+        "init_params_has_the_four_keys_and_shapes",
+        "init_params_weights_are_small_random_and_not_symmetric",
+    ),
     weight=1,
     hint="Draw from rng = np.random.default_rng(seed), not from the global np.random state; "
     "keep the default seed=0.",
@@ -439,6 +443,7 @@ def expect_matches_finite_differences(learner: Any, keys: tuple[str, ...], seed:
 
 @check(
     "loss_and_gradients",
+    after=("loss_matches_reference", "gradients_have_the_parameters_keys_and_shapes"),
     weight=3,
     hint="dz2 = (p - y) / N (the mean brings the 1/N); dW2 = a1.T @ dz2 (h, 1); "
     "db2 = dz2.sum(axis=0).",
@@ -449,6 +454,11 @@ def test_output_layer_gradients_match_finite_differences(learner):
 
 @check(
     "loss_and_gradients",
+    after=(
+        "loss_matches_reference",
+        "gradients_have_the_parameters_keys_and_shapes",
+        "output_layer_gradients_match_finite_differences",
+    ),
     weight=3,
     hint="dz1 = (dz2 @ W2.T) * (z1 > 0), the relu mask on z1 = x @ W1 + b1; dW1 = x.T @ dz1 "
     "(d, h); db1 = dz1.sum(axis=0).",
@@ -459,6 +469,12 @@ def test_hidden_layer_gradients_match_finite_differences(learner):
 
 @check(
     "loss_and_gradients",
+    after=(
+        "loss_matches_reference",
+        "gradients_have_the_parameters_keys_and_shapes",
+        "output_layer_gradients_match_finite_differences",
+        "hidden_layer_gradients_match_finite_differences",
+    ),
     weight=1,
     hint="Clip p to [1e-7, 1 - 1e-7] before the logarithms, and compute the sigmoid without "
     "overflow (e.g. 0.5 * (1 + np.tanh(0.5 * z))).",
@@ -484,6 +500,12 @@ def test_loss_stays_finite_when_the_network_is_confidently_wrong(learner):
 
 @check(
     "loss_and_gradients",
+    after=(
+        "loss_matches_reference",
+        "gradients_have_the_parameters_keys_and_shapes",
+        "output_layer_gradients_match_finite_differences",
+        "hidden_layer_gradients_match_finite_differences",
+    ),
     weight=1,
     hint="Do not change params, x or y in place: the gradient step belongs in train, and "
     "caches belong in local variables.",
@@ -609,6 +631,7 @@ def test_train_is_repeatable_and_uses_the_seed(learner):
 
 @check(
     "train",
+    after=("train_reaches_the_accuracy_on_hidden_rings", "train_is_repeatable_and_uses_the_seed"),
     weight=1,
     timeout=TRAIN_TIMEOUT,
     hint="Keep the contract's defaults: train(x, y, n_hidden=16, epochs=200, learning_rate=0.5, "

@@ -169,6 +169,10 @@ def test_minibatches_keeps_rows_of_x_and_y_together(learner):
 
 @check(
     "minibatches",
+    after=(
+        "minibatches_returns_every_example_exactly_once",
+        "minibatches_with_a_seed_mix_examples_across_batches",
+    ),
     weight=2,
     hint="Batches hold batch_size examples, and the last holds what is left "
     "(range(0, N, batch_size) gives the starts): never drop the last, smaller batch.",
@@ -228,6 +232,10 @@ def test_minibatches_same_seed_gives_the_same_order(learner):
 
 @check(
     "minibatches",
+    after=(
+        "minibatches_returns_every_example_exactly_once",
+        "minibatches_with_a_seed_mix_examples_across_batches",
+    ),
     weight=2,
     hint="Shuffle when a seed is given, and let the seed choose the order: "
     "np.random.default_rng(seed).permutation(N) (a fixed or global generator ignores it).",
@@ -292,6 +300,12 @@ def test_minibatches_one_batch_when_batch_size_covers_everything(learner):
 
 @check(
     "minibatches",
+    after=(
+        "minibatches_returns_every_example_exactly_once",
+        "minibatches_keeps_rows_of_x_and_y_together",
+        "minibatches_have_batch_size_rows_except_a_smaller_last_one",
+        "minibatches_with_seed_none_keep_the_original_order",
+    ),
     hint="np.random.shuffle(x) shuffles the caller's array in place: shuffle indices "
     "(a permutation) and index x and y with them instead.",
 )
@@ -328,6 +342,11 @@ def _judge_batches(outcome, x, y, batch_size: int, seed) -> None:
 
 @check(
     "minibatches",
+    after=(
+        "minibatches_returns_every_example_exactly_once",
+        "minibatches_keeps_rows_of_x_and_y_together",
+        "minibatches_have_batch_size_rows_except_a_smaller_last_one",
+    ),
     hint="x and y may be nested Python lists: x = np.asarray(x) (and y) first, so that "
     "x[rows] picks rows.",
 )
@@ -497,6 +516,11 @@ def test_rmsprop_update_one_step_matches_keras_rule(learner):
 
 @check(
     "rmsprop_update",
+    after=(
+        "rmsprop_update_one_step_matches_keras_rule",
+        "rmsprop_update_puts_epsilon_inside_the_square_root",
+        "rmsprop_update_honours_rho",
+    ),
     weight=3,
     hint="Feed each step's new_velocity into the next call; velocity starts at zeros and "
     "keeps a decaying average: rho*v + (1-rho)*grad**2.",
@@ -516,6 +540,12 @@ def test_rmsprop_update_tracks_keras_over_several_steps(learner):
 
 @check(
     "rmsprop_update",
+    after=(
+        "rmsprop_update_one_step_matches_keras_rule",
+        "rmsprop_update_puts_epsilon_inside_the_square_root",
+        "rmsprop_update_honours_epsilon",
+        "rmsprop_update_honours_rho",
+    ),
     hint="Keras' defaults: learning_rate=0.001, rho=0.9, epsilon=1e-7.",
 )
 def test_rmsprop_update_uses_keras_defaults(learner):
@@ -544,6 +574,10 @@ def test_rmsprop_update_puts_epsilon_inside_the_square_root(learner):
 
 @check(
     "rmsprop_update",
+    after=(
+        "rmsprop_update_one_step_matches_keras_rule",
+        "rmsprop_update_puts_epsilon_inside_the_square_root",
+    ),
     hint="Use the epsilon you are given (default 1e-7), not a fixed 1e-7: "
     "grad / np.sqrt(v + epsilon).",
 )

@@ -16,16 +16,21 @@ from nnlab.checks import check, expect_close, expect_raises, expect_unmodified, 
 ref = reference("pooling")
 
 
-def _pool_matches(learner, function: str, cases, seed: int, *, scale: float = 1.0) -> None:
-    """cases: (x_shape, pool_size, strides, padding); strides "default" is left out of the call."""
-    calls, expectations = _pool_cases(function, tuple(cases), seed, scale)
+def _pool_matches(
+    learner, function: str, cases, seed: int, *, scale: float = 1.0, positive: bool = False
+) -> None:
+    """cases: (x_shape, pool_size, strides, padding); strides "default" is left out of the call.
+    ``positive`` inputs leave the padding's value out of a maximum: the geometry alone counts."""
+    calls, expectations = _pool_cases(function, tuple(cases), seed, scale, positive)
     outcomes = learner.calls(function, calls)
     for (expected, note), got in zip(expectations, outcomes, strict=True):
         expect_close(got, expected, hint=note)
 
 
 @functools.cache
-def _pool_cases(function: str, cases: tuple, seed: int, scale: float) -> tuple[tuple, tuple]:
+def _pool_cases(
+    function: str, cases: tuple, seed: int, scale: float, positive: bool
+) -> tuple[tuple, tuple]:
     """The calls of one check, each ((x, pool_size), kwargs), and for each the reference's
     result and a note for its message: made once per grading process (grade-batch grades
     many submissions in one), read-only, so no check can change them by mistake."""
@@ -36,6 +41,7 @@ def _pool_cases(function: str, cases: tuple, seed: int, scale: float) -> tuple[t
         if strides != "default":
             kwargs["strides"] = strides
         x = rng.normal(scale=scale, size=x_shape)
+        x = np.abs(x) + 0.1 if positive else x
         strides = None if strides == "default" else strides
         expected = getattr(ref, function)(x.copy(), pool_size, strides, padding)
         note = ""
@@ -181,7 +187,7 @@ def test_average_pool2d_with_overlapping_windows(learner):
     "With strides=None, sh is the pool size here too.",
 )
 def test_max_pool2d_same_padding_like_tensorflow(learner):
-    _pool_matches(learner, "max_pool2d", SAME, 7105)
+    _pool_matches(learner, "max_pool2d", SAME, 7105, positive=True)  # -inf is the next check's
 
 
 @check(
@@ -200,6 +206,10 @@ def test_average_pool2d_same_padding_like_tensorflow(learner):
 
 @check(
     "max_pool2d",
+    after=(
+        "max_pool2d_valid_with_default_strides_equal_to_pool_size",
+        "max_pool2d_same_padding_like_tensorflow",
+    ),
     weight=5,
     hint="A padded position must never be the maximum: pad with -np.inf, not 0 (on an "
     "all-negative image, a window over zero padding would return 0).",
@@ -220,6 +230,10 @@ def test_max_pool2d_same_on_negative_inputs_ignores_the_padding(learner):
 
 @check(
     "average_pool2d",
+    after=(
+        "average_pool2d_valid_with_default_strides_equal_to_pool_size",
+        "average_pool2d_same_padding_like_tensorflow",
+    ),
     weight=5,
     hint="Divide each window's sum by the number of REAL pixels in it, not by ph * pw: "
     "pool an array of ones the same way to count them (padding counts as 0).",
@@ -255,6 +269,11 @@ def _accepts_float32_and_lists(learner, function: str, seed: int) -> None:
 
 @check(
     "max_pool2d",
+    after=(
+        "max_pool2d_valid_with_default_strides_equal_to_pool_size",
+        "max_pool2d_same_padding_like_tensorflow",
+        "max_pool2d_same_on_negative_inputs_ignores_the_padding",
+    ),
     weight=3,
     hint="Convert the input first: x = np.asarray(x, dtype=float); float32 arrays and nested "
     "lists, of ints too, must work (an int array cannot hold the -inf of the padding).",
@@ -265,6 +284,11 @@ def test_max_pool2d_accepts_float32_arrays_and_lists(learner):
 
 @check(
     "average_pool2d",
+    after=(
+        "average_pool2d_valid_with_default_strides_equal_to_pool_size",
+        "average_pool2d_same_padding_like_tensorflow",
+        "average_pool2d_same_averages_only_in_bounds_values",
+    ),
     weight=3,
     hint="Convert the input first: x = np.asarray(x, dtype=float); float32 arrays and nested "
     "lists, of ints too, must work (an output array with an int image's dtype truncates "
@@ -306,7 +330,16 @@ def test_average_pool2d_raises_value_error_for_bad_x_or_padding(learner):
     _raises_value_errors(learner, "average_pool2d")
 
 
-@check("max_pool2d", weight=2, hint="Pad into a new array (np.pad); never write into x.")
+@check(
+    "max_pool2d",
+    after=(
+        "max_pool2d_valid_with_default_strides_equal_to_pool_size",
+        "max_pool2d_same_padding_like_tensorflow",
+        "max_pool2d_same_on_negative_inputs_ignores_the_padding",
+    ),
+    weight=2,
+    hint="Pad into a new array (np.pad); never write into x.",
+)
 def test_max_pool2d_leaves_its_input_unmodified(learner):
     x = np.random.default_rng(7108).normal(size=(2, 5, 5, 2))
     expect_unmodified(
@@ -314,7 +347,16 @@ def test_max_pool2d_leaves_its_input_unmodified(learner):
     )
 
 
-@check("average_pool2d", weight=2, hint="Pad into a new array (np.pad); never write into x.")
+@check(
+    "average_pool2d",
+    after=(
+        "average_pool2d_valid_with_default_strides_equal_to_pool_size",
+        "average_pool2d_same_padding_like_tensorflow",
+        "average_pool2d_same_averages_only_in_bounds_values",
+    ),
+    weight=2,
+    hint="Pad into a new array (np.pad); never write into x.",
+)
 def test_average_pool2d_leaves_its_input_unmodified(learner):
     x = np.random.default_rng(7208).normal(size=(2, 5, 5, 2))
     expect_unmodified(

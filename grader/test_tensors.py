@@ -161,6 +161,7 @@ def test_broadcast_shape_aligns_trailing_axes(learner):
 
 @check(
     "broadcast_shape",
+    after=("broadcast_shape_of_shapes_with_the_same_rank", "broadcast_shape_aligns_trailing_axes"),
     weight=3,
     hint="An empty shape () is a scalar and fits anything; a length 1 stretches even to 0, "
     "so max() of the two lengths is not the rule.",
@@ -173,6 +174,11 @@ def test_broadcast_shape_with_empty_shapes_and_zero_lengths(learner):
 
 @check(
     "broadcast_shape",
+    after=(
+        "broadcast_shape_of_shapes_with_the_same_rank",
+        "broadcast_shape_aligns_trailing_axes",
+        "broadcast_shape_with_empty_shapes_and_zero_lengths",
+    ),
     weight=5,
     hint="Two lengths that differ with neither equal to 1 cannot be broadcast: raise ValueError.",
 )

@@ -60,6 +60,9 @@ class CheckInfo:
     # every level, 1 to 3: the concept or mistake, the place in the computation, nearly the
     # answer; `nnlab hint` reveals them one at a time
     hints: tuple[str, ...] = ()
+    # the checks (names without "test_") that must pass for this one's failure to be its
+    # own; None: the first check of the same function in the file (see `check`)
+    after: tuple[str, ...] | None = None
 
 
 def read_only(*values: Any) -> None:
@@ -79,6 +82,7 @@ def check(
     hint: str | Sequence[str],
     timeout: float | None = None,
     visibility: str | None = None,
+    after: str | Sequence[str] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Tag a pytest test as a graded check of the contract function ``function``.
 
@@ -86,6 +90,13 @@ def check(
 
     ``visibility`` (Gradescope's ``visible``, ``hidden``, ``after_due_date`` or
     ``after_published``) overrides the check file's ``VISIBILITY``; see nnlab.visibility.
+
+    ``after`` names the checks (test function names, in the same file) that must pass
+    for a failure of this one to be its own: when one of them failed too, this check is
+    reported ``blocked`` (0 points, no hint, "fix <that check> first"), so that one
+    mistake gives one message. By default (None) that is the first check of the same
+    function in the file, its basic behaviour; the first check itself depends on
+    nothing. ``after=()`` makes a check independent.
     """
     if visibility is not None:
         require_visibility(visibility, f"@check({function!r})")
@@ -93,8 +104,11 @@ def check(
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     if not (math.isfinite(weight) and weight > 0):  # NaN is not <= 0, and breaks the sums
         raise ValueError(f"a check's weight must be a positive number, not {weight!r}")
+    if after is not None:
+        after = (after,) if isinstance(after, str) else tuple(after)
+        after = tuple(name.removeprefix("test_") for name in after)
     levels = hint_levels(hint, function)
-    info = CheckInfo(function, float(weight), kind, levels[0], timeout, visibility, levels)
+    info = CheckInfo(function, float(weight), kind, levels[0], timeout, visibility, levels, after)
     return pytest.mark.nnlab_check(info=info)
 
 

@@ -260,7 +260,7 @@ def finish_exercise(prepared: _Prepared, session: CheckSession) -> ExerciseResul
         sandbox.close()
     if plugin.load_error:
         result.status, result.message = "error", plugin.load_error
-    result.checks = plugin.results
+    result.checks = mark_blocked(plugin.results, plugin.origins)
     result.finish()
     if plugin.functions:
         _points_of_part(result, session.items.get(plugin.exercise.slug, []))
@@ -589,6 +589,7 @@ class ExercisePlugin:
         self.sandbox = sandbox
         self.limits = limits
         self.results: list[CheckResult] = []
+        self.origins: list[tuple[Path, CheckInfo]] = []  # for each result, where it was declared
         self.load_error: str | None = None
         self._learner: Learner | None = None
 
@@ -652,6 +653,7 @@ class ExercisePlugin:
         excinfo = call.excinfo
         skipped = excinfo is not None and excinfo.errisinstance(pytest.skip.Exception)
         self.results.append(self._verdict(item, call, excinfo is None, skipped))
+        self.origins.append((Path(str(item.path)), check_info(item) or CheckInfo(function="")))
 
     def _verdict(
         self, item: pytest.Item, call: pytest.CallInfo[Any], passed: bool, skipped: bool
@@ -700,6 +702,58 @@ def standalone_advice(message: str) -> str:
         f"{found.group(1).split('.')[0]} (another exercise's file) fails when graded; copy "
         "what you need from it into this file."
     )
+
+
+def mark_blocked(
+    results: list[CheckResult], origins: Sequence[tuple[Path, CheckInfo]]
+) -> list[CheckResult]:
+    """One mistake, one message: a failing check whose ``after`` checks did not all pass
+    becomes ``blocked`` (0 points, no hint) and names the failing check to fix first.
+
+    ``after`` (see :func:`nnlab.checks.check`) names checks of the same file; None means
+    the first check of the same function in that file. A check blocked by a check that is
+    blocked itself names the root: the first failure that is its own. A declaration that
+    names no check of the file is the grader's mistake: that check is a grader_error.
+    """
+    entries = list(zip(results, origins, strict=True))
+    index: dict[tuple[Path, str], int] = {}
+    first: dict[tuple[Path, str], int] = {}
+    for position, (result, (path, info)) in enumerate(entries):
+        index.setdefault((path, result.name), position)
+        first.setdefault((path, info.function), position)
+    depends: list[list[int]] = []
+    for position, (result, (path, info)) in enumerate(entries):
+        if info.after is None:
+            basic = first[path, info.function]
+            depends.append([basic] if basic != position else [])
+            continue
+        unknown = [name for name in info.after if (path, name) not in index]
+        if unknown:
+            result.status = GRADER_ERROR
+            result.message = (
+                f"the check declares after={unknown[0]!r}, which is no check in {path.name}; "
+                "please report this to the course authors"
+            )
+        depends.append([index[path, name] for name in info.after if (path, name) in index])
+
+    def blocker(position: int, seen: frozenset[int]) -> int | None:
+        """The failing check whose own failure blocks ``position``; None if there is none."""
+        for other in depends[position]:
+            if other in seen or results[other].status in ("passed", GRADER_ERROR):
+                continue  # a check that could not judge blocks nothing
+            deeper = blocker(other, seen | {other})
+            return other if deeper is None else deeper
+        return None
+
+    for position, result in enumerate(results):
+        if result.status in ("passed", GRADER_ERROR) or result.message.startswith("not run"):
+            continue  # the grader's or the exercise's own problem, never hidden behind a check
+        cause = blocker(position, frozenset({position}))
+        if cause is not None:
+            name = results[cause].name
+            result.status, result.hint, result.blocked_by = "blocked", "", name
+            result.message = f"blocked by {name}: fix {name} first"
+    return results
 
 
 def _light_report(item: pytest.Item, call: pytest.CallInfo[Any]) -> pytest.TestReport:

@@ -10,7 +10,7 @@ from typing import Any
 
 from nnlab import __version__
 
-SCHEMA = "nnlab-report/1"
+SCHEMA = "nnlab-report/2"  # 2: check status "blocked"
 # Points are kept as whole hundredths (``int``), never as floats: an exercise is worth
 # exactly 10000 hundredths, shared among its checks by the largest-remainder method, so the
 # checks' points add up to the exercise's exactly and every total is an integer sum. Why
@@ -66,7 +66,10 @@ class CheckResult:
     name: str
     function: str
     kind: str
-    status: str  # passed | failed | error | timeout | grader_error
+    # passed | failed | error | timeout | grader_error | blocked (failed after an earlier
+    # check of the same function failed: 0 points, no hint, the message names that check;
+    # see nnlab.grading)
+    status: str
     weight: float
     message: str = ""
     hint: str = ""
@@ -76,6 +79,7 @@ class CheckResult:
     # first failing call of the check (``nnlab repro``), kept in this process only
     hints: tuple[str, ...] = ()
     failing_call: Any = field(default=None, repr=False, compare=False)
+    blocked_by: str = ""  # for status "blocked": the failing check to fix first
 
     @property
     def points(self) -> int:
@@ -99,9 +103,9 @@ class CheckResult:
             "score": _points(self.points),
             "max_score": _points(self.max_points),
             "message": self.message,
-            "hint": self.hint if self.status != "passed" else "",
+            "hint": self.hint if self.status not in ("passed", "blocked") else "",
             "visibility": self.visibility,
-        }
+        } | ({"blocked_by": self.blocked_by} if self.status == "blocked" else {})
 
 
 @dataclass
@@ -230,6 +234,7 @@ class Report:
                         hint=raw.get("hint", ""),
                         max_points=hundredths(raw.get("max_score", 0.0)),
                         visibility=raw.get("visibility", "visible"),
+                        blocked_by=raw.get("blocked_by", ""),
                     )
                 )
             report.exercises.append(exercise)

@@ -4,13 +4,16 @@ A broken answer is ``tests/broken/<slug>/<mistake>.py``: a whole module (usually
 model answer with one classic mistake) whose ``BROKEN`` tuple names the functions
 it gets wrong. Grading it must fail at least one check of each of those functions
 and pass every check of the other functions. An optional ``MESSAGE`` string must appear
-in the message of a failing check: the mistake is named, not only caught.
+in the message of a failing check: the mistake is named, not only caught. And one mistake
+gives one message: of each function's failing checks, at most one is not ``blocked``.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,7 @@ from conftest import BROKEN
 
 from nnlab import catalog
 from nnlab.grading import grade
+from nnlab.results import ExerciseResult
 
 TENSORFLOW_SLUGS = {e.slug for e in catalog.EXERCISES if e.uses_tensorflow}
 
@@ -45,13 +49,21 @@ def declared_broken(path: Path) -> tuple[str, ...]:
     return tuple(broken)  # type: ignore[arg-type]
 
 
+@functools.cache
+def graded(path: Path) -> ExerciseResult:
+    """The grading of one broken answer, shared by the tests below."""
+    slug = path.parent.name
+    with tempfile.TemporaryDirectory() as folder:
+        shutil.copyfile(path, Path(folder) / f"{slug}.py")
+        return grade(Path(folder), [slug]).exercises[0]
+
+
 @pytest.mark.parametrize("path", broken_answers())
-def test_broken_answer_fails_only_its_functions(path: Path, tmp_path: Path) -> None:
+def test_broken_answer_fails_only_its_functions(path: Path) -> None:
     slug = path.parent.name
     broken = declared_broken(path)
     assert broken and set(broken) <= set(catalog.get(slug).functions)
-    shutil.copyfile(path, tmp_path / f"{slug}.py")
-    result = grade(tmp_path, [slug]).exercises[0]
+    result = graded(path)
     assert result.status not in ("error", "missing"), result.message
     for function in catalog.get(slug).functions:
         verdicts = {
@@ -70,6 +82,26 @@ def test_broken_answer_fails_only_its_functions(path: Path, tmp_path: Path) -> N
     if message is not None:
         said = [c.message for c in result.checks if c.status != "passed"]
         assert any(str(message) in text for text in said), said
+
+
+# Broken answers with two independent faults in one function, each caught by its own check.
+TWO_FAULTS: dict[str, str] = {
+    "dense/no_value_error": "neither the shapes nor the activation's name are checked: two "
+    "checks a learner writes apart, each refused by its own check",
+}
+
+
+@pytest.mark.parametrize("path", broken_answers())
+def test_one_mistake_gives_one_message_per_function(path: Path) -> None:
+    result = graded(path)
+    allowed = 2 if f"{path.parent.name}/{path.stem}" in TWO_FAULTS else 1
+    for function in catalog.get(path.parent.name).functions:
+        own = [
+            c.name
+            for c in result.checks
+            if c.function == function and c.status not in ("passed", "blocked")
+        ]
+        assert len(own) <= allowed, f"{function}: {len(own)} failures of their own: {own}"
 
 
 def test_there_are_at_least_two_broken_answers_per_function() -> None:

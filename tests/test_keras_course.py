@@ -60,7 +60,7 @@ def test_other_correct_spellings_earn_full_marks(slug: str, path: Path, tmp_path
 def test_untouched_stub_earns_nothing(slug: str, tmp_path: Path) -> None:
     result = graded(tmp_path, slug, EXERCISES / f"{slug}.py")
     assert result.score == 0.0
-    messages = [c.message for c in result.checks]
+    messages = [c.message for c in result.checks if c.status != "blocked"]
     assert all("not implemented yet" in m for m in messages), messages
 
 

@@ -28,22 +28,25 @@ def test_a_stub_shows_each_functions_not_implemented_message_once(workspace: Pat
     assert run("start", SLUG, "--dir", str(workspace))[0] == 0
     code, out, _ = run("grade", SLUG, "--dir", str(workspace))
     assert code == 1
-    # one message (and one hint) per function, not one per check
+    # one message (and one hint) per function, not one per check: the others are blocked
     assert out.count("sigmoid is not implemented yet") == 1
     assert out.count("softmax is not implemented yet") == 1
-    assert "softmax_along_the_given_axis  (as above)" in out
+    basic = "softmax_matches_reference_on_varied_shapes"
+    after = out[out.index("softmax_along_the_given_axis") :].splitlines()[1].strip()
+    assert after == f"blocked by {basic} — fix {basic} first"
     assert out.count("hint:") == 6  # sigmoid, tanh, arctan, relu, leaky_relu, softmax
     assert f"Next: write sigmoid in {SLUG}.py, then run `nnlab grade {SLUG}` again." in out
 
 
-def test_a_wrong_value_keeps_its_own_message_and_hint_on_every_check(workspace: Path) -> None:
+def test_a_wrong_value_gives_one_message_and_hint_and_blocks_the_rest(workspace: Path) -> None:
     answer = (SOLUTIONS / f"{SLUG}.py").read_text().replace("np.tanh(", "np.arctan(", 1)
     (workspace / f"{SLUG}.py").write_text(answer)
     code, out, _ = run("grade", SLUG, "--dir", str(workspace))
     assert code == 1
-    block = out[out.index("✗ tanh_") : out.index("tanh_leaves_input_unmodified")]
+    block = out[out.index("✗ tanh_") : out.index("arctan_matches_reference")]
     assert "(as above)" not in block
-    assert block.count("expected") == 3 and block.count("hint:") == 3
+    assert block.count("expected") == 1 and block.count("hint:") == 1
+    assert block.count("blocked by tanh_matches_reference_on_varied_shapes — fix") == 3
     assert f"Next: fix tanh in {SLUG}.py" in out
 
 

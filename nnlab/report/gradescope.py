@@ -29,6 +29,7 @@ HIDDEN_DETAILS = {
     "error": "Your code raised an error in this check (details are not shown).",
     "timeout": "This check ran out of time.",
     "grader_error": "This check could not be run (a problem of the grader, not of your code).",
+    "blocked": "An earlier check of the same function failed: fix that one first.",
 }
 
 

@@ -21,6 +21,7 @@ COLOURS = {
     "timeout": "#cf222e",
     "missing": "#6e7781",
     "grader_error": "#8250df",
+    "blocked": "#6e7781",
 }
 CELL = "padding:2px 8px;text-align:left;vertical-align:top;border:none"
 PRE = "margin:2px 0;white-space:pre-wrap;font-family:monospace;font-size:90%"
@@ -28,7 +29,7 @@ PRE = "margin:2px 0;white-space:pre-wrap;font-family:monospace;font-size:90%"
 
 def _check_rows(check: CheckResult, repeated: bool = False) -> list[str]:
     """The check's row, then (unless it repeats the failure above it) its message and hint."""
-    colour = COLOURS["passed" if check.status == "passed" else "failed"]
+    colour = COLOURS.get(check.status, COLOURS["failed"])
     name = check.name if check.status != "timeout" else f"{check.name} (timed out)"
     if repeated:
         name += "  (as above)"
@@ -39,7 +40,12 @@ def _check_rows(check: CheckResult, repeated: bool = False) -> list[str]:
         f'<td style="{CELL};color:#6e7781">{escape(check.function)}</td>'
         f'<td style="{CELL};text-align:right">{score}</td></tr>'
     ]
-    if check.status != "passed" and not repeated:
+    if check.status == "blocked":  # no hint: the check named holds this failure's cause
+        details = f'<div style="color:#6e7781">{escape(text.blocked_text(check))}</div>'
+        rows.append(
+            f'<tr><td style="{CELL}"></td><td colspan="3" style="{CELL}">{details}</td></tr>'
+        )
+    elif check.status != "passed" and not repeated:
         details = f'<pre style="{PRE}">{escape(check.message)}</pre>' if check.message else ""
         if check.hint:
             details += f'<div style="color:#6e7781"><b>hint:</b> {escape(check.hint)}</div>'

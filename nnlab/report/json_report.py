@@ -1,4 +1,4 @@
-"""The JSON report of GRADING.md (schema ``nnlab-report/1``).
+"""The JSON report of GRADING.md (schema ``nnlab-report/2``).
 
 UTF-8 without escapes, so a string that UTF-8 cannot hold (a lone surrogate) is replaced
 by U+FFFD rather than failing the whole file.

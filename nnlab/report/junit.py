@@ -1,8 +1,9 @@
 """JUnit XML for CI systems: one ``testsuite`` per exercise, one ``testcase`` per check.
 
 A failed check becomes ``<failure>`` and a check whose code raised or timed out becomes
-``<error>``, with the check's message (and hint) as the text. An exercise that was not
-submitted, or whose file could not be loaded before any check ran, is one testcase
+``<error>``, with the check's message (and hint) as the text; a ``blocked`` check (it
+failed after an earlier check of its function failed) is ``<skipped>``, naming that check.
+An exercise that was not submitted, or whose file could not be loaded before any check ran, is one testcase
 named after that state, so that a CI display never shows it as green.
 """
 
@@ -46,7 +47,7 @@ def _suite(parent: ET.Element, report: Report, exercise: ExerciseResult, prefix:
         ("max_score", number(exercise.max_score)),
     ):
         ET.SubElement(properties, "property", name=key, value=_clean(value))
-    failures = errors = 0
+    failures = errors = skipped = 0
     # (name, outcome, message, text, score, max_score): each case carries its points as
     # properties (exact hundredths), so the cases of a suite add up to its score
     cases: list[tuple[str, str, str, str, float, float]] = []
@@ -58,7 +59,9 @@ def _suite(parent: ET.Element, report: Report, exercise: ExerciseResult, prefix:
             ("loads", "error", exercise.message, exercise.message, 0.0, exercise.max_score)
         )
     for check in exercise.checks:
-        outcome = {"passed": "", "failed": "failure"}.get(check.status, "error")
+        outcome = {"passed": "", "failed": "failure", "blocked": "skipped"}.get(
+            check.status, "error"
+        )
         message = check.message or check.status
         cases.append((check.name, outcome, message, _details(check), check.score, check.max_score))
     for name, outcome, message, text, score, max_score in cases:
@@ -71,10 +74,11 @@ def _suite(parent: ET.Element, report: Report, exercise: ExerciseResult, prefix:
             element.text = _clean(text)
             failures += outcome == "failure"
             errors += outcome == "error"
+            skipped += outcome == "skipped"
     suite.set("tests", str(len(cases)))
     suite.set("failures", str(failures))
     suite.set("errors", str(errors))
-    suite.set("skipped", "0")
+    suite.set("skipped", str(skipped))
     if exercise.message:
         ET.SubElement(suite, "system-out").text = _clean(exercise.message)
 
@@ -86,7 +90,7 @@ def render_batch(reports: Sequence[Report], *, prefix_submission: bool = True) -
         for exercise in report.exercises:
             _suite(root, report, exercise, prefix)
     suites = root.findall("testsuite")
-    for total in ("tests", "failures", "errors"):
+    for total in ("tests", "failures", "errors", "skipped"):
         root.set(total, str(sum(int(suite.get(total, "0")) for suite in suites)))
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

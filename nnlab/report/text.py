@@ -16,7 +16,14 @@ from nnlab import catalog
 from nnlab.results import HUNDREDTHS, CheckResult, ExerciseResult, Report
 from nnlab.text import clean, valid_unicode
 
-MARKS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "grader_error": "‼"}
+MARKS = {
+    "passed": "✓",
+    "failed": "✗",
+    "error": "!",
+    "timeout": "⏱",
+    "grader_error": "‼",
+    "blocked": "·",
+}
 COLOURS = {
     "passed": "green",
     "partial": "yellow",
@@ -63,8 +70,11 @@ def check_lines(
     name = check.name if check.status != "timeout" else f"{check.name} (timed out)"
     head = f"  {mark} {name}" + ("  (as above)" if repeated else "")
     line = head + " " * max(1, width - len(head) - len(score)) + score
-    lines = [click.style(line, fg="green" if check.status == "passed" else "red")]
-    if check.status != "passed" and not repeated:
+    colour = {"passed": "green", "blocked": "bright_black"}.get(check.status, "red")
+    lines = [click.style(line, fg=colour)]
+    if check.status == "blocked":  # no hint: the check named holds this failure's cause
+        lines.append(_indent(blocked_text(check), "      "))
+    elif check.status != "passed" and not repeated:
         if check.message:
             lines.append(_indent(clean(check.message), "      "))
         lines += [_indent(clean(line), "      ") for line in _help(check, exercise, revealed)]
@@ -90,6 +100,13 @@ def _help(check: CheckResult, exercise: str, revealed: int) -> list[str]:
     return lines
 
 
+def blocked_text(check: CheckResult) -> str:
+    """What a blocked check says: which failing check to fix first."""
+    if not check.blocked_by:
+        return check.message
+    return f"blocked by {check.blocked_by} — fix {check.blocked_by} first"
+
+
 def repeats(checks: list[CheckResult]) -> list[bool]:
     """For each check, whether it failed with the very message of the failure just above it
     (an error or time-out: a function not written yet, the same exception every time)."""
@@ -99,7 +116,8 @@ def repeats(checks: list[CheckResult]) -> list[bool]:
         flags.append(
             check.status in ("error", "timeout") and bool(check.message) and check.message == shown
         )
-        shown = check.message if check.status != "passed" else ""
+        if check.status != "blocked":  # a blocked check's line does not repeat the cause
+            shown = check.message if check.status != "passed" else ""
     return flags
 
 
@@ -217,7 +235,8 @@ def summary(report: Report) -> str:
             (e, c)
             for e in report.exercises
             for c in e.checks
-            if c.status not in ("passed", "grader_error") and not c.message.startswith("not run")
+            if c.status not in ("passed", "grader_error", "blocked")
+            and not c.message.startswith("not run")
         ),
         None,
     )
