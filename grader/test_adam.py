@@ -138,6 +138,10 @@ def _trajectory_matches(learner, function: str, start: tuple, grads, kwargs, nam
 
 @check(
     "momentum_update",
+    after=(
+        "momentum_update_first_step_from_zero_velocity",
+        "momentum_update_keeps_part_of_the_old_velocity",
+    ),
     weight=3,
     hint="Feed the returned velocity into the next call: after a few steps in the same "
     "direction the velocity approaches -learning_rate * grad / (1 - momentum).",
@@ -156,6 +160,10 @@ def test_momentum_update_tracks_keras_sgd_over_several_steps(learner):
 
 @check(
     "momentum_update",
+    after=(
+        "momentum_update_first_step_from_zero_velocity",
+        "momentum_update_keeps_part_of_the_old_velocity",
+    ),
     weight=2,
     hint="Keep Keras' defaults: learning_rate=0.01, momentum=0.9.",
 )
@@ -165,6 +173,10 @@ def test_momentum_update_defaults_are_keras_sgd(learner):
 
 @check(
     "momentum_update",
+    after=(
+        "momentum_update_first_step_from_zero_velocity",
+        "momentum_update_keeps_part_of_the_old_velocity",
+    ),
     weight=2,
     hint="Convert first: np.asarray(param, dtype=float) and the same for grad and velocity; "
     "plain numbers, lists and float32 arrays must work.",
@@ -184,6 +196,10 @@ def test_momentum_update_accepts_numbers_lists_and_float32(learner):
 
 @check(
     "momentum_update",
+    after=(
+        "momentum_update_first_step_from_zero_velocity",
+        "momentum_update_keeps_part_of_the_old_velocity",
+    ),
     weight=2,
     hint="Return new arrays: `velocity *= momentum` or `param += velocity` changes the "
     "caller's arrays.",
@@ -412,6 +428,7 @@ def _accuracy(params: dict) -> float:
 
 @check(
     "adam_train",
+    after="adam_train_needs_fewer_epochs_than_plain_gradient_descent",
     weight=6,
     timeout=TRAIN_TIMEOUT,
     hint="Start from your init_params(d, n_hidden, seed); keep m[k] and v[k] (zeros) for every "
@@ -432,6 +449,7 @@ def test_adam_train_reaches_the_accuracy_on_hidden_rings(learner):
 
 @check(
     "adam_train",
+    after=(),
     weight=4,
     timeout=TRAIN_TIMEOUT,
     hint="Plain steps of learning_rate * grad at 0.01 crawl: Adam's steps are about "
@@ -471,6 +489,10 @@ def test_adam_train_returns_params_for_the_given_sizes(learner):
 
 @check(
     "adam_train",
+    after=(
+        "adam_train_reaches_the_accuracy_on_hidden_rings",
+        "adam_train_is_repeatable_and_uses_the_seed",
+    ),
     weight=1,
     timeout=TRAIN_TIMEOUT,
     hint="Each step moves params by adam_update's step, which is proportional to "
@@ -517,6 +539,10 @@ def test_adam_train_is_repeatable_and_uses_the_seed(learner):
 
 @check(
     "adam_train",
+    after=(
+        "adam_train_reaches_the_accuracy_on_hidden_rings",
+        "adam_train_is_repeatable_and_uses_the_seed",
+    ),
     weight=1,
     timeout=TRAIN_TIMEOUT,
     hint="Keep the contract's defaults: adam_train(x, y, n_hidden=16, epochs=100, "

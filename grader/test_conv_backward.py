@@ -230,6 +230,12 @@ def test_conv2d_backward_grad_x_adds_up_overlapping_windows(learner):
 
 @check(
     "conv2d_backward",
+    after=(
+        "conv2d_backward_on_one_channel_valid_stride_1",
+        "conv2d_backward_grad_bias_sums_over_images_and_positions",
+        "conv2d_backward_grad_kernel_correlates_input_with_grad_out",
+        "conv2d_backward_grad_x_adds_up_overlapping_windows",
+    ),
     weight=5,
     hint="With stride (sh, sw), window (i, j) starts at row i*sh, column j*sw: its gradient "
     "goes back to x[:, i*sh + a, j*sw + b]; pixels no window covered get 0.",
@@ -249,6 +255,12 @@ def test_conv2d_backward_with_strides_int_and_pair(learner):
 
 @check(
     "conv2d_backward",
+    after=(
+        "conv2d_backward_on_one_channel_valid_stride_1",
+        "conv2d_backward_grad_bias_sums_over_images_and_positions",
+        "conv2d_backward_grad_kernel_correlates_input_with_grad_out",
+        "conv2d_backward_grad_x_adds_up_overlapping_windows",
+    ),
     weight=5,
     hint='"same": pad x as conv2d does (pad_total // 2 before, the rest after), compute the '
     "gradient of the PADDED input, then cut the padding off: grad_x has x's shape.",
@@ -285,6 +297,14 @@ def _conv_difference_cases() -> tuple:
 
 @check(
     "conv2d_backward",
+    after=(
+        "conv2d_backward_on_one_channel_valid_stride_1",
+        "conv2d_backward_grad_bias_sums_over_images_and_positions",
+        "conv2d_backward_grad_kernel_correlates_input_with_grad_out",
+        "conv2d_backward_grad_x_adds_up_overlapping_windows",
+        "conv2d_backward_with_strides_int_and_pair",
+        "conv2d_backward_same_padding_like_tensorflow",
+    ),
     weight=4,
     hint="The loss here is L = sum(grad_out * conv2d(x, kernel, bias)); nudging one entry of x "
     "or the kernel by h changes L by about h times its gradient. A mismatch names the "
@@ -308,6 +328,12 @@ def test_conv2d_backward_matches_finite_differences(learner):
 
 @check(
     "conv2d_backward",
+    after=(
+        "conv2d_backward_on_one_channel_valid_stride_1",
+        "conv2d_backward_grad_bias_sums_over_images_and_positions",
+        "conv2d_backward_grad_kernel_correlates_input_with_grad_out",
+        "conv2d_backward_grad_x_adds_up_overlapping_windows",
+    ),
     weight=2,
     hint="Work out the output shape conv2d would give for x, kernel, stride and padding "
     "(conv_output_size) and raise ValueError when grad_out's shape differs.",
@@ -330,6 +356,14 @@ def test_conv2d_backward_raises_value_error_for_a_grad_out_of_the_wrong_shape(le
 
 @check(
     "conv2d_backward",
+    after=(
+        "conv2d_backward_on_one_channel_valid_stride_1",
+        "conv2d_backward_grad_bias_sums_over_images_and_positions",
+        "conv2d_backward_grad_kernel_correlates_input_with_grad_out",
+        "conv2d_backward_grad_x_adds_up_overlapping_windows",
+        "conv2d_backward_with_strides_int_and_pair",
+        "conv2d_backward_same_padding_like_tensorflow",
+    ),
     weight=2,
     hint="Convert every input first: np.asarray(grad_out, dtype=float), the same for x and "
     "the kernel; float32 arrays and nested lists must work.",
@@ -366,6 +400,14 @@ def test_conv2d_backward_accepts_float32_arrays_and_lists(learner):
 
 @check(
     "conv2d_backward",
+    after=(
+        "conv2d_backward_on_one_channel_valid_stride_1",
+        "conv2d_backward_grad_bias_sums_over_images_and_positions",
+        "conv2d_backward_grad_kernel_correlates_input_with_grad_out",
+        "conv2d_backward_grad_x_adds_up_overlapping_windows",
+        "conv2d_backward_with_strides_int_and_pair",
+        "conv2d_backward_same_padding_like_tensorflow",
+    ),
     weight=2,
     hint="Build new arrays (np.pad, np.zeros); never write into grad_out, x or kernel.",
 )
@@ -409,6 +451,12 @@ def _budget() -> float:
 
 @check(
     "conv2d_backward",
+    after=(
+        "conv2d_backward_on_one_channel_valid_stride_1",
+        "conv2d_backward_grad_bias_sums_over_images_and_positions",
+        "conv2d_backward_grad_kernel_correlates_input_with_grad_out",
+        "conv2d_backward_grad_x_adds_up_overlapping_windows",
+    ),
     kind="speed",
     weight=8,
     timeout=SPEED_TIMEOUT,
@@ -545,6 +593,10 @@ def test_max_pool2d_backward_adds_up_overlapping_windows(learner):
 
 @check(
     "max_pool2d_backward",
+    after=(
+        "max_pool2d_backward_routes_each_gradient_to_the_maximum",
+        "max_pool2d_backward_adds_up_overlapping_windows",
+    ),
     weight=3,
     hint='"same": pad with -inf (as the forward pass does) so the padding never wins, route '
     "the gradients in the padded array, then cut the padding off.",
@@ -555,6 +607,10 @@ def test_max_pool2d_backward_same_padding_on_negative_inputs(learner):
 
 @check(
     "max_pool2d_backward",
+    after=(
+        "max_pool2d_backward_routes_each_gradient_to_the_maximum",
+        "max_pool2d_backward_adds_up_overlapping_windows",
+    ),
     weight=3,
     hint="pool_size and strides may be pairs (rows, columns), and strides=None means "
     "strides = pool_size, as in max_pool2d.",
@@ -584,6 +640,10 @@ def test_average_pool2d_backward_adds_up_overlapping_windows(learner):
 
 @check(
     "average_pool2d_backward",
+    after=(
+        "average_pool2d_backward_shares_each_gradient_equally",
+        "average_pool2d_backward_adds_up_overlapping_windows",
+    ),
     weight=4,
     hint='"same": a window over the border averaged only its in-bounds pixels, so each of '
     "them gets grad_out / (number of in-bounds pixels), not / (ph*pw).",
@@ -594,6 +654,10 @@ def test_average_pool2d_backward_same_shares_among_in_bounds_pixels(learner):
 
 @check(
     "average_pool2d_backward",
+    after=(
+        "average_pool2d_backward_shares_each_gradient_equally",
+        "average_pool2d_backward_adds_up_overlapping_windows",
+    ),
     weight=3,
     hint="pool_size and strides may be pairs (rows, columns), and strides=None means "
     "strides = pool_size, as in average_pool2d.",
@@ -635,6 +699,12 @@ def _pool_matches_differences(learner, function: str) -> None:
 
 @check(
     "max_pool2d_backward",
+    after=(
+        "max_pool2d_backward_routes_each_gradient_to_the_maximum",
+        "max_pool2d_backward_adds_up_overlapping_windows",
+        "max_pool2d_backward_same_padding_on_negative_inputs",
+        "max_pool2d_backward_with_pairs_for_pool_size_and_strides",
+    ),
     weight=3,
     hint="Nudging a pixel that is not its window's maximum changes nothing (gradient 0); "
     "nudging the maximum moves the output one for one.",
@@ -645,6 +715,12 @@ def test_max_pool2d_backward_matches_finite_differences(learner):
 
 @check(
     "average_pool2d_backward",
+    after=(
+        "average_pool2d_backward_shares_each_gradient_equally",
+        "average_pool2d_backward_adds_up_overlapping_windows",
+        "average_pool2d_backward_same_shares_among_in_bounds_pixels",
+        "average_pool2d_backward_with_pairs_for_pool_size_and_strides",
+    ),
     weight=3,
     hint="Nudging one pixel by h moves each window average it is in by h / count.",
 )
@@ -695,13 +771,31 @@ def _leaves_inputs_alone(learner, function: str) -> None:
     expect_unmodified(got, _grad_x_judge(expectations[0][0]))
 
 
-@check("max_pool2d_backward", weight=1, hint="Build new arrays; never write into grad_out or x.")
+@check(
+    "max_pool2d_backward",
+    after=(
+        "max_pool2d_backward_routes_each_gradient_to_the_maximum",
+        "max_pool2d_backward_adds_up_overlapping_windows",
+        "max_pool2d_backward_same_padding_on_negative_inputs",
+        "max_pool2d_backward_with_pairs_for_pool_size_and_strides",
+    ),
+    weight=1,
+    hint="Build new arrays; never write into grad_out or x.",
+)
 def test_max_pool2d_backward_leaves_its_inputs_unmodified(learner):
     _leaves_inputs_alone(learner, "max_pool2d_backward")
 
 
 @check(
-    "average_pool2d_backward", weight=1, hint="Build new arrays; never write into grad_out or x."
+    "average_pool2d_backward",
+    after=(
+        "average_pool2d_backward_shares_each_gradient_equally",
+        "average_pool2d_backward_adds_up_overlapping_windows",
+        "average_pool2d_backward_same_shares_among_in_bounds_pixels",
+        "average_pool2d_backward_with_pairs_for_pool_size_and_strides",
+    ),
+    weight=1,
+    hint="Build new arrays; never write into grad_out or x.",
 )
 def test_average_pool2d_backward_leaves_its_inputs_unmodified(learner):
     _leaves_inputs_alone(learner, "average_pool2d_backward")
