@@ -354,6 +354,11 @@ def test_cnn_loss_matches_reference(learner):
 
 @check(
     "cnn_loss_and_gradients",
+    after=(
+        "cnn_loss_matches_reference",
+        "cnn_dense_layer_gradients_match_reference",
+        "cnn_convolution_gradients_match_reference",
+    ),
     weight=1,
     hint='grads needs the keys "K", "b", "W", "c", each with its parameter\'s shape.',
 )
@@ -378,6 +383,7 @@ def test_cnn_dense_layer_gradients_match_reference(learner):
 
 @check(
     "cnn_loss_and_gradients",
+    after=("cnn_loss_matches_reference", "cnn_dense_layer_gradients_match_reference"),
     weight=5,
     hint="Back through the layers: d_pooled = (d_logits @ W.T).reshape(pooled.shape); "
     "max_pool2d_backward to the window maxima (0 for a dropped odd row); * (z > 0) for the "
@@ -389,6 +395,11 @@ def test_cnn_convolution_gradients_match_reference(learner):
 
 @check(
     "cnn_loss_and_gradients",
+    after=(
+        "cnn_loss_matches_reference",
+        "cnn_dense_layer_gradients_match_reference",
+        "cnn_convolution_gradients_match_reference",
+    ),
     weight=3,
     hint="Nudge one weight by h: the loss moves by about h times its gradient. The message "
     "names the gradient and the first entry that disagrees; check that layer's step.",
@@ -399,6 +410,11 @@ def test_cnn_gradients_match_finite_differences(learner):
 
 @check(
     "cnn_loss_and_gradients",
+    after=(
+        "cnn_loss_matches_reference",
+        "cnn_dense_layer_gradients_match_reference",
+        "cnn_convolution_gradients_match_reference",
+    ),
     weight=1,
     hint="Never change params, x or y in place: the gradient step belongs in the training loop.",
 )
@@ -525,6 +541,10 @@ def test_train_cnn_numpy_returns_params_for_the_given_sizes(learner):
 
 @check(
     "train_cnn_numpy",
+    after=(
+        "train_cnn_numpy_reaches_the_accuracy_on_hidden_images",
+        "train_cnn_numpy_is_repeatable_and_uses_the_seed",
+    ),
     weight=1,
     timeout=TRAIN_TIMEOUT,
     hint="Every step moves params by learning_rate * grads: use the learning_rate argument.",
