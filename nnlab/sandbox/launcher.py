@@ -45,6 +45,26 @@ MEMORY_LIMIT = 2 * 1024**3  # default per child (data memory per process, reside
 FILE_SIZE_LIMIT = 1024**3  # largest file the child may write
 PROCESS_LIMIT = 1024  # processes and threads of the child's user (when we run as root)
 MEMORY_POLL_SECONDS = 0.2
+# A call's limit is CPU time: the child's, all its threads and the processes it waited for,
+# read from /proc/<pid>/stat, which a busy machine does not stretch (40 other busy processes
+# on two cores make a call take ~20 times as long on the clock, and about as much CPU time).
+# The wall clock only guards against a child that never ends: it waits this many times the
+# CPU limit, so that a call within its CPU limit is never stopped by it below a load of ~60
+# on two cores (and a minute more, for short limits). A child that uses no CPU at all (asleep,
+# or blocked) for as long as its CPU limit (2 s at least) is stopped then: that does not
+# depend on the load either, since a child that only waits for a core is runnable, and one
+# that waits for this process to read its reply has sent something: both count as busy.
+WALL_GUARD_FACTOR = 30
+WALL_GUARD_EXTRA_SECONDS = 60.0
+IDLE_MIN_SECONDS = 2.0  # the least time without CPU use that stops a call as idle
+
+
+def wall_guard(cpu_limit: float) -> float:
+    """The wall-clock seconds a call with ``cpu_limit`` seconds of CPU time is waited for."""
+    return cpu_limit * WALL_GUARD_FACTOR + WALL_GUARD_EXTRA_SECONDS
+
+
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 PIPE_BYTES = 1024 * 1024  # the default /proc/sys/fs/pipe-max-size
 
 
@@ -56,6 +76,15 @@ class SandboxFailure(Exception):
 
 class ChildTimeout(SandboxFailure):
     status = "timeout"
+    reason = "wall"  # the wall-clock guard ran out
+
+
+class CpuLimitReached(ChildTimeout):
+    reason = "cpu"  # the call used up its CPU time
+
+
+class ChildIdle(ChildTimeout):
+    reason = "idle"  # the call used no CPU time for as long as its CPU limit
 
 
 class ChildCrashed(SandboxFailure):
@@ -101,6 +130,9 @@ class Reply:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     inputs_after: list[Any] = field(default_factory=list)
     seconds: float = 0.0
+    # CPU time of the round trip: the child's own report or what /proc says it used, the
+    # larger (for one call of a call_many, the child's report alone)
+    cpu_seconds: float = 0.0
     functions: list[str] = field(default_factory=list)
     results: list[Reply] = field(default_factory=list)  # of a call_many, one per call
 
@@ -456,6 +488,13 @@ class Sandbox:
         self._from_child: int | None = None
         self._buffer = bytearray()
         self.generation = 0
+        self._stat_fd: int | None = None  # /proc/<pid>/stat of the child, kept open
+        self._cpu_mark = 0  # the child's CPU ticks when its last reply came
+        self._cpu_limit: float | None = None  # of the call being waited for
+        self._cpu_polled = 0
+        self._next_cpu_poll = 0.0
+        self._last_progress = 0.0
+        self.last_cpu_seconds = 0.0  # of the last round trip (reply or failure)
 
     # --- life cycle -------------------------------------------------------------------------
 
@@ -536,6 +575,7 @@ class Sandbox:
             os.close(reply_write)
         self._to_child, self._from_child = request_write, reply_read
         self._buffer = bytearray()
+        self._cpu_mark = 0  # a new process starts at no CPU time
         self.generation += 1
         self._send(
             {
@@ -549,10 +589,15 @@ class Sandbox:
         )
 
     def load(self) -> Reply:
-        """Start the child if needed and wait for the learner's module to be imported."""
+        """Start the child if needed and wait for the learner's module to be imported:
+        ``load_timeout`` seconds of CPU time (see WALL_GUARD_FACTOR)."""
         if self.process is None:
             self.start()
-        return self._receive(self.load_timeout, what=f"importing {self.file_name}")
+        return self._receive(
+            wall_guard(self.load_timeout),
+            what=f"importing {self.file_name}",
+            cpu_limit=self.load_timeout,
+        )
 
     @property
     def alive(self) -> bool:
@@ -568,6 +613,10 @@ class Sandbox:
                 except OSError:
                     pass
         self._to_child = self._from_child = None
+        if self._stat_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._stat_fd)
+            self._stat_fd = None
         if process is not None:
             try:
                 pid = process.pid
@@ -608,8 +657,12 @@ class Sandbox:
         *,
         timeout: float,
         probe: bool = False,
+        cpu_limit: float | None = None,
     ) -> Reply:
-        """Run ``function(*args, **kwargs)`` in the child; raise SandboxFailure if it misbehaves."""
+        """Run ``function(*args, **kwargs)`` in the child; raise SandboxFailure if it misbehaves.
+
+        ``timeout`` is wall-clock seconds; with ``cpu_limit``, the call is also stopped once
+        the child used that much CPU time, or used none for that long (WALL_GUARD_FACTOR)."""
         if self.process is None:  # a child that died since is found out by the read below
             raise ChildCrashed("the process running your code is not running")
         blobs: list[Any] = []
@@ -621,7 +674,7 @@ class Sandbox:
             "kwargs": protocol.encode(dict(kwargs or {}), blobs),
         }
         self._send(header, blobs)
-        return self._receive(timeout, what=function)
+        return self._receive(timeout, what=function, cpu_limit=cpu_limit)
 
     def call_many(
         self,
@@ -630,6 +683,7 @@ class Sandbox:
         *,
         timeout: float,
         probe: bool = False,
+        cpu_limit: float | None = None,
     ) -> list[Reply]:
         """Several calls of ``function`` in one round trip (each from a clean state, as
         :meth:`call` runs it); one reply per call, in order."""
@@ -649,7 +703,7 @@ class Sandbox:
             ],
         }
         self._send(header, blobs)
-        reply = self._receive(timeout, what=function)
+        reply = self._receive(timeout, what=function, cpu_limit=cpu_limit)
         if reply.missing is None and len(reply.results) != len(calls):
             self.close()
             raise ChildCrashed(f"the process running your code answered {function} wrongly")
@@ -661,16 +715,21 @@ class Sandbox:
         except (BrokenPipeError, OSError, TypeError):
             pass  # the child is gone; _receive reports how it ended
 
-    def _receive(self, timeout: float, what: str) -> Reply:
+    def _receive(self, timeout: float, what: str, cpu_limit: float | None = None) -> Reply:
         deadline = time.monotonic() + timeout
         self._next_poll = time.monotonic() + MEMORY_POLL_SECONDS  # quick calls are not polled
+        self._next_cpu_poll, self._last_progress = self._next_poll, time.monotonic()
+        self._cpu_limit, self._cpu_polled, self.last_cpu_seconds = cpu_limit, -1, 0.0
         shown = 0
         try:
             while True:
                 header, blobs = protocol.unpack(self._read_frame(deadline, timeout, what))
                 text.clean_tree(header)  # the one place the child's words enter the grader
                 if "progress" not in header:
-                    return self._reply(header, blobs)
+                    reply = self._reply(header, blobs)
+                    reported = reply.cpu_seconds + sum(r.cpu_seconds for r in reply.results)
+                    reply.cpu_seconds = self.last_cpu_seconds = max(reported, self._cpu_used())
+                    return reply
                 shown += 1
                 if self.on_progress and shown <= PROGRESS_LIMIT:
                     self.on_progress(_printable(header["progress"]))
@@ -680,8 +739,61 @@ class Sandbox:
                 f"the process running your code sent back unreadable data ({error})"
             ) from None
         except SandboxFailure:
+            with contextlib.suppress(SandboxFailure):
+                self.last_cpu_seconds = self._cpu_used()
             self.close()
             raise
+
+    def _cpu_reading(self) -> tuple[int, bool] | None:
+        """The child's CPU time in clock ticks (its threads and waited-for children
+        included) and whether it is runnable or in disk I/O; None when /proc cannot tell."""
+        try:
+            if self._stat_fd is None:
+                if self.process is None:
+                    return None
+                self._stat_fd = os.open(
+                    f"/proc/{self.process.pid}/stat", os.O_RDONLY | os.O_CLOEXEC
+                )
+            raw = os.pread(self._stat_fd, 1024, 0)
+            fields = raw[raw.rfind(b")") + 2 :].split()
+            return sum(int(f) for f in fields[11:15]), fields[0] in (b"R", b"D")
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def _cpu_used(self) -> float:
+        """CPU seconds the child used since its last reply; the mark moves to now."""
+        reading = self._cpu_reading()
+        if reading is None:
+            return 0.0
+        used, self._cpu_mark = (reading[0] - self._cpu_mark) / TICKS_PER_SECOND, reading[0]
+        return max(used, 0.0)
+
+    def _watch_cpu(self, what: str, replying: bool) -> None:
+        """Stop a call that used up its CPU time, or that used none for as long (asleep or
+        blocked on something of its own). Busy, never idle: a child that is runnable (waiting
+        for a core, on a loaded machine), in disk I/O, or that has sent something this
+        process has not read yet (``replying``: a large reply fills the pipe, and the child
+        waits for this process, which a loaded machine may keep waiting)."""
+        now, limit = time.monotonic(), self._cpu_limit
+        if replying:
+            self._last_progress = now
+        if limit is None or now < self._next_cpu_poll:
+            return
+        self._next_cpu_poll = now + MEMORY_POLL_SECONDS
+        reading = self._cpu_reading()
+        if reading is None:
+            return
+        ticks, runnable = reading
+        if (ticks - self._cpu_mark) / TICKS_PER_SECOND > limit:
+            raise CpuLimitReached(f"{what} did not finish within {limit:g} s of CPU time")
+        if runnable or ticks != self._cpu_polled:
+            self._last_progress, self._cpu_polled = now, ticks
+        elif now - self._last_progress > max(limit, IDLE_MIN_SECONDS):
+            raise ChildIdle(
+                f"{what} did not finish: it used no CPU time for "
+                f"{max(limit, IDLE_MIN_SECONDS):.1f} s (asleep, or waiting for something that "
+                "never comes)"
+            )
 
     def _read_frame(self, deadline: float, timeout: float, what: str) -> protocol.Buffer:
         """The next frame's payload, in memory of its own: the arrays read from it share it.
@@ -727,6 +839,7 @@ class Sandbox:
                 [self._from_child], [], [], min(remaining, MEMORY_POLL_SECONDS)
             )
             self._watch_memory(what)
+            self._watch_cpu(what, bool(ready))
             if ready:
                 return
 
@@ -774,6 +887,7 @@ class Sandbox:
             raise ProtocolError(str(header["protocol_error"]))
         reply = Reply(
             seconds=_number(header.get("seconds")),
+            cpu_seconds=_number(header.get("cpu_seconds")),
             warnings=_warnings(header.get("warnings")),
         )
         results = header.get("results")
@@ -995,7 +1109,9 @@ def _raised(value: Any) -> RaisedInfo:
 
 __all__ = [
     "ChildCrashed",
+    "ChildIdle",
     "ChildTimeout",
+    "CpuLimitReached",
     "Handle",
     "MemoryExceeded",
     "RaisedInfo",
