@@ -367,13 +367,16 @@ def failed_report(name: str, slugs: Sequence[str], message: str) -> Report:
 
 
 def budget_seconds(slugs: Sequence[str]) -> float:
-    """The wall-clock backstop for one submission: every exercise's own limits, plus a margin."""
+    """The wall-clock backstop for one submission: every exercise's own wall-clock guards
+    (sandbox.launcher.wall_guard of its CPU-time limits, which a loaded machine stretches),
+    plus a margin."""
     from nnlab.grading import limits_for
+    from nnlab.sandbox.launcher import wall_guard
 
     total = BACKSTOP_MARGIN_SECONDS
     for slug in slugs:
         limits = limits_for(catalog.get(slug))
-        total += limits.load_seconds + limits.exercise_seconds
+        total += wall_guard(limits.load_seconds) + wall_guard(limits.exercise_seconds)
     return total
 
 

@@ -35,7 +35,7 @@ import numpy as np
 import pytest
 
 from nnlab.resources import grader_dir
-from nnlab.sandbox.launcher import Reply, Sandbox, SandboxFailure
+from nnlab.sandbox.launcher import Reply, Sandbox, SandboxFailure, wall_guard
 from nnlab.sandbox.protocol import Handle, Unsupported
 from nnlab.visibility import require as require_visibility
 
@@ -156,11 +156,15 @@ class CheckFailed(AssertionError):
 
 
 class LearnerError(Exception):
-    """The learner's code raised, crashed or ran out of time; ``status`` says which."""
+    """The learner's code raised, crashed or ran out of time; ``status`` says which, and for
+    a time-out ``reason`` says which limit: "cpu" (its CPU time), "idle" (no CPU time used
+    for as long: asleep or blocked), "wall" (the wall-clock guard) or "budget" (the
+    exercise's CPU time budget)."""
 
-    def __init__(self, message: str, status: str = "error") -> None:
+    def __init__(self, message: str, status: str = "error", reason: str = "") -> None:
         super().__init__(message)
         self.status = status
+        self.reason = reason
 
 
 def fail(message: str) -> None:
@@ -181,6 +185,11 @@ class Outcome:
     parameter_names: tuple[str, ...] = ()
     file_name: str = ""
     wall_seconds: float = 0.0
+    # CPU time of the call in the child (its threads and the processes it waited for): what
+    # a speed check judges, since a busy machine stretches wall_seconds and not this. For
+    # one call, the larger of the child's report and what the kernel says the child used;
+    # for a call of call_many, the child's report.
+    cpu_seconds: float = 0.0
 
     @property
     def raised(self) -> Any:
@@ -248,13 +257,20 @@ class Outcome:
         return "\n".join(lines)
 
 
-# After a function has once run past its time limit, its later calls wait at most this
-# long: an endless loop then costs one full limit, not one per check.
+# After a function has once run past its time limit, its later calls get at most this much
+# CPU time: an endless loop then costs one full limit, not one per check.
 REPEAT_TIMEOUT_SECONDS = 2.0
 
 
 class Learner:
-    """The learner's module as the checks see it: calls go to the sandboxed child."""
+    """The learner's module as the checks see it: calls go to the sandboxed child.
+
+    Time limits are CPU time of the child, so that a loaded machine cannot change a grade:
+    ``call_timeout`` seconds per call (a check's ``timeout=``) and ``budget_seconds`` for all
+    the calls of the exercise. The wall clock only guards against a child that never ends,
+    at ~30 times these (nnlab.sandbox.launcher.wall_guard). A call stopped by a time limit
+    is charged its whole CPU limit, so calls that sleep use up the budget too.
+    """
 
     def __init__(
         self,
@@ -270,8 +286,9 @@ class Learner:
         self.signatures = dict(signatures)
         self.default_timeout = call_timeout
         self.call_timeout = call_timeout
-        self._deadline = time.monotonic() + budget_seconds
+        self._deadline = time.monotonic() + wall_guard(budget_seconds)  # a hang guard
         self._budget = budget_seconds
+        self._cpu_used = 0.0  # CPU seconds of the calls so far, against budget_seconds
         self._timed_out: set[str] = set()
         self._once: dict[Any, Any] = {}
 
@@ -309,7 +326,9 @@ class Learner:
             return []
         replies, wall = self._guarded(
             function,
-            lambda timeout: self._sandbox.call_many(function, requests, timeout=timeout),
+            lambda timeout, cpu: self._sandbox.call_many(
+                function, requests, timeout=timeout, cpu_limit=cpu
+            ),
         )
         return [
             self._outcome(function, args, call_kwargs, reply, wall / len(requests))
@@ -347,38 +366,44 @@ class Learner:
     ) -> Outcome:
         reply, wall = self._guarded(
             function,
-            lambda timeout: self._sandbox.call(
-                function, args, kwargs, timeout=timeout, probe=probe
+            lambda timeout, cpu: self._sandbox.call(
+                function, args, kwargs, timeout=timeout, probe=probe, cpu_limit=cpu
             ),
         )
         return self._outcome(function, args, kwargs, reply, wall)
 
-    def _guarded(self, function: str, send: Callable[[float], Any]) -> tuple[Any, float]:
-        """Run ``send(timeout)`` within the call's and the exercise's time limits; the
-        sandbox's failures become the learner's errors (status error or timeout)."""
-        remaining = self._deadline - time.monotonic()
-        if remaining <= 0:
+    def _guarded(self, function: str, send: Callable[[float, float], Any]) -> tuple[Any, float]:
+        """Run ``send(wall_timeout, cpu_limit)`` within the call's and the exercise's time
+        limits; the sandbox's failures become the learner's errors (status error or timeout)."""
+        remaining = self._budget - self._cpu_used
+        wall_remaining = self._deadline - time.monotonic()
+        if remaining <= 0 or wall_remaining <= 0:
             raise LearnerError(
-                f"not run: this exercise used up its {self._budget:g} s time budget", "timeout"
+                f"not run: this exercise used up its time budget ({self._budget:g} s of CPU time)",
+                "timeout",
+                "budget",
             )
         limit = self.call_timeout
         if function in self._timed_out:  # it ran past its limit once: do not wait as long again
             limit = min(limit, REPEAT_TIMEOUT_SECONDS)
-        timeout = min(limit, remaining)
+        cpu_limit = min(limit, remaining)
         started = time.perf_counter()
         try:
             if not self._sandbox.alive:
                 self._restart(remaining)
-            reply = send(timeout)
+            reply = send(min(wall_guard(cpu_limit), wall_remaining), cpu_limit)
         except SandboxFailure as failure:
-            message = str(failure)
+            used = self._sandbox.last_cpu_seconds
+            self._cpu_used += max(used, cpu_limit) if failure.status == "timeout" else used
+            message, reason = str(failure), getattr(failure, "reason", "")
             if failure.status == "timeout":
                 self._timed_out.add(function)
-            if failure.status == "timeout" and timeout < limit:
+            if failure.status == "timeout" and cpu_limit < limit:
                 message += " (the exercise's time budget ran out)"
-            elif failure.status == "timeout":
+            elif failure.status == "timeout" and reason != "idle":
                 message += ": look for an endless loop, or a much slower method than needed"
-            raise LearnerError(message, failure.status) from None
+            raise LearnerError(message, failure.status, reason) from None
+        self._cpu_used += self._sandbox.last_cpu_seconds
         return reply, time.perf_counter() - started
 
     def _outcome(
@@ -394,6 +419,7 @@ class Learner:
             parameter_names=self.signatures.get(function, ()),
             file_name=self.file_name,
             wall_seconds=wall,
+            cpu_seconds=reply.cpu_seconds,
         )
 
     def _restart(self, remaining: float) -> None:

@@ -53,7 +53,16 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Limits:
-    """Wall-clock limits, measured in the parent, and the memory limit for one exercise."""
+    """Time limits and the memory limit for one exercise.
+
+    The time limits are CPU time of the child (its threads and the processes it waited
+    for), read by the parent from /proc: importing the file, one call (a check's
+    ``timeout=`` replaces it), and all the calls of the exercise. CPU time is what a loaded
+    machine does not stretch, so the same files get the same grade at load 1 and at load
+    40. The wall clock only guards against a child that never ends, at ~30 times these
+    (``sandbox.launcher.wall_guard``); a child that uses no CPU time for as long as its
+    limit (asleep, blocked) is stopped then.
+    """
 
     load_seconds: float
     call_seconds: float
@@ -62,7 +71,9 @@ class Limits:
 
 
 NUMPY_LIMITS = Limits(load_seconds=20.0, call_seconds=10.0, exercise_seconds=180.0)
-# TensorFlow itself needs about 0.5 GiB of data memory and 0.7 GiB resident to train a small model
+# TensorFlow itself needs about 0.5 GiB of data memory and 0.7 GiB resident to train a small
+# model. Its threads count: a call's CPU time can exceed its wall time (OMP_NUM_THREADS is at
+# most 4 in the child, TensorFlow's own pools one thread per core), hence the wide limits.
 TENSORFLOW_LIMITS = Limits(
     load_seconds=90.0, call_seconds=120.0, exercise_seconds=600.0, memory_bytes=4 * 1024**3
 )
