@@ -93,11 +93,14 @@ class Session:
     def has(self, function: str) -> bool:
         return function in self.learner.signatures
 
-    def run(self, function: str, *args: Any, **kwargs: Any) -> Result:
-        """Call ``function`` in the child and compare with the reference (same arguments, copies)."""
+    def run(self, function: str, *args: Any, pick: int | None = None, **kwargs: Any) -> Result:
+        """Call ``function`` in the child and compare with the reference (same arguments, copies).
+
+        ``pick``: for a function that returns a tuple, the part to draw and compare.
+        """
         from nnlab.checks import CheckFailed, LearnerError, as_numeric_array, expect_close
 
-        expected = self.expected(function, *args, **kwargs)
+        expected = self.expected(function, *args, pick=pick, **kwargs)
         result = Result(function)
         try:
             outcome = self.learner.call(function, *args, **kwargs)
@@ -105,15 +108,21 @@ class Session:
         except LearnerError as error:
             result.problem = self.describe(str(error))
             return result
+        what = outcome.call_text
+        if pick is not None:
+            if not isinstance(value, (tuple, list)) or len(value) <= pick:
+                result.problem = f"{what} did not return a tuple with a part {pick}"
+                return result
+            value, what = value[pick], f"part {pick} of {what}"
         try:
             shape = expected.shape if expected is not None else np.shape(args[0])
-            array = as_numeric_array(value, outcome.call_text, shape).astype(float)
+            array = as_numeric_array(value, what, shape).astype(float)
         except CheckFailed as failure:
             result.problem = str(failure)
             return result
         if expected is not None:
             try:
-                expect_close(outcome, expected)
+                expect_close(outcome if pick is None else array, expected, what=what)
                 result.matches = True
             except CheckFailed as failure:
                 result.matches, result.problem = False, str(failure)
@@ -122,13 +131,16 @@ class Session:
         result.value = array
         return result
 
-    def expected(self, function: str, *args: Any, **kwargs: Any) -> np.ndarray | None:
+    def expected(
+        self, function: str, *args: Any, pick: int | None = None, **kwargs: Any
+    ) -> np.ndarray | None:
         reference_function = getattr(self.reference, function, None)
         if reference_function is None:
             return None
         copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
         try:
-            return np.asarray(reference_function(*copies, **kwargs), dtype=float)
+            value = reference_function(*copies, **kwargs)
+            return np.asarray(value if pick is None else value[pick], dtype=float)
         except Exception:  # a reference that does not take these arguments: draw without it
             return None
 
@@ -444,6 +456,265 @@ def draw_pooling(exercise: catalog.Exercise, session: Session) -> tuple[Any, lis
     return figure, notes
 
 
+# --- conv_backward: where the gradient flows ----------------------------------------------------
+
+
+def _reference_or_off(axes: Any, expected: np.ndarray | None, title: str, **style: Any) -> None:
+    if expected is None:
+        axes.set_axis_off()
+    else:
+        _image_panel(axes, expected[0, :, :, 0], title, **style)
+
+
+def draw_conv_backward(exercise: catalog.Exercise, session: Session) -> tuple[Any, list[str]]:
+    """The gradient of every input pixel: for L = ½·sum(conv2d(x, kernel)²) through
+    conv2d_backward, and for L = sum(max_pool2d(x)) through max_pool2d_backward."""
+    x = small_image()
+    kernel = VERTICAL_EDGES[:, :, np.newaxis, np.newaxis]
+    conv = _conv_valid(x, kernel)  # the forward pass, drawn by nnlab
+    grad_pool = np.ones((1, x.shape[1] // 2, x.shape[2] // 2, 1))
+    # a faint fixed texture, so that no 2x2 window has two equal maxima (ties are ambiguous)
+    textured = x + 0.05 * np.random.default_rng(0).uniform(size=x.shape)
+    figure = _figure(
+        13.0, 7.2, "conv_backward: the gradient of each input pixel — yours beside the reference"
+    )
+    panels = figure.subplots(2, 4)
+    _image_panel(panels[0, 0], x[0, :, :, 0], "image x", signed=False, limit=1.2)
+    limit = float(np.max(np.abs(conv)))
+    _image_panel(
+        panels[0, 1],
+        conv[0, :, :, 0],
+        "grad_out = conv2d(x, vertical edges)\n(L = ½·sum(out²))",
+        signed=True,
+        limit=limit,
+    )
+    notes = []
+    rows = (
+        ("conv2d_backward", (conv, x, kernel), {"pick": 0}, 0, True),
+        ("max_pool2d_backward", (grad_pool, textured), {}, 1, False),
+    )
+    for name, arguments, options, row, signed in rows:
+        expected = session.expected(name, *arguments, **options)
+        scale = float(np.max(np.abs(expected))) if expected is not None else 1.0
+        _reference_or_off(
+            panels[row, 2],
+            expected,
+            f"reference grad_x of {name}",
+            signed=signed,
+            limit=scale or 1.0,
+        )
+        if not session.has(name):
+            panels[row, 3].set_axis_off()
+            notes.append(f"{name}: not in your file")
+            continue
+        result = session.run(name, *(a.copy() for a in arguments), **options)
+        _map_panel(panels[row, 3], name, result, signed=signed, limit=scale or 1.0)
+        if result.matches is not True and result.problem:
+            notes.append(f"{name}: {_first_line(result.problem, 200)}")
+    _image_panel(panels[1, 0], x[0, :, :, 0], "image x, 2×2 windows", signed=False, limit=1.2)
+    for edge in np.arange(-0.5, x.shape[1], 2):
+        panels[1, 0].axhline(edge, color="#d29922", linewidth=0.6)
+        panels[1, 0].axvline(edge, color="#d29922", linewidth=0.6)
+    _image_panel(
+        panels[1, 1],
+        grad_pool[0, :, :, 0],
+        "grad_out = 1 per window\n(L = sum(max_pool2d(x)))",
+        signed=False,
+        limit=1.2,
+    )
+    return figure, notes
+
+
+def _conv_valid(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """conv2d, "valid", stride 1, by the formula: the picture's own forward pass."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    windows = sliding_window_view(x, kernel.shape[:2], axis=(1, 2))
+    return np.einsum("nijcab,abco->nijo", windows, kernel)
+
+
+# --- adam: plain descent, momentum and Adam on the same valley -----------------------------------
+
+VALLEY = np.array([1.0, 25.0])  # f(w) = ½·(w1² + 25·w2²): a long narrow valley along w1
+VALLEY_START = np.array([-4.0, 1.2])
+VALLEY_STEPS = 60
+DESCENT_RATE, MOMENTUM, ADAM_RATE = 0.03, 0.7, 0.3  # plain and momentum share the rate
+
+
+def _valley_loss(w: np.ndarray) -> float:
+    return float(0.5 * np.sum(VALLEY * w**2))
+
+
+def _follow(session: Session, function: str, settings: dict[str, Any]) -> tuple[Any, Any, str]:
+    """(the reference's path, the learner's path or None, a note) over VALLEY_STEPS steps."""
+    from nnlab.checks import LearnerError
+
+    reference_step = getattr(session.reference, function, None)
+
+    def walk(step: Callable[..., Any]) -> np.ndarray:
+        w, state = VALLEY_START.copy(), [np.zeros(2)] * (2 if function == "adam_update" else 1)
+        path = [w]
+        for t in range(1, VALLEY_STEPS + 1):
+            extra = {"t": t} if function == "adam_update" else {}
+            w, *state = step(w, VALLEY * w, *state, **extra, **settings)
+            w = np.asarray(w, dtype=float)
+            state = [np.asarray(part, dtype=float) for part in state]
+            path.append(w)
+        return np.array(path)
+
+    expected = walk(reference_step) if reference_step is not None else None
+    if not session.has(function):
+        return expected, None, f"{function}: not in your file"
+    try:
+        yours = walk(lambda *args, **kwargs: session.learner.call(function, *args, **kwargs).value)
+    except (LearnerError, TypeError, ValueError) as error:
+        return expected, None, f"{function}: {_first_line(session.describe(str(error)), 200)}"
+    if yours.shape != (VALLEY_STEPS + 1, 2) or not np.all(np.isfinite(yours)):
+        return expected, None, f"{function}: its steps do not give a point (w1, w2) each time"
+    if expected is not None and not np.allclose(yours, expected, rtol=1e-5, atol=1e-7):
+        return expected, yours, f"{function}: your path leaves the reference's (it is drawn in red)"
+    return expected, yours, ""
+
+
+def draw_adam(exercise: catalog.Exercise, session: Session) -> tuple[Any, list[str]]:
+    """Plain descent, momentum and Adam from the same start on f(w) = ½·(w1² + 25·w2²): the
+    paths over the contours, and the loss step by step (yours over the reference)."""
+    figure = _figure(13.0, 5.2, "adam: plain descent, momentum and Adam on the same narrow valley")
+    paths_axes, loss_axes = figure.subplots(1, 2)
+    grid = np.linspace(-4.5, 4.5, 200), np.linspace(-1.6, 1.6, 120)
+    w1, w2 = np.meshgrid(*grid)
+    paths_axes.contour(w1, w2, 0.5 * (w1**2 + 25 * w2**2), levels=12, colors="0.8", linewidths=0.8)
+    descent = [VALLEY_START]
+    for _ in range(VALLEY_STEPS):
+        descent.append(descent[-1] - DESCENT_RATE * VALLEY * descent[-1])
+    descent = np.array(descent)
+    runs = [("plain descent (drawn by nnlab)", descent, None, "", "#6e7781")]
+    notes = []
+    for function, settings, colour in (
+        ("momentum_update", {"learning_rate": DESCENT_RATE, "momentum": MOMENTUM}, "#8250df"),
+        ("adam_update", {"learning_rate": ADAM_RATE}, YOURS),
+    ):
+        expected, yours, note = _follow(session, function, settings)
+        runs.append((function, expected, yours, note, colour))
+        if note:
+            notes.append(note)
+    steps = np.arange(VALLEY_STEPS + 1)
+    for label, expected, yours, note, colour in runs:
+        if expected is not None:
+            if yours is not None or label.startswith("plain"):
+                style = (
+                    {"color": colour, "linewidth": 1.2}
+                    if label.startswith("plain")
+                    else REFERENCE_STYLE
+                )
+            else:
+                style = REFERENCE_STYLE
+            paths_axes.plot(expected[:, 0], expected[:, 1], **style)
+            loss_axes.semilogy(
+                steps,
+                [_valley_loss(w) for w in expected],
+                **style,
+                label=None if not label.startswith("plain") else label,
+            )
+        if yours is not None:
+            drawn = WRONG if note else colour
+            paths_axes.plot(
+                yours[:, 0], yours[:, 1], color=drawn, linewidth=1.4, marker=".", markersize=3
+            )
+            loss_axes.semilogy(
+                steps,
+                [max(_valley_loss(w), 1e-12) for w in yours],
+                color=drawn,
+                linewidth=1.6,
+                label=f"yours: {label}",
+            )
+        elif not label.startswith("plain"):
+            loss_axes.plot([], [], color=WRONG, label=f"{label}: ✗ {note.split(': ', 1)[-1][:40]}")
+    paths_axes.plot(*VALLEY_START, marker="o", color="black")
+    paths_axes.set_title("paths from the same start (grey bands: the reference)", fontsize=10)
+    paths_axes.set_xlabel("w1")
+    paths_axes.set_ylabel("w2")
+    loss_axes.set_title(
+        f"loss per step (plain and momentum={MOMENTUM} at learning_rate={DESCENT_RATE}, "
+        f"Adam at {ADAM_RATE})",
+        fontsize=10,
+    )
+    loss_axes.set_xlabel("step")
+    loss_axes.set_ylabel("f(w)")
+    loss_axes.legend(fontsize=9)
+    return figure, notes
+
+
+# --- cnn_numpy: the learned filters and a confusion matrix ----------------------------------------
+
+
+def draw_cnn_numpy(exercise: catalog.Exercise, session: Session) -> tuple[Any, list[str]]:
+    """Train the learner's network on keras_cnn's pictures (in the child), then draw the eight
+    learned 3×3 filters and the confusion matrix of its predictions on held-out pictures."""
+    from nnlab.checks import LearnerError
+
+    if session.reference is None or not session.has("train_cnn_numpy"):
+        raise PlotError("the picture needs train_cnn_numpy and the course's image set")
+    problem = session.reference.image_problem(7, n_train=600, n_test=400)
+    try:
+        params = session.learner.call(
+            "train_cnn_numpy", problem["x_train"], problem["y_train"], 4
+        ).value
+        kernel = np.asarray(params["K"], dtype=float)
+    except (LearnerError, TypeError, KeyError, ValueError) as error:
+        raise PlotError(
+            f"the picture needs a trained network, but {_first_line(session.describe(str(error)), 300)}"
+        ) from None
+    notes = []
+    try:
+        predicted = (
+            np.asarray(session.learner.call("predict_classes", params, problem["x_test"]).value)
+            .astype(int)
+            .reshape(-1)
+        )
+        if predicted.shape != problem["y_test"].shape or predicted.min() < 0 or predicted.max() > 3:
+            raise ValueError("predict_classes did not return one class 0..3 per picture")
+        source = "your predict_classes"
+    except (LearnerError, TypeError, ValueError) as error:
+        notes.append(f"predict_classes: {_first_line(session.describe(str(error)), 200)}")
+        predicted, source = (
+            session.reference.predict_classes(params, problem["x_test"]),
+            "the reference's predict_classes",
+        )
+    confusion = np.zeros((4, 4), dtype=int)
+    np.add.at(confusion, (problem["y_test"], predicted), 1)
+    accuracy = float(np.trace(confusion) / confusion.sum())
+    figure = _figure(
+        13.0, 5.4, f"cnn_numpy: your trained network (test accuracy {accuracy:.2f}; guessing 0.25)"
+    )
+    grid = figure.add_gridspec(2, 8)
+    filters = kernel.shape[3] if kernel.ndim == 4 else 0
+    for number in range(min(filters, 8)):
+        axes = figure.add_subplot(grid[0, number])
+        weights = kernel[:, :, 0, number]
+        limit = float(np.max(np.abs(weights))) or 1.0
+        _image_panel(axes, weights, f"filter {number}", signed=True, limit=limit)
+    names = ("horizontal", "vertical", "diagonal", "square")
+    axes = figure.add_subplot(grid[1, 2:6])
+    axes.imshow(confusion, cmap="Blues")
+    for (row, column), count in np.ndenumerate(confusion):
+        axes.text(
+            column,
+            row,
+            str(count),
+            ha="center",
+            va="center",
+            fontsize=10,
+            color="black" if count < confusion.max() / 2 else "white",
+        )
+    axes.set_xticks(range(4), names, fontsize=9, rotation=15)
+    axes.set_yticks(range(4), names, fontsize=9)
+    axes.set_xlabel(f"predicted ({source})")
+    axes.set_ylabel("true shape")
+    axes.set_title("confusion matrix on 400 held-out pictures", fontsize=10)
+    return figure, notes
+
+
 # --- keras_model: the learner's own plot_history figure -----------------------------------------
 
 HISTORY_EPOCHS = 8
@@ -536,6 +807,9 @@ PICTURES: dict[str, Drawer] = {
     "derivatives": draw_curves,
     "convolution": draw_convolution,
     "pooling": draw_pooling,
+    "conv_backward": draw_conv_backward,
+    "adam": draw_adam,
+    "cnn_numpy": draw_cnn_numpy,
     "keras_model": draw_history,
 }
 

@@ -265,3 +265,36 @@ def test_keras_history_picture_is_the_learners_own_figure(workspace: Path) -> No
         figure, notes = plots.draw_history(exercise, session)
     assert len(notes) == 1 and "not implemented yet" in notes[0]
     assert plots._png(figure).startswith(b"\x89PNG")
+
+
+# --- the second part: gradients, optimisers, a CNN trained in the child -------------------------
+
+
+@pytest.mark.parametrize(
+    ("slug", "broken", "named"),
+    [
+        ("conv_backward", "max_gradient_shared_like_an_average", "max_pool2d_backward"),
+        ("adam", "adam_without_bias_correction", "adam_update"),
+    ],
+)
+def test_second_part_pictures_draw_the_answer_and_name_a_wrong_function(
+    slug: str, broken: str, named: str, tmp_path: Path
+) -> None:
+    right, wrong = tmp_path / "right", tmp_path / "wrong"
+    right.mkdir()
+    wrong.mkdir()
+    shutil.copyfile(SOLUTIONS / f"{slug}.py", right / f"{slug}.py")
+    shutil.copyfile(Path(__file__).parent / "broken" / slug / f"{broken}.py", wrong / f"{slug}.py")
+    good, bad = plots.draw(slug, right), plots.draw(slug, wrong)
+    assert good.notes == [] and good.png.startswith(b"\x89PNG")
+    assert [note.split(":")[0] for note in bad.notes] == [named]
+    assert (np.abs(pixels(good.png) - pixels(bad.png)).sum(axis=-1) > 60).mean() > 0.002
+
+
+def test_cnn_picture_trains_the_learners_network_and_needs_one(tmp_path: Path) -> None:
+    shutil.copyfile(SOLUTIONS / "cnn_numpy.py", tmp_path / "cnn_numpy.py")
+    picture = plots.draw("cnn_numpy", tmp_path)
+    assert picture.notes == [] and picture.png.startswith(b"\x89PNG")
+    shutil.copyfile(EXERCISES / "cnn_numpy.py", tmp_path / "cnn_numpy.py")
+    with pytest.raises(plots.PlotError, match=r"needs a trained network.*not implemented yet"):
+        plots.draw("cnn_numpy", tmp_path)
