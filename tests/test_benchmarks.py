@@ -35,3 +35,24 @@ def test_breakdown_prints_every_numpy_exercise_and_the_split() -> None:
         assert trips >= 2, f"{exercise.slug} made {trips} round trips: its checks did not run"
     assert re.search(r"A child that does almost nothing .*: \d+\.\d ms", completed.stdout)
     assert re.search(r"So of the \d+ ms: \d+ children", completed.stdout)
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        (
+            "adam_threshold.py",
+            r"plain gradient descent at learning_rate=0\.01 needs \d+-\d+ epochs",
+        ),
+        ("cnn_numpy_threshold.py", r"model answer +min 0\.\d+ .* 1/1 pass"),
+    ],
+)
+def test_threshold_sweeps_run_on_one_seed(script: str, expected: str) -> None:
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), "--seeds", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert re.search(expected, completed.stdout), completed.stdout
