@@ -512,9 +512,10 @@ def draw_conv_backward(exercise: catalog.Exercise, session: Session) -> tuple[An
         if result.matches is not True and result.problem:
             notes.append(f"{name}: {_first_line(result.problem, 200)}")
     _image_panel(panels[1, 0], x[0, :, :, 0], "image x, 2×2 windows", signed=False, limit=1.2)
-    for edge in np.arange(-0.5, x.shape[1], 2):
-        panels[1, 0].axhline(edge, color="#d29922", linewidth=0.6)
-        panels[1, 0].axvline(edge, color="#d29922", linewidth=0.6)
+    for axes in (panels[1, 0], panels[1, 2], panels[1, 3]):  # one white pixel per window
+        for edge in np.arange(-0.5, x.shape[1], 2):
+            axes.axhline(edge, color="#d29922", linewidth=0.6)
+            axes.axvline(edge, color="#d29922", linewidth=0.6)
     _image_panel(
         panels[1, 1],
         grad_pool[0, :, :, 0],
