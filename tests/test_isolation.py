@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from nnlab.resources import grader_dir
-from nnlab.sandbox import launcher, processes
-from nnlab.sandbox.launcher import Sandbox
+from nnlab.sandbox import cgroups, launcher, processes
+from nnlab.sandbox.launcher import MemoryExceeded, Sandbox
 
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 pytestmark = pytest.mark.skipif(not AS_ROOT, reason="namespaces and user switch need root")
@@ -213,3 +213,82 @@ def test_a_system_v_segment_does_not_outlive_its_child() -> None:
         uid = box.uid
         assert uid is not None
     assert _segments_of(uid) == []
+
+
+LIMITS = """
+import os
+
+def groups():
+    with open("/proc/self/cgroup") as handle:
+        return dict(line.strip().split(":", 2)[1:] for line in handle if line.split(":")[1])
+
+def move_to(procs):
+    try:
+        with open(procs, "w") as handle:
+            handle.write(str(os.getpid()))
+        return "moved"
+    except OSError as error:
+        return type(error).__name__
+
+def pin(cpu):
+    try:
+        os.sched_setaffinity(0, {cpu})
+        return sorted(os.sched_getaffinity(0))
+    except OSError as error:
+        return type(error).__name__
+
+def hoard(count, size):
+    block = b"x" * (1 << 20)
+    held = []
+    for index in range(count):
+        fd = os.memfd_create(f"hoard-{index}")
+        for _ in range(size >> 20):
+            os.write(fd, block)
+        held.append(fd)
+    return len(held)
+"""
+
+needs_cgroups = pytest.mark.skipif(
+    not AS_ROOT or cgroups.unavailable() is not None, reason=f"{cgroups.unavailable()}"
+)
+
+
+@needs_cgroups
+def test_each_child_has_cgroups_of_its_own_and_cannot_leave_them() -> None:
+    with loaded(LIMITS) as first, loaded(LIMITS) as second:
+        mine = first.call("groups", timeout=10).value
+        theirs = second.call("groups", timeout=10).value
+        for controller in cgroups.CONTROLLERS:
+            assert mine[controller] != theirs[controller], controller
+            assert mine[controller].rsplit("/", 1)[-1].startswith(f"nnlab-{os.getpid()}-"), mine
+        for controller, folder in first.group.directories.items():
+            parent = os.path.dirname(folder)
+            said = first.call("move_to", (f"{parent}/cgroup.procs",), timeout=10).value
+            assert said == "PermissionError", controller
+        assert (Path(first.group.directories["pids"]) / "pids.max").read_text().strip() == str(
+            launcher.PROCESS_LIMIT
+        )
+
+
+@needs_cgroups
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+def test_a_child_cannot_move_to_another_workers_core() -> None:
+    """grade-batch pins each worker (and so its children) to one core; a child that pins
+    itself to another would take that worker's."""
+    cores = sorted(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cores[0]})  # as a worker is pinned
+    try:
+        with loaded(LIMITS) as box:
+            assert box.call("pin", (cores[0],), timeout=10).value == [cores[0]]
+            assert box.call("pin", (cores[1],), timeout=10).value == "OSError"
+    finally:
+        os.sched_setaffinity(0, set(cores))
+
+
+@needs_cgroups
+def test_memory_in_anonymous_files_counts_against_the_limit() -> None:
+    """The issue's six 1 GiB memfd files under a 2 GiB limit, scaled down: written with
+    write() and never mapped, the data limit and the resident-memory watch miss them."""
+    with loaded(LIMITS, memory_limit=256 * 2**20) as box:
+        with pytest.raises(MemoryExceeded, match="256 MiB"):
+            box.call("hoard", (3, 128 * 2**20), timeout=30)

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import text
-from nnlab.sandbox import BLAS_THREADS, processes, protocol
+from nnlab.sandbox import BLAS_THREADS, cgroups, processes, protocol
 from nnlab.sandbox.protocol import Handle, ProtocolError
 
 SERVER = Path(__file__).with_name("server.py")
@@ -480,6 +480,7 @@ class Sandbox:
         self.memory_limit = memory_limit
         self.preload = preload  # trusted modules the child may find imported (a warm template)
         self.uid: int | None = None  # the unprivileged user the child was asked to run as
+        self.group: cgroups.ChildGroup | None = None  # the child's cgroups (as root)
         self.started_ticks = 0  # when the child was started (see processes.ticks_now)
         self._next_poll = 0.0
         self.process: subprocess.Popen[bytes] | None = None
@@ -534,6 +535,10 @@ class Sandbox:
             "reach": _needed_directories(base),
             "parent": os.getpid(),
         }
+        if self.uid is not None:
+            self.group = cgroups.for_child(self.memory_limit, PROCESS_LIMIT, _cores())
+            if self.group is not None:
+                settings["cgroups"] = self.group.procs
         if self.uid is not None and PRIVATE_WORLD:
             settings["pid_namespace"] = True
             settings["world"] = {
@@ -637,6 +642,9 @@ class Sandbox:
             processes.unregister(process.pid)
             if self.uid is not None:
                 processes.remove_files_of(self.uid)
+        if self.group is not None:
+            self.group.remove()
+            self.group = None
         if self.workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
@@ -805,7 +813,7 @@ class Sandbox:
             self._wait_readable(deadline, timeout, what)
             chunk = os.read(self._from_child, 65536)
             if not chunk:
-                raise ChildCrashed(self._death_notice(what))
+                raise self._crashed(what)
             self._buffer += chunk
         length = protocol.frame_length(self._buffer[: protocol.PREFIX_BYTES], 1 << 62)
         if length > REPLY_LIMIT:
@@ -826,7 +834,7 @@ class Sandbox:
             self._wait_readable(deadline, timeout, what)
             count = os.readv(self._from_child, [view[filled:]])
             if not count:
-                raise ChildCrashed(self._death_notice(what))
+                raise self._crashed(what)
             filled += count
         return payload
 
@@ -848,19 +856,32 @@ class Sandbox:
         now = time.monotonic()
         if not self.memory_limit or self.process is None or now < self._next_poll:
             return
+        if self.group is not None and "memory" in self.group.directories:
+            return  # the kernel enforces it (and tells, see _crashed)
         self._next_poll = now + MEMORY_POLL_SECONDS
         used = processes.memory_in_use(self.process.pid, self.uid, self.started_ticks)
         if used > self.memory_limit:
-            raise MemoryExceeded(
-                f"{what} used more than {_size(self.memory_limit)} of memory, the limit for this "
-                "exercise, so it was stopped; avoid building huge intermediate arrays"
-            )
+            raise MemoryExceeded(self._over_memory(what))
 
     def running_as(self) -> int | None:
         """The real user id of the child process now (None when it is not running)."""
         if self.process is None:
             return None
         return processes.user_of(self.process.pid)
+
+    def _crashed(self, what: str) -> ChildCrashed:
+        """How the child ended, as the failure to raise: the kernel's memory limit (its
+        cgroup's OOM killer) is told as such."""
+        notice = self._death_notice(what)
+        if self.group is not None and self.group.oom_killed():
+            return MemoryExceeded(self._over_memory(what))
+        return ChildCrashed(notice)
+
+    def _over_memory(self, what: str) -> str:
+        return (
+            f"{what} used more than {_size(self.memory_limit or 0)} of memory, the limit for "
+            "this exercise, so it was stopped; avoid building huge intermediate arrays"
+        )
 
     def _death_notice(self, what: str) -> str:
         process = self.process
@@ -910,6 +931,14 @@ class Sandbox:
 
 def _size(count: float) -> str:
     return f"{count / 2**30:g} GiB" if count >= 2**30 else f"{count / 2**20:.0f} MiB"
+
+
+def _cores() -> set[int]:
+    """The cores this process may run on (a grade-batch worker's one): its child's too."""
+    try:
+        return set(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return set(range(os.cpu_count() or 1))
 
 
 def _widen_pipe(fd: int) -> None:
