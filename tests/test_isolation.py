@@ -1,5 +1,6 @@
 """One child, one world: what a sandboxed child can reach of other children, of the grader
-and of the machine, as root (the CI case; each test is skipped elsewhere).
+and of the machine, as root (the CI case; those tests are skipped elsewhere), and the
+deadlines of every exchange with it (everywhere).
 
 Each test here is an attack that worked before the child got namespaces of its own (PID,
 mount, IPC, network), empty temporary folders and a mount view without the grader's
@@ -14,14 +15,15 @@ import time
 import uuid
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from nnlab.resources import grader_dir
 from nnlab.sandbox import cgroups, launcher, processes
-from nnlab.sandbox.launcher import MemoryExceeded, Sandbox
+from nnlab.sandbox.launcher import ChildTimeout, MemoryExceeded, Sandbox
 
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-pytestmark = pytest.mark.skipif(not AS_ROOT, reason="namespaces and user switch need root")
+root_only = pytest.mark.skipif(not AS_ROOT, reason="namespaces and user switch need root")
 
 PEEK = """
 import os, socket
@@ -71,6 +73,7 @@ def loaded(source: str = PEEK, **options: object) -> Sandbox:
     return box
 
 
+@root_only
 def test_a_child_cannot_list_or_open_another_childs_copy() -> None:
     """The issue's grade-batch --jobs 2 attack: the classmate's copy sits at
     nnlab-child-<pid>-<rand>/activations.py in the shared temporary folder."""
@@ -90,6 +93,7 @@ def test_a_child_cannot_list_or_open_another_childs_copy() -> None:
         )
 
 
+@root_only
 def test_nothing_a_child_leaves_in_the_temporary_folders_outlives_it() -> None:
     name = f"nnlab-isolation-litter-{uuid.uuid4().hex}"
     source = PEEK + (
@@ -104,6 +108,7 @@ def test_nothing_a_child_leaves_in_the_temporary_folders_outlives_it() -> None:
         assert not os.path.exists(f"{folder}/{name}"), folder
 
 
+@root_only
 def test_an_abstract_unix_socket_does_not_reach_another_child() -> None:
     name = f"nnlab-isolation-{uuid.uuid4().hex}"
     with loaded() as first, loaded() as second:
@@ -129,6 +134,7 @@ def escape():
 )
 
 
+@root_only
 def test_what_a_child_starts_dies_with_it() -> None:
     """A double fork after setsid() escapes its parent and its session; in the child's own
     PID namespace it still dies when the child does, before anyone looks for it."""
@@ -149,6 +155,7 @@ def test_what_a_child_starts_dies_with_it() -> None:
         assert not alive, "a process of the child outlived it"
 
 
+@root_only
 def test_learner_code_cannot_import_nnlab_or_read_the_references() -> None:
     reference = grader_dir() / "reference" / "activations.py"
     assert reference.is_file()
@@ -166,6 +173,7 @@ def test_learner_code_cannot_import_nnlab_or_read_the_references() -> None:
         assert box.call("read", (launcher.__file__,), timeout=10).value == "PermissionError"
 
 
+@root_only
 def test_a_private_checks_folder_and_the_ancestors_command_lines_are_out_of_sight(
     tmp_path: Path,
 ) -> None:
@@ -207,6 +215,7 @@ def _segments_of(uid: int) -> list[str]:
     return [row[1] for row in rows if len(row) > 7 and int(row[7]) == uid]
 
 
+@root_only
 def test_a_system_v_segment_does_not_outlive_its_child() -> None:
     with loaded(SHM) as box:
         assert box.call("keep_segment", (1 << 20,), timeout=10).value >= 0
@@ -292,3 +301,45 @@ def test_memory_in_anonymous_files_counts_against_the_limit() -> None:
     with loaded(LIMITS, memory_limit=256 * 2**20) as box:
         with pytest.raises(MemoryExceeded, match="256 MiB"):
             box.call("hoard", (3, 128 * 2**20), timeout=30)
+
+
+# --- every exchange with the child has a deadline (these hold without root too) -------------
+
+STALL = """
+import sys, time
+import numpy as np
+
+def stop_reading():
+    server = sys.modules["__main__"].Server
+    server.read = lambda self: time.sleep(3600)  # as stopped: the next request is never read
+    return True
+
+def total(array):
+    return float(np.sum(array))
+"""
+
+
+def test_a_child_that_stops_reading_cannot_block_the_grader_in_a_write() -> None:
+    """The issue's child that stops itself before a large request: the request does not
+    fit in the pipe, and a blocking write waited for it forever."""
+    with loaded(STALL) as box:
+        assert box.call("stop_reading", timeout=10).value is True
+        large = np.ones(4 * 2**20 // 8)  # 4 MiB: more than the pipe holds
+        with pytest.raises(ChildTimeout, match="total did not finish within 2 s"):
+            box.call("total", (large,), timeout=2)
+
+
+SLOW_IMPORT = "import time\ntime.sleep(2.5)\n\ndef f():\n    return 1\n"
+
+
+def test_an_import_is_timed_from_its_start_even_in_a_child_started_early() -> None:
+    """The next exercise's child starts while this one is graded; its import's limit must
+    not start only when the grader gets to it (the issue's 35 s import passed 20 s)."""
+    box = Sandbox(SLOW_IMPORT, "slow.py", "slow", load_timeout=1.5)
+    try:
+        box.start()
+        time.sleep(2.0)  # the previous exercise's checks
+        with pytest.raises(ChildTimeout, match=r"importing slow\.py did not finish within 1\.5 s"):
+            box.load()
+    finally:
+        box.close()

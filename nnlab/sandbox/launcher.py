@@ -40,6 +40,9 @@ from nnlab.sandbox.protocol import Handle, ProtocolError
 
 SERVER = Path(__file__).with_name("server.py")
 REPLY_LIMIT = 64 * 1024 * 1024
+# the JSON part of a reply (arrays travel beside it, as .npy bytes): parsed in the grader,
+# so bounded (2 MiB of "[]," is ~50 MB of Python lists; its depth is bounded by the parser)
+HEADER_LIMIT = 2 * 1024 * 1024
 PROGRESS_LIMIT = 1000  # progress lines shown per call; more are read and dropped
 MEMORY_LIMIT = 2 * 1024**3  # default per child (data memory per process, resident for the tree)
 FILE_SIZE_LIMIT = 1024**3  # largest file the child may write
@@ -488,6 +491,8 @@ class Sandbox:
         self._to_child: int | None = None
         self._from_child: int | None = None
         self._buffer = bytearray()
+        self._pending: list[protocol.Buffer] = []  # what is still to be written to the child
+        self._load_request: tuple[dict[str, Any], list[Any]] | None = None
         self.generation = 0
         self._stat_fd: int | None = None  # /proc/<pid>/stat of the child, kept open
         self._cpu_mark = 0  # the child's CPU ticks when its last reply came
@@ -578,11 +583,15 @@ class Sandbox:
             processes.register(self.process.pid)
             os.close(request_read)
             os.close(reply_write)
+        os.set_blocking(request_write, False)  # every write has the deadline of its call
         self._to_child, self._from_child = request_write, reply_read
         self._buffer = bytearray()
         self._cpu_mark = 0  # a new process starts at no CPU time
+        self._pending = []
         self.generation += 1
-        self._send(
+        # sent by load(), not now: the import starts when its clock does (a child started
+        # early, while the previous exercise is graded, only gets ready to import)
+        self._load_request = (
             {
                 "op": "load",
                 "path": str(learner_copy),
@@ -594,10 +603,14 @@ class Sandbox:
         )
 
     def load(self) -> Reply:
-        """Start the child if needed and wait for the learner's module to be imported:
-        ``load_timeout`` seconds of CPU time (see WALL_GUARD_FACTOR)."""
+        """Start the child if needed, have it import the learner's module and wait for that:
+        ``load_timeout`` seconds of CPU time (see WALL_GUARD_FACTOR), counted from now, when
+        the child is told to start the import (not from its start, which may be earlier)."""
         if self.process is None:
             self.start()
+        if self._load_request is not None:
+            self._send(*self._load_request)
+            self._load_request = None
         return self._receive(
             wall_guard(self.load_timeout),
             what=f"importing {self.file_name}",
@@ -718,10 +731,29 @@ class Sandbox:
         return reply.results if reply.missing is None else [reply] * len(calls)
 
     def _send(self, header: dict[str, Any], blobs: list[Any]) -> None:
+        """Queue a request and write what the pipe takes now; the rest is written while
+        waiting for the reply (_wait_readable), within the call's deadline: a child that
+        stops reading (stopped, or its reading patched away) cannot block the grader."""
         try:
-            protocol.write_frame(self._to_child, header, blobs)
-        except (BrokenPipeError, OSError, TypeError):
-            pass  # the child is gone; _receive reports how it ended
+            self._pending = protocol.frame(header, blobs)
+        except TypeError:
+            self._pending = []
+        self._flush()
+
+    def _flush(self) -> None:
+        while self._pending and self._to_child is not None:
+            try:
+                written = os.writev(self._to_child, self._pending[: protocol.IOV_MAX])
+            except BlockingIOError:
+                return
+            except OSError:  # the child is gone; _receive reports how it ended
+                self._pending = []
+                return
+            while self._pending and written >= len(self._pending[0]):
+                written -= len(self._pending[0])
+                self._pending.pop(0)
+            if written:
+                self._pending[0] = memoryview(self._pending[0])[written:]
 
     def _receive(self, timeout: float, what: str, cpu_limit: float | None = None) -> Reply:
         deadline = time.monotonic() + timeout
@@ -731,7 +763,8 @@ class Sandbox:
         shown = 0
         try:
             while True:
-                header, blobs = protocol.unpack(self._read_frame(deadline, timeout, what))
+                payload = self._read_frame(deadline, timeout, what)
+                header, blobs = protocol.unpack(payload, HEADER_LIMIT)
                 text.clean_tree(header)  # the one place the child's words enter the grader
                 if "progress" not in header:
                     reply = self._reply(header, blobs)
@@ -843,10 +876,13 @@ class Sandbox:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise ChildTimeout(f"{what} did not finish within {timeout:g} s")
-            ready, _, _ = select.select(
-                [self._from_child], [], [], min(remaining, MEMORY_POLL_SECONDS)
+            writing = [self._to_child] if self._pending and self._to_child is not None else []
+            ready, writable, _ = select.select(
+                [self._from_child], writing, [], min(remaining, MEMORY_POLL_SECONDS)
             )
             self._watch_memory(what)
+            if writable:
+                self._flush()
             self._watch_cpu(what, bool(ready))
             if ready:
                 return

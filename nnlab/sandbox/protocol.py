@@ -27,7 +27,7 @@ MAX_DEPTH = 32
 _LENGTH = struct.Struct(">Q")
 _HEADER = struct.Struct(">I")
 VIEW_BYTES = 64 * 1024  # arrays this large are written from their own memory, not copied
-_IOV_MAX = 1024  # pieces per writev (the Linux limit)
+IOV_MAX = 1024  # pieces per writev (the Linux limit)
 
 Buffer = bytes | bytearray | memoryview
 Blob = tuple[Buffer, ...]  # the pieces of one .npy blob, as array_blob makes it
@@ -372,7 +372,7 @@ def write_frame(fd: int, message: dict[str, Any], blobs: list[Blob]) -> None:
     pieces = frame(message, blobs)
     done = 0
     while done < len(pieces):
-        written = os.writev(fd, pieces[done : done + _IOV_MAX])
+        written = os.writev(fd, pieces[done : done + IOV_MAX])
         while done < len(pieces) and written >= len(pieces[done]):
             written -= len(pieces[done])
             done += 1
@@ -400,12 +400,21 @@ def frame_length(prefix: Buffer, limit: int = MAX_FRAME_BYTES) -> int:
 PREFIX_BYTES = _LENGTH.size
 
 
-def unpack(payload: Buffer) -> tuple[dict[str, Any], list[memoryview]]:
-    """The header and the blobs of a frame's payload; the blobs are views of ``payload``."""
+def unpack(
+    payload: Buffer, header_limit: int = MAX_FRAME_BYTES
+) -> tuple[dict[str, Any], list[memoryview]]:
+    """The header and the blobs of a frame's payload; the blobs are views of ``payload``.
+
+    A header longer than ``header_limit`` bytes is refused before it is parsed."""
     view = memoryview(payload)
     if len(view) < _HEADER.size:
         raise ProtocolError("truncated message")
     (header_length,) = _HEADER.unpack_from(view)
+    if header_length > header_limit:
+        raise ProtocolError(
+            f"a header of {header_length / 2**20:.1f} MiB, over the "
+            f"{header_limit / 2**20:g} MiB limit (return arrays, not long lists)"
+        )
     end = _HEADER.size + header_length
     if end > len(view):
         raise ProtocolError("truncated header")
