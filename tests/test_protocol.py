@@ -144,7 +144,7 @@ def test_a_frame_written_in_many_partial_writes_arrives_whole(
         calls.append(len(buffers))
         return real_writev(fd, [memoryview(buffers[0])[:7777]])
 
-    monkeypatch.setattr(protocol, "_IOV_MAX", 2)
+    monkeypatch.setattr(protocol, "IOV_MAX", 2)
     monkeypatch.setattr(protocol.os, "writev", short_writev)
     value = [LARGE, np.arange(5), LARGE[::2], LARGE * 2]
     blobs: list = []
