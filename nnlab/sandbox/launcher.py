@@ -892,9 +892,13 @@ class Sandbox:
         now = time.monotonic()
         if not self.memory_limit or self.process is None or now < self._next_poll:
             return
-        if self.group is not None and "memory" in self.group.directories:
-            return  # the kernel enforces it (and tells, see _crashed)
         self._next_poll = now + MEMORY_POLL_SECONDS
+        if self.group is not None and "memory" in self.group.directories:
+            # the kernel enforces it: a process of the tree it killed ends the whole child
+            # (a forked helper may be the one killed, and the child wait for it forever)
+            if self.group.oom_killed():
+                raise MemoryExceeded(self._over_memory(what))
+            return
         used = processes.memory_in_use(self.process.pid, self.uid, self.started_ticks)
         if used > self.memory_limit:
             raise MemoryExceeded(self._over_memory(what))
