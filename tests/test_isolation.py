@@ -339,7 +339,7 @@ def test_an_import_is_timed_from_its_start_even_in_a_child_started_early() -> No
     try:
         box.start()
         time.sleep(2.0)  # the previous exercise's checks
-        with pytest.raises(ChildTimeout, match=r"importing slow\.py did not finish within 1\.5 s"):
+        with pytest.raises(ChildTimeout, match=r"importing slow\.py did not finish"):
             box.load()
     finally:
         box.close()
