@@ -153,6 +153,12 @@ def _check_metadata(slug: str, found_checks: Sequence[CollectedCheck]) -> list[s
             problems.append(
                 f"{check} names function {info.function!r}, which the stub does not define"
             )
+        in_file = {other.name for other in found_checks if other.path == found.path}
+        for name in info.after or ():
+            if name not in in_file:
+                problems.append(
+                    f"{check} declares after={name!r}, which is no check in {found.path.name}"
+                )
     return problems
 
 

@@ -207,6 +207,11 @@ def test_sigmoid_of_zero_is_one(learner):
     expect_close(learner.call("sigmoid", np.zeros(2)), np.ones(2))
 
 
+@check("sigmoid", weight=1, hint="after a check of another file", after="sigmoid_of_zero_is_one_half")
+def test_sigmoid_after_a_check_elsewhere(learner):
+    expect_close(learner.call("sigmoid", np.zeros(2)), np.full(2, 0.5))
+
+
 @check("tanh", weight=1, hint="passes whatever tanh does, even when it raises")
 def test_tanh_is_callable(learner):
     learner.call("tanh", np.zeros(2))
@@ -225,6 +230,8 @@ def test_verify_checks_holds_private_checks_to_the_rules_of_the_hidden_ones(
         f"activations: check sigmoid_misspelt {private} names function 'sigmod', which the stub "
         "does not define",
         f"activations: check without_metadata {private} has no @check metadata",
+        f"activations: check sigmoid_after_a_check_elsewhere {private} declares "
+        "after='sigmoid_of_zero_is_one_half', which is no check in test_activations_weak.py",
     ):
         assert expected in problems
     text = "\n".join(problems)
