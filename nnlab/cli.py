@@ -679,11 +679,34 @@ def _list_hints(slug: str, checks: list[Any], failing: set[str], every_level: bo
     help="A folder of private checks (test_<exercise>*.py) to hold to the same rules; "
     "without EXERCISEs, the exercises it has checks for.",
 )
+@click.option(
+    "--mutants",
+    is_flag=True,
+    help="Mutation analysis instead: grade single-change variants of the model answers and "
+    "report per function the ones the checks miss, with their diffs.",
+)
+@click.option(
+    "--max",
+    "max_mutants",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --mutants: a sample of at most N mutants per exercise.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="With --mutants: picks the sample and the probe's random inputs.",
+)
 def verify(
     exercises: tuple[str, ...],
     with_tensorflow: bool,
     jobs: int | None,
     extra_checks: tuple[str, ...],
+    mutants: bool,
+    max_mutants: int | None,
+    seed: int,
 ) -> None:
     """Self-check: solutions pass, stubs and do-nothing answers fail.
 
@@ -696,10 +719,22 @@ def verify(
     Example: nnlab verify --with-tensorflow
 
     Example: nnlab verify --checks private-checks
+
+    With --mutants: exit status 1 when an exercise's checks kill less than 95% of its
+    non-equivalent mutants.
+
+    Example: nnlab verify --mutants activations --max 20 --jobs 2
     """
     from nnlab import verification
 
     exercises = tuple(_exercise(slug).slug for slug in exercises)
+    if mutants:
+        if with_tensorflow:
+            raise NnlabError("--with-tensorflow does not apply to --mutants")
+        _verify_mutants(exercises, jobs, extra_checks, max_mutants, seed)
+        return
+    if max_mutants is not None:
+        raise NnlabError("--max needs --mutants")
     try:
         problems = verification.verify(
             progress=lambda line: click.echo(line, err=True),
@@ -718,6 +753,36 @@ def verify(
         "✓ every solution earns full marks, every stub and do-nothing answer earns none, "
         "every check has a hint and a weight"
     )
+
+
+def _verify_mutants(
+    exercises: tuple[str, ...],
+    jobs: int | None,
+    extra_checks: tuple[str, ...],
+    max_mutants: int | None,
+    seed: int,
+) -> None:
+    from nnlab import mutation_analysis, verification
+
+    try:
+        analysis = mutation_analysis.analyse(
+            exercises,
+            jobs=jobs or 0,
+            count=max_mutants,
+            seed=seed,
+            check_dirs=[Path(folder) for folder in extra_checks],
+            progress=lambda line: click.echo(line, err=True),
+        )
+    except (verification.NotACheckout, verification.BadChecksFolder) as error:
+        raise NnlabError(str(error)) from None
+    for line in mutation_analysis.report_lines(analysis):
+        click.echo(line)
+    below = analysis.below_target
+    if below:
+        names = ", ".join(exercise.slug for exercise in below)
+        target = f"{100 * mutation_analysis.TARGET:.0f}%"
+        click.echo(f"✗ below the {target} kill rate (or no figures): {names}")
+        sys.exit(1)
 
 
 @cli.command("grade-batch")

@@ -1,0 +1,205 @@
+"""`nnlab verify --mutants`: the mutation operators, their determinism, the probe, and a
+survivor of a weak private check reported with its diff."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pytest
+from classroom import needs_slugs
+from click.testing import CliRunner
+from conftest import SOLUTIONS
+
+from nnlab import catalog, mutation, mutation_analysis, probe_inputs
+from nnlab.cli import cli
+
+# every operator has something to change here; the raise and its f-string must stay as they are
+SOURCE = '''\
+"""A made-up answer to `activations` (sigmoid is a contract function, _helper is not)."""
+
+import numpy as np
+
+
+def _helper(a):
+    return a.T
+
+
+def sigmoid(z, axis=-1):
+    """Nothing in the docstring changes: 0 1 + -."""
+    z = np.asarray(z, dtype=float)
+    total = 0
+    total += 1
+    if z.ndim < 2:
+        raise ValueError(f"need {2 + 1} axes, not {z.ndim}")
+    s = np.sum(z[1:3], axis=0, keepdims=True) * 0.5
+    m = z.max(axis=(0, 1)) / 2
+    print(s)
+    return _helper(np.transpose(z)) @ m, s > 0
+'''
+
+
+def made_up() -> list[mutation.Mutant]:
+    return mutation.mutants("activations", SOURCE)
+
+
+def test_every_operator_makes_valid_different_code() -> None:
+    found = made_up()
+    assert {m.operator for m in found} == set(mutation.OPERATORS)
+    original = ast.dump(ast.parse(SOURCE))
+    dumps = set()
+    for mutant in found:
+        dumped = ast.dump(ast.parse(mutant.source))  # valid Python
+        assert dumped != original, mutant.description
+        dumps.add(dumped)
+        changed = [line for line in mutant.diff.splitlines() if line[:1] in "+-"]
+        assert changed[:2] == [
+            "--- solutions/activations.py",
+            "+++ solutions/activations.py (mutant)",
+        ]
+        assert len(changed) >= 4, mutant.diff  # at least one line out, one in
+    assert len(dumps) == len(found)  # one mutant per distinct program
+
+
+def test_each_operator_makes_the_change_it_names() -> None:
+    described = {(m.operator, f"line {m.line}: {m.change}") for m in made_up()}
+    for expected in (
+        ("operator", "line 14: `+=` -> `-=`"),
+        ("operator", "line 17: `*` -> `/`"),
+        ("operator", "line 20: `@` -> `*`"),
+        ("comparison", "line 15: `<` -> `<=`"),
+        ("comparison", "line 15: `<` -> `>`"),
+        ("constant", "line 17: `0.5` -> `0.6`"),
+        ("constant", "line 13: `0` -> `1`"),
+        ("constant", "line 18: `2` -> `3`"),
+        ("axis", "line 17: `0` -> `-1`"),
+        ("axis", "line 17: `True` -> `False`"),
+        ("axis", "line 18: `(0, 1)` -> `(0,)`"),
+        ("sibling", "line 17: `sum` -> `mean`"),
+        ("sibling", "line 18: `max` -> `min`"),
+        ("slice", "line 17: `1` -> `1 + 1`"),
+        ("slice", "line 17: `3` -> `3 - 1`"),
+        ("statement", "line 14: `total += 1` removed"),
+        ("statement", "line 19: `print(s)` removed"),
+        ("transpose", "line 20: `np.transpose(z)` -> `z`"),
+        ("transpose", "line 7: `a.T` -> `a`"),
+    ):
+        assert expected in described
+    # nothing in the raise statement, the docstring or the defaults
+    assert not [d for _, d in described if d.startswith(("line 11:", "line 16:", "line 10:"))]
+    (dropped,) = [m for m in made_up() if m.change == "`a.T` -> `a`"]
+    assert dropped.description == "line 7, column 12: `a.T` -> `a`"
+
+
+def test_a_mutant_knows_its_function_and_what_it_reaches() -> None:
+    (dropped,) = [m for m in made_up() if m.change == "`a.T` -> `a`"]
+    assert (dropped.where, dropped.function, dropped.reaches) == (
+        "_helper",
+        "sigmoid",
+        ("sigmoid",),
+    )
+    assert "-    return a.T\n+    return a\n" in dropped.diff
+    assert {m.function for m in made_up()} == {"sigmoid"}
+    # a helper no contract function runs is not mutated
+    lonely = SOURCE + "\n\ndef _unused(x):\n    return x + 1\n"
+    assert not [m for m in mutation.mutants("activations", lonely) if m.where == "_unused"]
+
+
+def test_mutants_and_samples_are_deterministic_for_a_seed() -> None:
+    text = (SOLUTIONS / "conv_backward.py").read_text()
+    first, second = mutation.mutants("conv_backward", text), mutation.mutants("conv_backward", text)
+    assert first == second
+    assert [m.number for m in first] == list(range(1, len(first) + 1))
+    picked = mutation.sample(first, 10, seed=3)
+    assert picked == mutation.sample(second, 10, seed=3)
+    assert len(picked) == 10 and picked == sorted(picked, key=lambda m: m.number)
+    assert picked != mutation.sample(first, 10, seed=4)
+    assert mutation.sample(first, None, seed=3) == first
+
+
+def test_the_probe_is_deterministic_and_calls_every_contract_function() -> None:
+    for slug in probe_inputs.MAKERS:
+        functions = list(catalog.signatures(slug))
+        probe = probe_inputs.calls(slug, functions, seed=1)
+        assert set(probe) == set(functions), slug
+        again = probe_inputs.calls(slug, functions, seed=1)
+        assert all(probe_inputs.same(probe[f], again[f]) for f in functions)
+    assert not probe_inputs.same(
+        probe_inputs.calls("activations", ["sigmoid"], seed=1),
+        probe_inputs.calls("activations", ["sigmoid"], seed=2),
+    )
+    assert not [
+        e.slug
+        for e in catalog.EXERCISES
+        if not e.uses_tensorflow and e.slug not in probe_inputs.MAKERS
+    ]
+
+
+def test_the_model_answers_answer_the_probe_in_the_sandbox() -> None:
+    for slug in needs_slugs():
+        if slug not in probe_inputs.MAKERS:
+            continue
+        functions = list(catalog.signatures(slug))
+        probe = probe_inputs.calls(slug, functions)
+        replies = mutation_analysis._run(
+            slug, (SOLUTIONS / f"{slug}.py").read_text(), probe, functions
+        )
+        assert isinstance(replies, dict), replies
+        for function in functions:  # most calls return; a few are wrong on purpose
+            returned = [kind for kind, _ in replies[function] if kind == "value"]
+            assert len(returned) >= len(replies[function]) / 2, (slug, function, replies[function])
+
+
+def test_same_compares_type_shape_dtype_and_values() -> None:
+    same = probe_inputs.same
+    a = np.array([1.0, 2.0])
+    assert same({"w": a, "b": (1, 2.0)}, {"w": a.copy(), "b": (1, 2.0)})
+    assert not same(a, a.astype(np.float32))
+    assert not same(a, a.reshape(2, 1))
+    assert not same(a, a + 1e-6)
+    assert not same((1, 2), [1, 2])
+    assert same(np.array([np.nan]), np.array([np.nan]))
+    assert probe_inputs.difference({"w": a}, {"w": a + 0.5}) == 0.5
+
+
+WEAK = """
+import numpy as np
+
+from nnlab.checks import check
+
+
+@check("sigmoid", weight=1, hint="sigmoid keeps the shape of its input.")
+def test_sigmoid_keeps_the_shape(learner):
+    # deliberately weak: the right shape, whatever the values
+    assert np.shape(learner.call("sigmoid", np.zeros((2, 3))).value) == (2, 3)
+"""
+
+
+def test_a_weak_private_check_misses_mutants_and_the_report_names_them(tmp_path: Path) -> None:
+    if "activations" not in needs_slugs():
+        pytest.skip("the weak check is for activations")
+    folder = tmp_path / "private"
+    folder.mkdir()
+    (folder / "test_activations_weak.py").write_text(WEAK)
+    result = CliRunner().invoke(
+        cli, ["verify", "--mutants", "--checks", str(folder), "--jobs", "2", "--max", "8"]
+    )
+    assert result.exit_code == 1, result.output  # far below the target
+    out = result.stdout
+    line = next(line for line in out.splitlines() if line.startswith("activations:"))
+    assert "(a sample of 8 of 12)" in line  # only sigmoid's mutants: the function checked
+    assert "  sigmoid: 8 generated, 1 equivalent, " in out  # every mutant is sigmoid's
+    assert "  your checks for sigmoid miss " in out
+    # a sign flipped in 1 + e: the values change, the shape does not; the course's checks see it
+    assert "`+` -> `-`" in out and "the course's checks kill it" in out
+    assert "-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))" in out
+    assert "(1 - e)" in out
+    # z >= 0 or z > 0: the same values (0.5 at 0 either way); set aside, not a survivor
+    assert "set aside as equivalent" in out and "`>=` -> `>`" in out.split("set aside")[1]
+    assert "✗ below the 95% kill rate" in out
+
+
+def test_max_without_mutants_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["verify", "--max", "3"])
+    assert result.exit_code == 2 and "--max needs --mutants" in result.stderr
