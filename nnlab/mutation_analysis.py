@@ -31,6 +31,7 @@ build and train Keras models, every grading of a mutant would import TensorFlow 
 
 from __future__ import annotations
 
+import math
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -375,7 +376,9 @@ def _figures(counts: dict[str, int]) -> str:
 
 
 def _rate(rate: float | None) -> str:
-    return "no mutant judged" if rate is None else f"{100 * rate:.1f}% killed"
+    if rate is None:
+        return "no mutant judged"
+    return f"{math.floor(1000 * rate) / 10:.1f}% killed"  # rounded down: 94.95% is below 95%
 
 
 def report_lines(analysis: Analysis, *, diffs: bool = True) -> list[str]:
