@@ -65,7 +65,7 @@ def _judge_forward(outcome, x, kernel, bias, *activation: str, quiet: bool = Fal
 
     expected = ref.dense_forward(x, kernel, bias, *activation)  # the reference copies
     rtol, atol = _tolerances(outcome, None, None)
-    expect_close(value, expected, rtol=rtol, atol=atol, what=call)
+    expect_close(value, expected, rtol=rtol, atol=atol, what=call, inputs=outcome)
     if quiet and outcome.warnings:  # no warning is worth points only with the right value
         first = outcome.warnings[0]
         fail(f"{call()} emitted {first['category']}: {first['message']}.")
@@ -346,6 +346,7 @@ def _expect_gradient(learner, which: int, seed: int) -> None:
             atol=atol,
             what=f"{GRADIENT_NAMES[which]} from dense_backward(grad_out {grad_out.shape}, "
             f"x {x.shape}, kernel {kernel.shape})",
+            inputs=outcome,
         )
 
 
@@ -419,7 +420,7 @@ def _judge_gradients(outcome, grad_out, x, kernel, given_as: str) -> None:
     expected = ref.dense_backward(grad_out, x, kernel)
     rtol, atol = _tolerances(outcome, None, None)
     for name, got, want in zip(GRADIENT_NAMES, _gradients(outcome), expected, strict=True):
-        expect_close(got, want, rtol=rtol, atol=atol, what=f"{name} {given_as}")
+        expect_close(got, want, rtol=rtol, atol=atol, what=f"{name} {given_as}", inputs=outcome)
 
 
 def _expect_gradients_for_this_input_type(learner, grad_out, x, kernel, given_as: str) -> None:

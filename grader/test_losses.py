@@ -94,7 +94,7 @@ def judge_loss(outcome, name, y_true, y_pred, *extra, rtol=None, atol=None, quie
 
     expected = getattr(ref, name)(y_true, y_pred, *extra)  # the reference copies its inputs
     rtol, atol = tolerances(outcome, rtol, atol)
-    expect_close(value, expected, rtol=rtol, atol=atol, what=call, hint=note)
+    expect_close(value, expected, rtol=rtol, atol=atol, what=call, hint=note, inputs=outcome)
     if quiet and outcome.warnings:  # no warning is worth points only with the right value
         first = outcome.warnings[0]
         fail(f"{call()} emitted {first['category']}: {first['message']}.")

@@ -82,7 +82,7 @@ def expect_output(outcome: Any, expected: Any, *, exact: bool = False) -> None:
     """The returned array equals `expected` (float32 inputs get the looser tolerance)."""
     value = outcome.value  # a learner's exception or NotImplementedError stops here
     rtol, atol = (0.0, 0.0) if exact else tolerances(outcome, None, None)
-    expect_close(value, expected, rtol=rtol, atol=atol, what=call_text(outcome))
+    expect_close(value, expected, rtol=rtol, atol=atol, what=call_text(outcome), inputs=outcome)
 
 
 def expect_quiet(outcome: Any) -> None:
@@ -153,10 +153,15 @@ def expect_loss_and_gradients(outcome: Any, params: dict, x: Any, y: Any) -> Non
     """The loss and every gradient of ``outcome`` equal the reference's."""
     loss, grads = split_result(outcome)
     expected_loss, expected = ref.loss_and_gradients(params, x, y)
-    expect_close(loss, expected_loss, what=f"the loss of {call_text(outcome)}")
+    expect_close(loss, expected_loss, what=f"the loss of {call_text(outcome)}", inputs=outcome)
     grads = expect_params(grads, f"the grads of {call_text(outcome)}", *np.shape(params["W1"]))
     for key in KEYS:
-        expect_close(grads[key], expected[key], what=f"grads[{key!r}] of {call_text(outcome)}")
+        expect_close(
+            grads[key],
+            expected[key],
+            what=f"grads[{key!r}] of {call_text(outcome)}",
+            inputs=outcome,
+        )
 
 
 def expect_params_unmodified(learner: Any, outcome: Any) -> None:
@@ -382,7 +387,9 @@ def test_loss_matches_reference(learner):
         cases.append((params, rng.normal(size=(n, d)), labels(rng, n)))
     for (params, x, y), outcome in learner.each("loss_and_gradients", cases):
         loss, _ = split_result(outcome)
-        expect_close(loss, ref.loss(params, x, y), what=f"the loss of {call_text(outcome)}")
+        expect_close(
+            loss, ref.loss(params, x, y), what=f"the loss of {call_text(outcome)}", inputs=outcome
+        )
 
 
 @check(
@@ -497,7 +504,12 @@ def test_loss_stays_finite_when_the_network_is_confidently_wrong(learner):
     grads = expect_params(grads, f"the grads of {call_text(outcome)}", 2, 6)
     _, expected = ref.loss_and_gradients(params, x, y)
     for key in KEYS:
-        expect_close(grads[key], expected[key], what=f"grads[{key!r}] of {call_text(outcome)}")
+        expect_close(
+            grads[key],
+            expected[key],
+            what=f"grads[{key!r}] of {call_text(outcome)}",
+            inputs=outcome,
+        )
     expect_quiet(outcome)  # no warning is worth points only with the right values
 
 

@@ -399,7 +399,7 @@ def _expect_sgd(learner, expected, param, grad, *learning_rate, by_name=False) -
         arguments = [brief(param), brief(grad), *(f"learning_rate={r:g}" for r in learning_rate)]
         return f"sgd_update({', '.join(arguments)})"
 
-    expect_close(value, expected, rtol=rtol, atol=atol, what=call)
+    expect_close(value, expected, rtol=rtol, atol=atol, what=call, inputs=outcome)
 
 
 def _expect_sgd_for_this_input_type(learner, expected, param, grad, learning_rate) -> None:
@@ -489,9 +489,16 @@ def _expect_rmsprop(outcome, expected, where: str, hint: str = "") -> tuple:
         atol=atol,
         what=f"new_velocity {where}",
         hint=hint,
+        inputs=outcome,
     )
     expect_close(
-        new_param, expected_param, rtol=rtol, atol=atol, what=f"new_param {where}", hint=hint
+        new_param,
+        expected_param,
+        rtol=rtol,
+        atol=atol,
+        what=f"new_param {where}",
+        hint=hint,
+        inputs=outcome,
     )
     return new_param, new_velocity
 

@@ -213,48 +213,113 @@ class Outcome:
             raise LearnerError(
                 f"{self.function} is not implemented yet: it raises NotImplementedError{line}."
             )
+        inputs = self.input_text()
+        inputs = f"\n{inputs}" if inputs else ""
         if raised.is_a("MemoryError"):
             raise LearnerError(
                 f"{self.call_text} ran out of memory ({where}): it asked for more than "
-                "the grader's memory limit; avoid building huge intermediate arrays"
+                f"the grader's memory limit; avoid building huge intermediate arrays{inputs}"
             )
         advice = ""
         if raised.is_a("TypeError") and "keyword argument" in raised.message:
             advice = "; keep the parameter names of the stub: the checks pass some by name"
-        raise LearnerError(f"{self.call_text} raised {where}{advice}")
+        raise LearnerError(f"{self.call_text} raised {where}{advice}{inputs}")
 
     @property
     def call_text(self) -> str:
-        names = [self._name(i) for i in range(len(self.args))]
-        names += [f"{key}={describe_short(value)}" for key, value in self.kwargs.items()]
-        return f"{self.function}({', '.join(names)})"
+        return call_text(self.function, self.args, self.kwargs, self.parameter_names)
 
     def _name(self, index: int) -> str:
-        if index < len(self.parameter_names):
-            return self.parameter_names[index]
-        return f"arg{index}"
+        return _parameter(self.parameter_names, index)
 
     def inputs(self) -> dict[str, Any]:
-        named = {self._name(i): arg for i, arg in enumerate(self.args)}
-        named.update(self.kwargs)
-        return named
+        return _named(self.args, self.kwargs, self.parameter_names)
 
     def input_text(
         self, index: tuple[int, ...] | None = None, shape: tuple[int, ...] | None = None
     ) -> str:
         """'with z = ...' lines; for an element-wise failure, the input element at that index."""
-        lines = []
-        for name, value in self.inputs().items():
-            if isinstance(value, Handle):
-                continue
-            array = value if isinstance(value, np.ndarray) else None
-            if array is not None and index is not None and array.shape == shape and array.size > 12:
-                lines.append(
-                    f"with {name} of shape {array.shape}, {name}[{_index_text(index)}] = {_number(array[index])}"
-                )
-            else:
-                lines.append(f"with {name} = {describe_value(value)}")
-        return "\n".join(lines)
+        return input_text(self.inputs(), index, shape)
+
+
+def _parameter(names: Sequence[str], index: int) -> str:
+    return names[index] if index < len(names) else f"arg{index}"
+
+
+def _named(args: Sequence[Any], kwargs: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    named = {_parameter(names, i): arg for i, arg in enumerate(args)}
+    named.update(kwargs)
+    return named
+
+
+def call_text(
+    function: str, args: Sequence[Any], kwargs: Mapping[str, Any], names: Sequence[str] = ()
+) -> str:
+    """``f(x, kernel, stride=2)``: a call by its parameters' names (keywords with values)."""
+    parts = [_parameter(names, i) for i in range(len(args))]
+    parts += [f"{key}={describe_short(value)}" for key, value in kwargs.items()]
+    return f"{function}({', '.join(parts)})"
+
+
+def input_text(
+    inputs: Mapping[str, Any],
+    index: tuple[int, ...] | None = None,
+    shape: tuple[int, ...] | None = None,
+) -> str:
+    """'with z = ...' lines, one per input (see :func:`describe_input`); for an element-wise
+    failure in a large array, the input element at the failing index as well."""
+    lines = []
+    for name, value in inputs.items():
+        if isinstance(value, Handle):
+            continue
+        lines.append(describe_input(name, value))
+        array = value if isinstance(value, np.ndarray) else None
+        if (
+            array is not None
+            and index is not None
+            and array.shape == shape
+            and "\n" not in lines[-1]
+        ):
+            lines.append(f"  where {name}[{_index_text(index)}] = {_number(array[index])}")
+    return "\n".join(lines)
+
+
+FULL_VALUES = 64  # an input array of at most this many values is shown in full
+FULL_LINES = 8  # ... when it takes no more lines than this (singleton axes left out)
+
+
+def describe_input(name: str, value: Any) -> str:
+    """How a message shows one input: 'with name = ...'.
+
+    An array of at most FULL_VALUES values (a 4x4 image, a 3x3 kernel) is printed in full,
+    its axes of length 1 left out so that an image (1, 4, 4, 1) reads as its 4x4 pixels;
+    a larger one by its shape, dtype and its first values with their indices.
+    """
+    if not isinstance(value, np.ndarray) or value.ndim == 0 or value.size == 0:
+        return f"with {name} = {describe_value(value)}"
+    note = "" if value.dtype == np.float64 else f" ({value.dtype})"
+    if value.size <= FULL_VALUES and value.dtype.kind in "biuf":
+        kept = [axis for axis, length in enumerate(value.shape) if length != 1]
+        shown = value.reshape([value.shape[axis] for axis in kept])
+        body = np.array2string(shown, precision=4, max_line_width=100, threshold=FULL_VALUES)
+        if body.count("\n") < FULL_LINES:
+            head = f"with {name}{note} ="
+            if len(kept) < value.ndim:
+                axes = ", ".join(":" if axis in kept else "0" for axis in range(value.ndim))
+                head = f"with {name} of shape {value.shape}{note}, {name}[{axes}] ="
+            if "\n" not in body:
+                return f"{head} {body}"
+            return head + "\n" + "\n".join(f"  {line}" for line in body.splitlines())
+    first = [
+        f"{name}[{_index_text(tuple(int(i) for i in np.unravel_index(k, value.shape)))}] = "
+        f"{_value_text(value.flat[k])}"
+        for k in range(min(3, value.size))
+    ]
+    return f"with {name} of shape {value.shape}{note}: {', '.join(first)}, ..."
+
+
+def _value_text(value: Any) -> str:
+    return _number(value) if np.issubdtype(type(value), np.number) else repr(value)
 
 
 # After a function has once run past its time limit, its later calls get at most this much
@@ -329,6 +394,7 @@ class Learner:
             lambda timeout, cpu: self._sandbox.call_many(
                 function, requests, timeout=timeout, cpu_limit=cpu
             ),
+            requests,
         )
         return [
             self._outcome(function, args, call_kwargs, reply, wall / len(requests))
@@ -369,12 +435,20 @@ class Learner:
             lambda timeout, cpu: self._sandbox.call(
                 function, args, kwargs, timeout=timeout, probe=probe, cpu_limit=cpu
             ),
+            [] if probe else [(args, kwargs)],
         )
         return self._outcome(function, args, kwargs, reply, wall)
 
-    def _guarded(self, function: str, send: Callable[[float, float], Any]) -> tuple[Any, float]:
+    def _guarded(
+        self,
+        function: str,
+        send: Callable[[float, float], Any],
+        requests: Sequence[tuple[tuple[Any, ...], dict[str, Any]]] = (),
+    ) -> tuple[Any, float]:
         """Run ``send(wall_timeout, cpu_limit)`` within the call's and the exercise's time
-        limits; the sandbox's failures become the learner's errors (status error or timeout)."""
+        limits; the sandbox's failures become the learner's errors (status error or timeout),
+        whose message shows the call's inputs (the first of ``requests`` when there are
+        several)."""
         remaining = self._budget - self._cpu_used
         wall_remaining = self._deadline - time.monotonic()
         if remaining <= 0 or wall_remaining <= 0:
@@ -402,9 +476,28 @@ class Learner:
                 message += " (the exercise's time budget ran out)"
             elif failure.status == "timeout" and reason != "idle":
                 message += ": look for an endless loop, or a much slower method than needed"
-            raise LearnerError(message, failure.status, reason) from None
+            raise LearnerError(
+                message + self._inputs_of(function, requests), failure.status, reason
+            ) from None
         self._cpu_used += self._sandbox.last_cpu_seconds
         return reply, time.perf_counter() - started
+
+    def _inputs_of(
+        self, function: str, requests: Sequence[tuple[tuple[Any, ...], dict[str, Any]]]
+    ) -> str:
+        """The inputs of the call that failed, for its message; of the first of several."""
+        if not requests:
+            return ""
+        names = self.signatures.get(function, ())
+        args, kwargs = requests[0]
+        call = call_text(function, args, kwargs, names)
+        which = (
+            f"during {call}"
+            if len(requests) == 1
+            else (f"during one of {len(requests)} calls of {function}; the first: {call}")
+        )
+        inputs = input_text(_named(args, kwargs, names))
+        return f"\n({which})" + (f"\n{inputs}" if inputs else "")
 
     def _outcome(
         self, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], reply: Any, wall: float
@@ -487,19 +580,30 @@ def _remembers_failure(compare: Callable[..., None]) -> Callable[..., None]:
 def _value_of(got: Any) -> Any:
     """What a check compares: an outcome's returned value (raising LearnerError if the
     learner's function raised), or ``got`` itself."""
-    return got.value if isinstance(got, Outcome) else got
+    return got.value if isinstance(got, (Outcome, _Part)) else got
+
+
+@dataclass
+class _Part:
+    """A part of a call's result (one array of a tuple), with the call it came from."""
+
+    value: Any
+    outcome: Outcome
 
 
 def _name_of(got: Any) -> str:
     """How a message names ``got``: the call that made it, or "the result"."""
+    if isinstance(got, _Part):
+        return f"the result of {got.outcome.call_text}"
     return got.call_text if isinstance(got, Outcome) else "the result"
 
 
 def _inputs_of(
     got: Any, index: tuple[int, ...] | None = None, shape: tuple[int, ...] | None = None
 ) -> str:
-    if isinstance(got, Outcome):
-        text = got.input_text(index, shape)
+    outcome = got.outcome if isinstance(got, _Part) else got
+    if isinstance(outcome, Outcome):
+        text = outcome.input_text(index, shape)
         return f"\n{text}" if text else ""
     return ""
 
@@ -507,6 +611,7 @@ def _inputs_of(
 def tolerances(got: Any, rtol: float | None, atol: float | None) -> tuple[float, float]:
     """The contract's tolerance: looser when any input array is float32 (or float16)."""
     low_precision = False
+    got = got.outcome if isinstance(got, _Part) else got
     if isinstance(got, Outcome):
         low_precision = any(
             isinstance(value, np.ndarray) and value.dtype in (np.float32, np.float16)
@@ -553,14 +658,18 @@ def expect_close(
     atol: float | None = None,
     what: str | Callable[[], str] | None = None,
     hint: str | Callable[[], str] = "",
+    inputs: Outcome | None = None,
 ) -> None:
     """Same shape exactly, same non-finite positions, values within tolerance.
 
     ``what`` names the result in a failure's message (by default, the call that made
     ``got``) and ``hint`` ends it; each is text, or a function that makes the text, called
-    only when the check fails.
+    only when the check fails. ``inputs``: the call whose inputs the message shows when
+    ``got`` is a part of its result (one array of a returned tuple), not the call itself.
     """
     value = _value_of(got)
+    if inputs is not None and not isinstance(got, Outcome):
+        got = _Part(value, inputs)
 
     def name() -> str:
         return _text(what) if what else _name_of(got)
@@ -772,9 +881,27 @@ def expect_unmodified(got: Outcome, expected: Any, *, hint: str = "") -> None:
         ):
             extra = f"\n{hint}" if hint else ""
             fail(
-                f"{got.call_text} changed its input {name} in place; work on a copy "
-                f"(e.g. `{name} = np.array({name}, dtype=float)`) instead.{extra}"
+                f"{got.call_text} changed its input {name} in place{_change(name, before, now)}; "
+                f"the caller's arrays must stay as they were: compute into new arrays."
+                f"\n{describe_input(name, before)}{extra}"
             )
+
+
+def _change(name: str, before: np.ndarray, now: Any) -> str:
+    """Where an input array changed: ': z[2] was -1, is now 0', or its new shape."""
+    if not isinstance(now, np.ndarray):
+        return ""
+    if now.shape != before.shape:
+        return f": its shape became {now.shape}"
+    same = now == before
+    if before.dtype.kind == "f" and now.dtype.kind == "f":
+        same |= np.isnan(now) & np.isnan(before)
+    differ = np.argwhere(~same)
+    if not len(differ):
+        return ""
+    index = tuple(int(i) for i in differ[0])
+    where = f"{name}[{_index_text(index)}]" if index else name
+    return f": {where} was {_number(before[index])}, is now {_number(now[index])}"
 
 
 def expect_no_warnings(got: Outcome, expected: Any, *, hint: str = "") -> None:

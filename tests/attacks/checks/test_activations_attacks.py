@@ -23,13 +23,13 @@ def test_attack_sigmoid_values(learner):
     expect_close(learner.call("sigmoid", z), sigmoid_reference(z))
 
 
-@check("sigmoid", hint="Work on a copy of z.")
+@check("sigmoid", after=(), hint="Work on a copy of z.")  # each verdict its own
 def test_attack_sigmoid_leaves_input_alone(learner):
     z = np.linspace(-3.0, 3.0, 7)
     expect_unmodified(learner.call("sigmoid", z), sigmoid_reference(z))
 
 
-@check("sigmoid", kind="speed", hint="One vectorised expression is enough.")
+@check("sigmoid", kind="speed", after=(), hint="One vectorised expression is enough.")
 def test_attack_sigmoid_is_fast(learner):
     z = np.zeros(1000)
     outcome = learner.call("sigmoid", z)
