@@ -251,15 +251,17 @@ def list_command(folder: str) -> None:
 
 
 class ProgressLine:
-    """Lines a long check sends while it runs (a Keras model's epochs), shown on stderr.
+    """What is happening while an exercise is graded, on stderr, within a second or two:
+    the exercise being graded, TensorFlow being imported, a Keras model's epochs.
 
     On a terminal one line is rewritten in place and wiped before the report goes on;
-    elsewhere (CI logs, pipes) each line is printed as it comes.
+    elsewhere (CI logs, pipes) each step of a long grading is a line of its own.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, watching: bool = False) -> None:
         self.live = sys.stderr.isatty()
         self.dirty = False
+        self.watching = watching
 
     def show(self, slug: str, line: str) -> None:
         text = f"  {slug}: {line}"
@@ -270,8 +272,16 @@ class ProgressLine:
             click.echo(text, err=True)
 
     def waiting(self, slug: str) -> None:
-        """On a terminal, name the exercise being graded until its report block replaces it."""
-        if self.live:
+        """Name the exercise being graded until its report block replaces it; for a Keras
+        exercise whose TensorFlow is not loaded yet, say that this is what takes the time
+        (in a CI log too: it takes long enough to wonder)."""
+        from nnlab import grading
+
+        exercise = catalog.get(slug)
+        if exercise.uses_tensorflow and not grading.template_running(exercise):
+            when = "first grade only" if self.watching else "`nnlab watch` keeps it loaded"
+            self.show(slug, f"importing TensorFlow ({when})...")
+        elif self.live:
             self.show(slug, "grading...")
 
     def clear(self) -> None:
@@ -570,6 +580,70 @@ def hint(exercise: str, check: str | None, folder: str, every_level: bool) -> No
         click.echo(f"nnlab: warning: could not record the hint: {error}", err=True)
         shown = hints.reveal(None, slug, found, every_level=every_level)
     click.echo(f"{slug} · " + "\n".join(shown.lines()))
+
+
+@cli.command()
+@click.argument("exercise", required=False)
+@dir_option
+@click.option("-v", "--verbose", is_flag=True, help="List every check, not only the failing ones.")
+def watch(exercise: str | None, folder: str, verbose: bool) -> None:
+    """Grade again each time you save your file (or notebook). Ctrl-C stops.
+
+    Grades EXERCISE (with none: the exercise file saved last, then whichever you save),
+    clears the screen and shows the report, then waits for the next save. TensorFlow is
+    imported once, at the first grading of a Keras exercise, and stays loaded.
+
+    Example: nnlab watch activations
+    """
+    from nnlab import grading, watching
+    from nnlab.report import text
+
+    slug = _exercise(exercise).slug if exercise else None
+    path = _folder(folder)
+    if slug is None and not workspace.present_slugs(path):
+        raise NnlabError(
+            f"no exercise files in {folder} to watch (start one with "
+            f"`nnlab start {catalog.slugs()[0]}`)"
+        )
+    progress = ProgressLine(watching=True)
+
+    def grade_once(current: str) -> None:
+        click.clear()  # on a terminal only
+        progress.waiting(current)
+        options = grading.GradingOptions(on_progress=progress.show)
+        try:
+            result = grading.grade(path, [current], options=options)
+        except KeyboardInterrupt:
+            raise
+        except Exception as error:  # the grader, not the learner: say so and keep watching
+            progress.clear()
+            click.echo(
+                f"nnlab: error: the grading failed ({type(error).__name__}: {error})", err=True
+            )
+            return
+        progress.clear()
+        revealed = workspace.revealed_hints(path).get(current, {})
+        block = text.exercise_block(
+            result.exercises[0], verbose=verbose, commands=True, revealed=revealed
+        )
+        click.echo(block + "\n")
+        click.echo(text.summary(result))
+        try:
+            workspace.record_report(path, result)
+        except OSError as error:
+            click.echo(f"nnlab: warning: could not record progress: {error}", err=True)
+        click.echo(
+            f"\nWatching {result.exercises[0].file}: save it to grade again (Ctrl-C to stop)."
+        )
+
+    if slug is not None and workspace.find_submission(path, slug) is None:
+        click.echo(f"Waiting for {slug}.py or {slug}.ipynb in {folder} (Ctrl-C to stop).")
+    try:
+        watching.watch(path, slug, grade_once)
+    except KeyboardInterrupt:
+        progress.clear()
+        click.echo("\nStopped watching.")
+    sys.exit(PASSED)
 
 
 @cli.command()

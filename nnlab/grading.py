@@ -172,6 +172,15 @@ def preload_for(exercise: catalog.Exercise) -> tuple[str, ...]:
     return ("tensorflow", "keras") if exercise.uses_tensorflow else ()
 
 
+def template_running(exercise: catalog.Exercise) -> bool:
+    """Whether this process already has the sandbox template ``exercise`` needs (for a Keras
+    exercise: TensorFlow imported once, each child forked from it)."""
+    template = Template._shared.get(preload_for(exercise))
+    return (
+        template is not None and template.owner == os.getpid() and template.process.poll() is None
+    )
+
+
 def warm_template(exercises: Sequence[catalog.Exercise]) -> None:
     """Start the template the first of ``exercises`` needs, so that its interpreter starts
     while the checks are collected."""

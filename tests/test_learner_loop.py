@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -317,3 +319,78 @@ def test_start_refuses_when_the_other_form_exists(workspace: Path) -> None:
     (workspace / f"{SLUG}.ipynb").unlink()
     code, _, err = run("start", SLUG, "--notebook", "--dir", str(workspace))
     assert code == 2 and f"{SLUG}.py already exists and it would still be graded" in err
+
+
+# --- nnlab watch ----------------------------------------------------------------------------------
+
+
+class Output:
+    """A subprocess's stdout, read line by line in a thread, waited on with a bound."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.text = ""
+        self.changed = threading.Condition()
+        self.thread = threading.Thread(target=self._read, args=(process,), daemon=True)
+        self.thread.start()
+
+    def _read(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            with self.changed:
+                self.text += line
+                self.changed.notify_all()
+
+    def wait_for(self, needle: str, after: int = 0, seconds: float = 120) -> int:
+        """The position just past ``needle`` found after ``after``; fails after ``seconds``."""
+        with self.changed:
+            found = self.changed.wait_for(lambda: needle in self.text[after:], timeout=seconds)
+        assert found, f"{needle!r} did not come within {seconds} s:\n{self.text}"
+        return self.text.index(needle, after) + len(needle)
+
+
+def test_watch_grades_again_after_a_save_and_ctrl_c_ends_it_with_0(workspace: Path) -> None:
+    with_tanh_wrong(workspace)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nnlab", "watch", SLUG, "--dir", str(workspace)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        output = Output(process)
+        first = output.wait_for("save it to grade again")
+        assert "86/100  partial" in output.text and "✓ sigmoid" in output.text
+        (workspace / f"{SLUG}.py").write_text((SOLUTIONS / f"{SLUG}.py").read_text())
+        output.wait_for("100/100  passed", after=first)
+        output.wait_for("save it to grade again", after=first)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        output.thread.join(timeout=10)
+        assert "Stopped watching." in output.text and "Traceback" not in output.text
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    saved = json.loads((workspace / ".nnlab" / "progress.json").read_text())
+    assert saved["exercises"][SLUG]["status"] == "passed"
+
+
+def test_watch_regrades_the_exercise_whose_file_was_saved(workspace: Path) -> None:
+    from nnlab import watching
+
+    for slug in ("tensors", SLUG):
+        (workspace / f"{slug}.py").write_text("")
+    os.utime(workspace / "tensors.py", (1, 1))  # activations.py was saved last
+    graded: list[str] = []
+    saves = [
+        {(1, str(workspace / ".nnlab" / "progress.json"))},
+        {(2, str(workspace / "tensors.py"))},
+        {(2, str(workspace / "notes.py"))},
+    ]
+    watching.watch(workspace, None, graded.append, changes=lambda folder: saves)
+    assert graded == [SLUG, "tensors"]
+    graded.clear()
+    watching.watch(workspace, SLUG, graded.append, changes=lambda folder: saves)
+    assert graded == [SLUG]  # a named exercise: other files' saves are not its business
