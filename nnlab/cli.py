@@ -587,7 +587,7 @@ def hint(exercise: str, check: str | None, folder: str, every_level: bool) -> No
 @dir_option
 @click.option("-v", "--verbose", is_flag=True, help="List every check, not only the failing ones.")
 def watch(exercise: str | None, folder: str, verbose: bool) -> None:
-    """Grade again each time you save your file (or notebook). Ctrl-C stops.
+    """Grade again each time you save your file. Ctrl-C stops.
 
     Grades EXERCISE (with none: the exercise file saved last, then whichever you save),
     clears the screen and shows the report, then waits for the next save. TensorFlow is
@@ -651,7 +651,7 @@ def watch(exercise: str | None, folder: str, verbose: bool) -> None:
 @click.argument("check", required=False)
 @dir_option
 def repro(exercise: str, check: str | None, folder: str) -> None:
-    """Write a script that repeats a failing check's call, with its exact input.
+    """Write a script that makes a check's failing call again.
 
     Grades the exercise (CHECK: a check's name, or a function's name for its first failing
     check; none: the first failing check), then writes .nnlab/repro/<check>.py and the
