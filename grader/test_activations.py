@@ -51,7 +51,10 @@ def _python_and_float32(learner, name: str, seed: int, **kwargs) -> None:
 @check(
     "sigmoid",
     weight=6,
-    hint="sigmoid(z) = 1 / (1 + exp(-z)), element by element; the result has z's shape.",
+    hint=(
+        "The logistic sigmoid, applied to each element on its own: the result has z's "
+        "shape and every value lies in (0, 1)."
+    ),
 )
 def test_sigmoid_matches_reference_on_varied_shapes(learner):
     _varied(learner, "sigmoid", 2101, scale=4.0)
@@ -60,9 +63,11 @@ def test_sigmoid_matches_reference_on_varied_shapes(learner):
 @check(
     "sigmoid",
     weight=3,
-    hint="Turn Python numbers and lists, of ints too, into float arrays first: "
-    "np.asarray(z, dtype=float). Filling np.empty_like(z) of an int input truncates; a "
-    "number in gives a 0-D result.",
+    hint=(
+        "Numbers and lists, of ints too, must give float results: an array of z's int "
+        "dtype (filled, or made like z) truncates every value to 0 or 1, and a number in "
+        "gives a 0-D result."
+    ),
 )
 def test_sigmoid_of_python_numbers_lists_and_float32(learner):
     _python_and_float32(learner, "sigmoid", 2102)
@@ -71,8 +76,11 @@ def test_sigmoid_of_python_numbers_lists_and_float32(learner):
 @check(
     "sigmoid",
     weight=4,
-    hint="exp(z) / (1 + exp(z)) is inf/inf = nan for large z. Only exponentiate -|z|: "
-    "1/(1+e) for z >= 0 and e/(1+e) for z < 0 with e = exp(-|z|).",
+    hint=(
+        "Written as exp(z) over (1 + exp(z)) the sigmoid is inf over inf for large z. A "
+        "stable form only ever exponentiates a number that is not positive, one form for "
+        "z >= 0 and another for z < 0."
+    ),
 )
 def test_sigmoid_gives_finite_correct_values_at_1000(learner):
     inputs = [HUGE, HUGE.astype(np.float32), np.float64(-1000.0), np.float64(1000.0)]
@@ -86,8 +94,11 @@ def test_sigmoid_gives_finite_correct_values_at_1000(learner):
         "sigmoid_gives_finite_correct_values_at_1000",
     ),
     weight=5,
-    hint="1 / (1 + exp(-z)) overflows for z = -1000 (e^1000 is inf). np.where(c, f(z), g(z)) "
-    "still evaluates both f and g everywhere, so exponentiate only -|z|.",
+    hint=(
+        "exp of a large positive number overflows even when the final value is right, and"
+        " a choice between two branches evaluates both on every element: exponentiate "
+        "only numbers that are not positive."
+    ),
 )
 def test_sigmoid_has_no_overflow_warning_at_1000(learner):
     inputs = [(HUGE,), (HUGE.astype(np.float32),), (np.float64(-1000.0),)]
@@ -98,8 +109,10 @@ def test_sigmoid_has_no_overflow_warning_at_1000(learner):
 @check(
     "sigmoid",
     weight=2,
-    hint="Work on a copy: in-place operations such as z *= -1 or np.exp(z, out=z) change "
-    "the caller's array.",
+    hint=(
+        "An in-place operation (an augmented assignment, or an out= argument pointing at "
+        "z) changes the caller's array; the result belongs in a new array."
+    ),
 )
 def test_sigmoid_leaves_input_unmodified(learner):
     z = np.linspace(-6.0, 6.0, 25)
@@ -112,7 +125,10 @@ def test_sigmoid_leaves_input_unmodified(learner):
 @check(
     "tanh",
     weight=5,
-    hint="tanh runs from -1 to 1 through tanh(0) = 0; np.tanh computes it. It is not the sigmoid.",
+    hint=(
+        "tanh runs from -1 to 1 and passes through 0 at z = 0; it is a different S-curve "
+        "from the sigmoid, which runs from 0 to 1."
+    ),
 )
 def test_tanh_matches_reference_on_varied_shapes(learner):
     _varied(learner, "tanh", 2201, scale=2.0)
@@ -121,9 +137,10 @@ def test_tanh_matches_reference_on_varied_shapes(learner):
 @check(
     "tanh",
     weight=3,
-    hint="Turn Python numbers and lists, of ints too, into float arrays first: "
-    "np.asarray(z, dtype=float). Filling np.empty_like(z) of an int input truncates; a "
-    "number in gives a 0-D result.",
+    hint=(
+        "Numbers and lists, of ints too, must give float results: an array of z's int "
+        "dtype truncates every value, and a number in gives a 0-D result."
+    ),
 )
 def test_tanh_of_python_numbers_lists_and_float32(learner):
     _python_and_float32(learner, "tanh", 2202)
@@ -132,15 +149,21 @@ def test_tanh_of_python_numbers_lists_and_float32(learner):
 @check(
     "tanh",
     weight=4,
-    hint="(e^z - e^-z) / (e^z + e^-z) becomes inf/inf = nan once e^z overflows (|z| > 709); "
-    "np.tanh, or 2 * sigmoid(2z) - 1 with a stable sigmoid, gives ±1.",
+    hint=(
+        "The textbook formula with e^z and e^-z is inf over inf once e^z overflows (|z| >"
+        " 709); a stable tanh gives -1 and 1 there."
+    ),
 )
 def test_tanh_saturates_at_plus_minus_one_for_large_inputs(learner):
     z = np.array([-1000.0, -400.0, -20.0, 20.0, 400.0, 1000.0])
     expect_close(learner.call("tanh", z), ref.tanh(z.copy()))
 
 
-@check("tanh", weight=2, hint="Work on a copy; do not write the result into the input array.")
+@check(
+    "tanh",
+    weight=2,
+    hint=("An in-place operation changes the caller's array; the result belongs in a new array."),
+)
 def test_tanh_leaves_input_unmodified(learner):
     z = np.linspace(-3.0, 3.0, 25)
     expect_unmodified(learner.call("tanh", z), ref.tanh(z.copy()))
@@ -152,8 +175,10 @@ def test_tanh_leaves_input_unmodified(learner):
 @check(
     "arctan",
     weight=5,
-    hint="arctan is the inverse tangent, np.arctan, in radians; it is gentler than tanh and "
-    "not scaled to (-1, 1).",
+    hint=(
+        "arctan is the inverse of the tangent, in radians: gentler than tanh, not scaled "
+        "to (-1, 1) and not in degrees."
+    ),
 )
 def test_arctan_matches_reference_on_varied_shapes(learner):
     _varied(learner, "arctan", 2301, scale=5.0)
@@ -162,9 +187,10 @@ def test_arctan_matches_reference_on_varied_shapes(learner):
 @check(
     "arctan",
     weight=3,
-    hint="Turn Python numbers and lists, of ints too, into float arrays first: "
-    "np.asarray(z, dtype=float). Filling np.empty_like(z) of an int input truncates; a "
-    "number in gives a 0-D result.",
+    hint=(
+        "Numbers and lists, of ints too, must give float results: an array of z's int "
+        "dtype truncates every value, and a number in gives a 0-D result."
+    ),
 )
 def test_arctan_of_python_numbers_lists_and_float32(learner):
     _python_and_float32(learner, "arctan", 2302)
@@ -173,15 +199,21 @@ def test_arctan_of_python_numbers_lists_and_float32(learner):
 @check(
     "arctan",
     weight=4,
-    hint="arctan approaches ±pi/2 ≈ ±1.5708 (radians) for large |z|, not ±1 as tanh does "
-    "and not ±90 degrees.",
+    hint=(
+        "For large |z| arctan approaches plus or minus pi/2 (about 1.5708, in radians): "
+        "not 1 as tanh does, and not 90 degrees."
+    ),
 )
 def test_arctan_approaches_plus_minus_half_pi_for_large_inputs(learner):
     z = np.array([-1e6, -1000.0, -50.0, 50.0, 1000.0, 1e6])
     expect_close(learner.call("arctan", z), ref.arctan(z.copy()))
 
 
-@check("arctan", weight=2, hint="Work on a copy; do not write the result into the input array.")
+@check(
+    "arctan",
+    weight=2,
+    hint=("An in-place operation changes the caller's array; the result belongs in a new array."),
+)
 def test_arctan_leaves_input_unmodified(learner):
     z = np.linspace(-5.0, 5.0, 25)
     expect_unmodified(learner.call("arctan", z), ref.arctan(z.copy()))
@@ -193,8 +225,11 @@ def test_arctan_leaves_input_unmodified(learner):
 @check(
     "relu",
     weight=5,
-    hint="relu(z) = max(z, 0) element by element: np.maximum(z, 0), not Python's max "
-    "(which compares whole arrays) and not the boolean z > 0.",
+    hint=(
+        "ReLU keeps each positive element and replaces each negative one with 0, element "
+        "by element: Python's own max compares whole arrays, and a boolean mask is not "
+        "the value."
+    ),
 )
 def test_relu_matches_reference_on_varied_shapes(learner):
     _varied(learner, "relu", 2401, scale=3.0)
@@ -203,8 +238,10 @@ def test_relu_matches_reference_on_varied_shapes(learner):
 @check(
     "relu",
     weight=4,
-    hint="Around the kink relu keeps the value itself: relu(1e-8) is 1e-8, not 1 (a z > 0 "
-    "mask is not the answer) and relu(0) is 0.",
+    hint=(
+        "Around the kink relu keeps the value itself: relu(1e-8) is 1e-8, not 1 (a mask "
+        "of the positive elements is not the answer), and relu(0) is 0."
+    ),
 )
 def test_relu_at_and_around_the_kink_at_zero(learner):
     inputs = [np.float64(0.0), np.array([-1e-8, -0.0, 0.0, 1e-8, 1e-300, 0.5])]
@@ -216,9 +253,10 @@ def test_relu_at_and_around_the_kink_at_zero(learner):
 @check(
     "relu",
     weight=3,
-    hint="Turn Python numbers and lists, of ints too, into float arrays first: "
-    "np.asarray(z, dtype=float). Filling np.empty_like(z) of an int input truncates; a "
-    "number in gives a 0-D result.",
+    hint=(
+        "Numbers and lists, of ints too, must give float results: an array of z's int "
+        "dtype truncates, and a number in gives a 0-D result."
+    ),
 )
 def test_relu_of_python_numbers_lists_and_float32(learner):
     _python_and_float32(learner, "relu", 2403)
@@ -227,7 +265,10 @@ def test_relu_of_python_numbers_lists_and_float32(learner):
 @check(
     "relu",
     weight=3,
-    hint="z[z < 0] = 0 or np.maximum(z, 0, out=z) overwrite the caller's array; build a new one.",
+    hint=(
+        "Zeroing the negative elements of z itself overwrites the caller's array; the "
+        "result belongs in a new array."
+    ),
 )
 def test_relu_leaves_input_unmodified(learner):
     z = np.linspace(-3.0, 3.0, 25)
@@ -240,7 +281,10 @@ def test_relu_leaves_input_unmodified(learner):
 @check(
     "leaky_relu",
     weight=4,
-    hint="leaky_relu(z) = z for z > 0 and alpha * z otherwise (alpha = 0.01 by default).",
+    hint=(
+        "Positive elements stay as they are; the others are scaled by alpha (0.01 by "
+        "default), not set to 0."
+    ),
 )
 def test_leaky_relu_matches_reference_on_varied_shapes(learner):
     _varied(learner, "leaky_relu", 2501, scale=3.0)
@@ -249,8 +293,10 @@ def test_leaky_relu_matches_reference_on_varied_shapes(learner):
 @check(
     "leaky_relu",
     weight=5,
-    hint="Use the alpha you are given (keyword or positional) instead of a fixed 0.01, and only "
-    "on the negative side.",
+    hint=(
+        "Use the alpha you are given (by keyword or by position) instead of a fixed 0.01,"
+        " and only on the negative side."
+    ),
 )
 def test_leaky_relu_honours_alpha(learner):
     rng = np.random.default_rng(2502)
@@ -264,8 +310,10 @@ def test_leaky_relu_honours_alpha(learner):
     "leaky_relu",
     after=("leaky_relu_matches_reference_on_varied_shapes", "leaky_relu_honours_alpha"),
     weight=3,
-    hint="Around z = 0 the two pieces meet: leaky_relu(0) is 0, leaky_relu(-1e-8) is "
-    "-alpha * 1e-8 and leaky_relu(1e-8) is 1e-8.",
+    hint=(
+        "Around z = 0 the two pieces meet: leaky_relu(0) is 0, a tiny negative z gives "
+        "alpha times it, and a tiny positive z stays as it is."
+    ),
 )
 def test_leaky_relu_at_and_around_the_kink_at_zero(learner):
     z = np.array([-1e-8, -0.0, 0.0, 1e-8])
@@ -278,9 +326,10 @@ def test_leaky_relu_at_and_around_the_kink_at_zero(learner):
 @check(
     "leaky_relu",
     weight=2,
-    hint="Turn Python numbers and lists, of ints too, into float arrays first: "
-    "np.asarray(z, dtype=float). Filling np.empty_like(z) of an int input truncates; a "
-    "number in gives a 0-D result.",
+    hint=(
+        "Numbers and lists, of ints too, must give float results: an int array cannot "
+        "hold alpha times z, and a number in gives a 0-D result."
+    ),
 )
 def test_leaky_relu_of_python_numbers_lists_and_float32(learner):
     _python_and_float32(learner, "leaky_relu", 2504)
@@ -290,7 +339,10 @@ def test_leaky_relu_of_python_numbers_lists_and_float32(learner):
     "leaky_relu",
     after=("leaky_relu_matches_reference_on_varied_shapes", "leaky_relu_honours_alpha"),
     weight=3,
-    hint="z[z < 0] *= alpha overwrites the caller's array; build a new one (np.where).",
+    hint=(
+        "Scaling the negative elements of z itself overwrites the caller's array; the "
+        "result belongs in a new array."
+    ),
 )
 def test_leaky_relu_leaves_input_unmodified(learner):
     z = np.linspace(-3.0, 3.0, 25)
@@ -303,8 +355,10 @@ def test_leaky_relu_leaves_input_unmodified(learner):
 @check(
     "softmax",
     weight=4,
-    hint="softmax(z) = exp(z) / sum(exp(z)) along the LAST axis by default: one distribution "
-    "per row, not one over the whole array.",
+    hint=(
+        "softmax makes one probability distribution per slice along the LAST axis by "
+        "default (one per row of a matrix), not one over the whole array."
+    ),
 )
 def test_softmax_matches_reference_on_varied_shapes(learner):
     rng = np.random.default_rng(2601)
@@ -318,7 +372,10 @@ def test_softmax_matches_reference_on_varied_shapes(learner):
 @check(
     "softmax",
     weight=4,
-    hint="Pass axis on to every max and sum, with keepdims=True so the shapes broadcast back.",
+    hint=(
+        "Every reduction (the maximum, the sum) must run along the axis you are given, "
+        "and keep that axis so that the result broadcasts back against z."
+    ),
 )
 def test_softmax_along_the_given_axis(learner):
     rng = np.random.default_rng(2602)
@@ -334,8 +391,10 @@ def test_softmax_along_the_given_axis(learner):
     "softmax",
     after=("softmax_matches_reference_on_varied_shapes", "softmax_along_the_given_axis"),
     weight=2,
-    hint="Each slice along axis is a probability distribution: divide by the sum along that "
-    "axis (keepdims=True), not by the sum of the whole array.",
+    hint=(
+        "Each slice along the axis is a probability distribution: it is divided by its "
+        "own sum along that axis, not by the sum of the whole array."
+    ),
 )
 def test_softmax_rows_sum_to_one_along_axis(learner):
     rng = np.random.default_rng(2603)
@@ -359,8 +418,11 @@ def test_softmax_rows_sum_to_one_along_axis(learner):
     "softmax",
     after=("softmax_matches_reference_on_varied_shapes", "softmax_along_the_given_axis"),
     weight=3,
-    hint="Subtract each slice's maximum before exp (keepdims=True): the result is the same, and "
-    "the largest exponent is e^0. One global maximum is not enough when rows differ a lot.",
+    hint=(
+        "Subtracting a constant from every score of a slice leaves its softmax unchanged;"
+        " each slice's own maximum makes the largest exponent e^0. One maximum for the "
+        "whole array is not enough when slices differ a lot."
+    ),
 )
 def test_softmax_gives_finite_correct_values_at_1000(learner):
     cases = [
@@ -381,7 +443,10 @@ def test_softmax_gives_finite_correct_values_at_1000(learner):
         "softmax_gives_finite_correct_values_at_1000",
     ),
     weight=3,
-    hint="exp(1000) overflows: subtract the maximum along axis (keepdims=True) before np.exp.",
+    hint=(
+        "exp(1000) overflows: shift each slice by its maximum (along the axis) before "
+        "exponentiating."
+    ),
 )
 def test_softmax_has_no_overflow_warning_at_1000(learner):
     inputs = [
@@ -395,8 +460,11 @@ def test_softmax_has_no_overflow_warning_at_1000(learner):
 @check(
     "softmax",
     weight=2,
-    hint="Turn Python numbers and lists, of ints too, into float arrays first (np.asarray(z, "
-    "dtype=float)). A single number is its own slice: softmax(3.0) is 1.0 with shape ().",
+    hint=(
+        "Numbers and lists, of ints too, must give float probabilities (ints would "
+        "truncate them to 0 or 1); a single number is its own slice, with softmax 1.0 and"
+        " shape ()."
+    ),
 )
 def test_softmax_of_python_numbers_lists_and_float32(learner):
     floats = [3.0, np.float64(-2.0), [1.0, 2.0, 3.0], [[0.5, -0.5], [2.0, 2.0]], _float32(2605)]
@@ -407,7 +475,10 @@ def test_softmax_of_python_numbers_lists_and_float32(learner):
 @check(
     "softmax",
     weight=2,
-    hint="z -= z.max(...) changes the caller's array; write z = z - z.max(...) instead.",
+    hint=(
+        "Shifting z in place by its maximum changes the caller's array; the shifted "
+        "scores belong in a new array."
+    ),
 )
 def test_softmax_leaves_input_unmodified(learner):
     z = np.random.default_rng(2606).normal(size=(3, 5))

@@ -99,8 +99,11 @@ def _conv_cases(cases: tuple, seed: int) -> tuple[tuple, tuple]:
 @check(
     "conv_output_size",
     weight=5,
-    hint='"valid": ceil((n - kernel_size + 1) / stride), rounded UP (a last, partial step still '
-    "fits a window); return an int (math.ceil), not a float (np.ceil).",
+    hint=(
+        '"valid": count the window positions that fit entirely inside, stepping by '
+        "stride; a last, partial step still counts (round UP), and the result is a Python"
+        " int, not a float."
+    ),
 )
 def test_conv_output_size_valid_over_a_grid(learner):
     # n - k + 1 windows fit: 1 (k == n), 3, 5, 6, 8, 26, 27; for every stride from 1 to 4
@@ -119,8 +122,11 @@ def test_conv_output_size_valid_over_a_grid(learner):
 @check(
     "conv_output_size",
     weight=5,
-    hint='"same": ceil(n / stride) whatever the kernel size; with stride 1 that is n itself. '
-    "Return an int (math.ceil), not a float.",
+    hint=(
+        '"same": the output size depends only on n and the stride (rounded UP), whatever '
+        "the kernel size; with stride 1 it is n itself. The result is an int, not a "
+        "float."
+    ),
 )
 def test_conv_output_size_same_over_a_grid(learner):
     # n meets every remainder of every stride from 1 to 4, and the kernel size varies
@@ -137,7 +143,10 @@ def test_conv_output_size_same_over_a_grid(learner):
 @check(
     "conv_output_size",
     weight=2,
-    hint='stride=1 and padding="valid" are the defaults: conv_output_size(28, 3) is 26.',
+    hint=(
+        'The defaults are stride 1 and "valid" padding: a 28-pixel side with a 3-pixel '
+        "kernel gives 26."
+    ),
 )
 def test_conv_output_size_defaults_are_stride_1_and_valid(learner):
     grid = [(28, 3), (5, 5), (10, 4)]
@@ -151,8 +160,10 @@ def test_conv_output_size_defaults_are_stride_1_and_valid(learner):
 @check(
     "zero_pad",
     weight=4,
-    hint="An int p pads p zeros above, below, left and right of every image: "
-    "np.pad(x, ((0, 0), (p, p), (p, p), (0, 0))).",
+    hint=(
+        "An int p means p rows of zeros above and below and p columns left and right of "
+        "every image; the batch and channel axes are not padded."
+    ),
 )
 def test_zero_pad_with_an_int_on_all_four_sides(learner):
     rng = np.random.default_rng(6101)
@@ -165,8 +176,11 @@ def test_zero_pad_with_an_int_on_all_four_sides(learner):
 @check(
     "zero_pad",
     weight=4,
-    hint="pad = ((top, bottom), (left, right)): the first pair is for the rows (H), the second "
-    "for the columns (W); np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0))).",
+    hint=(
+        "The first pair of pad is for the rows (top, bottom), the second for the columns "
+        "(left, right): reading them as (top, left), (bottom, right) pads the wrong "
+        "sides."
+    ),
 )
 def test_zero_pad_with_different_amounts_per_side(learner):
     rng = np.random.default_rng(6102)
@@ -184,8 +198,10 @@ def test_zero_pad_with_different_amounts_per_side(learner):
 @check(
     "zero_pad",
     weight=3,
-    hint="Only H and W grow: the batch axis N and the channel axis C get (0, 0) padding. "
-    "np.pad(x, p) with an int pads EVERY axis, channels included.",
+    hint=(
+        "Only H and W grow: the batch axis N and the channel axis C get no padding, and "
+        "an int given to NumPy's padding pads EVERY axis."
+    ),
 )
 def test_zero_pad_leaves_batch_and_channel_axes_alone(learner):
     x = np.ones((2, 3, 3, 4))
@@ -205,7 +221,7 @@ def test_zero_pad_leaves_batch_and_channel_axes_alone(learner):
     "zero_pad",
     after=("zero_pad_with_an_int_on_all_four_sides", "zero_pad_with_different_amounts_per_side"),
     weight=2,
-    hint="Build a new array (np.pad does); never write into x.",
+    hint="Build a new, bigger array; never write into x.",
 )
 def test_zero_pad_leaves_its_input_unmodified(learner):
     x = np.random.default_rng(6103).normal(size=(2, 3, 3, 2))
@@ -219,8 +235,11 @@ def test_zero_pad_leaves_its_input_unmodified(learner):
 @check(
     "conv2d",
     weight=6,
-    hint="out[n, i, j, o] = sum over a, b, c of x[n, i + a, j + b, c] * kernel[a, b, c, o] "
-    "+ bias[o], for every filter o, summing over ALL input channels c.",
+    hint=(
+        "Each output value is one window of the (padded) image multiplied element by "
+        "element with one filter and summed over the window's rows, columns and ALL input"
+        " channels, plus that filter's bias."
+    ),
 )
 def test_conv2d_matches_reference_with_odd_square_kernels(learner):
     _conv_matches(
@@ -239,8 +258,10 @@ def test_conv2d_matches_reference_with_odd_square_kernels(learner):
 @check(
     "conv2d",
     weight=5,
-    hint="kh and kw come from kernel.shape[0] and kernel.shape[1], H and W from x.shape[1] "
-    "and x.shape[2]: they can all differ, and kernels can be even (2x2, 4x2).",
+    hint=(
+        "The kernel's height and width, and the image's, can all differ, and kernels can "
+        "be even (2x2, 4x2): read each size from its own axis."
+    ),
 )
 def test_conv2d_matches_reference_with_even_and_rectangular_shapes(learner):
     _conv_matches(
@@ -263,8 +284,10 @@ def test_conv2d_matches_reference_with_even_and_rectangular_shapes(learner):
         "conv2d_matches_reference_with_even_and_rectangular_shapes",
     ),
     weight=6,
-    hint="With stride s the window jumps s pixels: output (i, j) starts at row i*sh, column "
-    "j*sw; a pair (sh, sw) steps differently along rows and columns.",
+    hint=(
+        "With stride s the window jumps s pixels: output (i, j) starts s times further "
+        "along; a pair steps differently along rows and columns."
+    ),
 )
 def test_conv2d_matches_reference_with_strides_int_and_pair(learner):
     _conv_matches(
@@ -288,9 +311,11 @@ def test_conv2d_matches_reference_with_strides_int_and_pair(learner):
         "conv2d_matches_reference_with_even_and_rectangular_shapes",
     ),
     weight=6,
-    hint='"same": pad_total = max((n_out - 1) * s + k - n, 0) along each axis, n_out = '
-    "ceil(n / s); pad_total // 2 before and the REST after, so an odd extra row/column goes "
-    "at the bottom/right.",
+    hint=(
+        '"same" pads so that the output has ceil(n / stride) positions; when the padding '
+        "needed is odd, the extra row goes at the BOTTOM and the extra column at the "
+        "RIGHT, as TensorFlow does."
+    ),
 )
 def test_conv2d_same_padding_puts_the_extra_row_at_bottom_and_column_at_right(learner):
     # each case has an odd pad_total, where a symmetric or top/left split would differ;
@@ -315,8 +340,10 @@ def test_conv2d_same_padding_puts_the_extra_row_at_bottom_and_column_at_right(le
         "conv2d_same_padding_puts_the_extra_row_at_bottom_and_column_at_right",
     ),
     weight=6,
-    hint='"same" padding depends on the stride: n_out = ceil(n / s) and pad_total = '
-    "max((n_out - 1) * s + k - n, 0), which is not always k - 1.",
+    hint=(
+        'The padding "same" needs depends on the stride: it is what the last window needs'
+        " to fit, which is not always kernel size minus 1."
+    ),
 )
 def test_conv2d_same_padding_with_strides(learner):
     _conv_matches(
@@ -343,8 +370,10 @@ def test_conv2d_same_padding_with_strides(learner):
         "conv2d_matches_reference_with_even_and_rectangular_shapes",
     ),
     weight=4,
-    hint="No kernel flip: deep-learning convolution is cross-correlation, so kernel[0, 0] "
-    "multiplies the TOP-LEFT pixel of each window (no np.flip, no [::-1]).",
+    hint=(
+        "Deep-learning convolution is cross-correlation: the kernel's top-left entry "
+        "multiplies each window's TOP-LEFT pixel; the kernel is not flipped."
+    ),
 )
 def test_conv2d_does_not_flip_the_kernel(learner):
     x = np.arange(16.0).reshape(1, 4, 4, 1)
@@ -362,8 +391,10 @@ def test_conv2d_does_not_flip_the_kernel(learner):
         "conv2d_same_padding_puts_the_extra_row_at_bottom_and_column_at_right",
     ),
     weight=4,
-    hint="bias has one value per filter, shape (C_out,): add bias[o] to every position of "
-    "output channel o; bias=None (the default) adds nothing.",
+    hint=(
+        "The bias holds one value per filter (output channel), added to every position of"
+        " that channel; without a bias nothing is added."
+    ),
 )
 def test_conv2d_adds_one_bias_per_filter(learner):
     rng = np.random.default_rng(6207)
@@ -387,8 +418,10 @@ def test_conv2d_adds_one_bias_per_filter(learner):
         "conv2d_same_padding_with_strides",
     ),
     weight=3,
-    hint="A 1x1 kernel mixes channels pixel by pixel: out[n, i, j] = x[n, i, j] @ kernel[0, 0] "
-    "(+ bias); the image keeps its height and width.",
+    hint=(
+        "A 1x1 kernel mixes the channels of each pixel on its own, and the image keeps "
+        "its height and width: nothing may depend on a window being bigger than 1."
+    ),
 )
 def test_conv2d_with_a_1x1_kernel_mixes_channels(learner):
     _conv_matches(
@@ -410,9 +443,11 @@ def test_conv2d_with_a_1x1_kernel_mixes_channels(learner):
         "conv2d_same_padding_puts_the_extra_row_at_bottom_and_column_at_right",
     ),
     weight=3,
-    hint="Convert the inputs first: x = np.asarray(x, dtype=float), the same for kernel (and "
-    "bias when it is given); float32 arrays and nested lists, of ints too, must work. An "
-    "output array made with x's dtype truncates every value when x holds ints.",
+    hint=(
+        "float32 arrays and nested lists, of ints too, are valid inputs: make them float "
+        "arrays first. An output array with the dtype of an int image truncates every "
+        "value."
+    ),
 )
 def test_conv2d_accepts_float32_arrays_and_lists(learner):
     rng = np.random.default_rng(6209)
@@ -444,8 +479,10 @@ def _expect_refusals(learner, calls) -> None:
 @check(
     "conv2d",
     weight=2,
-    hint="Check x.ndim == 4 yourself and raise ValueError with a message: a single image "
-    "(H, W, C) must be given as a batch of one, x[np.newaxis].",
+    hint=(
+        "x must have 4 axes (a batch of images); anything else is a ValueError with a "
+        "message, not a crash or a result."
+    ),
 )
 def test_conv2d_raises_value_error_when_x_is_not_4d(learner):
     kernel = np.ones((2, 2, 3, 1))
@@ -456,8 +493,10 @@ def test_conv2d_raises_value_error_when_x_is_not_4d(learner):
 @check(
     "conv2d",
     weight=2,
-    hint="kernel.shape[2] must equal x.shape[3] (C_in); compare them and raise ValueError — "
-    "broadcasting would quietly accept a kernel with 1 input channel.",
+    hint=(
+        "The kernel's input channels must match the image's channels; broadcasting would "
+        "quietly accept a kernel with 1 input channel, so compare them yourself."
+    ),
 )
 def test_conv2d_raises_value_error_when_channels_disagree(learner):
     shapes = (
@@ -472,8 +511,10 @@ def test_conv2d_raises_value_error_when_channels_disagree(learner):
 @check(
     "conv2d",
     weight=2,
-    hint='padding must be "valid" or "same"; raise ValueError for anything else, so that a '
-    'typo such as "full" is not silently treated as "valid".',
+    hint=(
+        'padding is "valid" or "same"; any other name is a ValueError, so that a typo '
+        'such as "full" is not silently treated as "valid".'
+    ),
 )
 def test_conv2d_raises_value_error_for_unknown_padding(learner):
     x, kernel = np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 1))
@@ -489,7 +530,7 @@ def test_conv2d_raises_value_error_for_unknown_padding(learner):
         "conv2d_same_padding_with_strides",
     ),
     weight=2,
-    hint="Pad into a new array (np.pad) and never write into x, kernel or bias.",
+    hint="Padding goes into a new array; never write into x, the kernel or the bias.",
 )
 def test_conv2d_leaves_its_inputs_unmodified(learner):
     rng = np.random.default_rng(6210)
@@ -549,9 +590,11 @@ def speed_budget() -> float:
     "conv2d",
     kind="speed",
     weight=8,
-    hint="Vectorise: no Python loop over pixels. Take every window at once with "
-    "np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(1, 2)) and multiply-and-sum "
-    "with the kernel in one np.einsum or np.tensordot call (see the module docstring).",
+    hint=(
+        "Vectorise: no Python loop over pixels. Take every window of the batch at once (a"
+        " view of the windows, without copying) and multiply-and-sum them with the kernel"
+        " in one array operation (see the module docstring)."
+    ),
 )
 def test_conv2d_is_fast_on_a_batch_of_32_images(learner):
     """Passes when one of two calls on a (32, 28, 28, 16) batch, each on new inputs and each

@@ -134,8 +134,11 @@ def _forward_matches(learner, activation: str, seed: int) -> None:
 @check(
     "dense_forward",
     weight=3,
-    hint="z = x @ kernel + bias: kernel is (n_in, units), so x @ kernel is (N, units) and the "
-    "bias (units,) is added to every row.",
+    hint=(
+        "Each unit's output is the weighted sum of an example's inputs plus that unit's "
+        "bias: the kernel is laid out (n_in, units), so the output is (N, units) and the "
+        "bias is added to every row."
+    ),
 )
 def test_dense_forward_linear_matches_reference_on_varied_shapes(learner):
     _forward_matches(learner, "linear", 5101)
@@ -143,8 +146,10 @@ def test_dense_forward_linear_matches_reference_on_varied_shapes(learner):
 
 @check(
     "dense_forward",
-    hint='activation="linear" is the default: without an activation argument the layer '
-    "returns x @ kernel + bias unchanged.",
+    hint=(
+        "Without an activation argument the layer is linear: the weighted sums plus the "
+        "bias, unchanged."
+    ),
 )
 def test_dense_forward_defaults_to_linear(learner):
     rng = np.random.default_rng(5102)
@@ -155,7 +160,10 @@ def test_dense_forward_defaults_to_linear(learner):
 @check(
     "dense_forward",
     weight=2,
-    hint="relu(z) = max(0, z), applied AFTER the bias is added: relu(x @ kernel + bias).",
+    hint=(
+        "The activation comes AFTER the bias is added: relu of the whole pre-activation, "
+        "not of the product alone."
+    ),
 )
 def test_dense_forward_relu_matches_reference(learner):
     _forward_matches(learner, "relu", 5103)
@@ -168,7 +176,7 @@ def test_dense_forward_relu_matches_reference(learner):
         "dense_forward_relu_matches_reference",
     ),
     weight=2,
-    hint="sigmoid(z) = 1 / (1 + exp(-z)), applied AFTER the bias is added.",
+    hint=("The activation comes AFTER the bias is added: the sigmoid of the whole pre-activation."),
 )
 def test_dense_forward_sigmoid_matches_reference(learner):
     _forward_matches(learner, "sigmoid", 5104)
@@ -181,7 +189,7 @@ def test_dense_forward_sigmoid_matches_reference(learner):
         "dense_forward_relu_matches_reference",
     ),
     weight=2,
-    hint="np.tanh(z), applied AFTER the bias is added.",
+    hint="The activation comes AFTER the bias is added: tanh of the whole pre-activation.",
 )
 def test_dense_forward_tanh_matches_reference(learner):
     _forward_matches(learner, "tanh", 5105)
@@ -194,8 +202,10 @@ def test_dense_forward_tanh_matches_reference(learner):
         "dense_forward_relu_matches_reference",
     ),
     weight=3,
-    hint="softmax works on each example's row of units: exp(z) / exp(z).sum(axis=-1, "
-    "keepdims=True), after the bias is added. Summing over axis 0 mixes the examples.",
+    hint=(
+        "softmax makes one distribution per example, across its units (the last axis), "
+        "after the bias is added; normalising across the batch axis mixes the examples."
+    ),
 )
 def test_dense_forward_softmax_over_units_matches_reference(learner):
     _forward_matches(learner, "softmax", 5106)
@@ -210,9 +220,11 @@ def test_dense_forward_softmax_over_units_matches_reference(learner):
         "dense_forward_softmax_over_units_matches_reference",
     ),
     weight=2,
-    hint="For big pre-activations exp overflows: subtract EACH ROW's maximum before the "
-    "softmax (keepdims=True), and compute the sigmoid without exp of a large positive number "
-    "(np.where evaluates both branches; 0.5 * (1 + np.tanh(0.5 * z)) never overflows).",
+    hint=(
+        "Large pre-activations overflow exp: the softmax must shift EACH ROW by its own "
+        "maximum, and the sigmoid must never exponentiate a large positive number (a "
+        "choice between two branches still computes both)."
+    ),
 )
 def test_dense_forward_sigmoid_and_softmax_stay_finite_for_large_preactivations(learner):
     x = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.5]])  # (3, 2)
@@ -237,7 +249,7 @@ def test_dense_forward_sigmoid_and_softmax_stay_finite_for_large_preactivations(
         "dense_forward_softmax_over_units_matches_reference",
     ),
     weight=2,
-    hint="Inputs may be float32 arrays or nested Python lists: start with np.asarray(...).",
+    hint=("Inputs may be float32 arrays or nested Python lists: they need to become arrays first."),
 )
 def test_dense_forward_accepts_float32_and_lists(learner):
     rng = np.random.default_rng(5108)
@@ -256,8 +268,10 @@ def test_dense_forward_accepts_float32_and_lists(learner):
         "dense_forward_linear_matches_reference_on_varied_shapes",
         "dense_forward_relu_matches_reference",
     ),
-    hint='Raise ValueError for a name outside "linear", "relu", "sigmoid", "tanh", "softmax" '
-    "instead of silently returning the linear output.",
+    hint=(
+        'A name outside "linear", "relu", "sigmoid", "tanh" and "softmax" is a '
+        "ValueError, not a silent linear layer."
+    ),
 )
 def test_dense_forward_rejects_unknown_activation(learner):
     rng = np.random.default_rng(5109)
@@ -279,8 +293,11 @@ def test_dense_forward_rejects_unknown_activation(learner):
         "dense_forward_relu_matches_reference",
     ),
     weight=2,
-    hint="Check the shapes before computing: kernel.shape[0] must equal x.shape[1] and "
-    "bias must hold kernel.shape[1] values (a length-1 bias would broadcast silently).",
+    hint=(
+        "Check the shapes before computing: the kernel's rows must match x's columns and "
+        "the bias must hold one value per unit (a length-1 bias would broadcast "
+        "silently)."
+    ),
 )
 def test_dense_forward_rejects_mismatched_shapes(learner):
     rng = np.random.default_rng(5110)
@@ -301,8 +318,10 @@ def test_dense_forward_rejects_mismatched_shapes(learner):
         "dense_forward_relu_matches_reference",
         "dense_forward_softmax_over_units_matches_reference",
     ),
-    hint="Leave x, kernel and bias as they were: `bias.shape = (1, -1)` or `x -= ...` change "
-    "the caller's arrays; use bias.reshape(1, -1) or new arrays instead.",
+    hint=(
+        "Reshaping the bias through its shape attribute or updating x in place changes "
+        "the caller's arrays; compute into new arrays."
+    ),
 )
 def test_dense_forward_leaves_inputs_unmodified(learner):
     rng = np.random.default_rng(5111)
@@ -353,8 +372,10 @@ def _expect_gradient(learner, which: int, seed: int) -> None:
 @check(
     "dense_backward",
     weight=2,
-    hint="Return a tuple (grad_x, grad_kernel, grad_bias) shaped like x (N, n_in), kernel "
-    "(n_in, units) and bias (units,): sum over axis 0 without keepdims for grad_bias.",
+    hint=(
+        "Three gradients, each shaped like what it is the gradient of: x (N, n_in), the "
+        "kernel (n_in, units) and the bias (units,), without an extra axis of length 1."
+    ),
 )
 def test_dense_backward_returns_three_gradients_shaped_like_x_kernel_bias(learner):
     rng = np.random.default_rng(5201)
@@ -384,7 +405,11 @@ def test_dense_backward_returns_three_gradients_shaped_like_x_kernel_bias(learne
 @check(
     "dense_backward",
     weight=3,
-    hint="grad_x = grad_out @ kernel.T: (N, units) @ (units, n_in) -> (N, n_in).",
+    hint=(
+        "Each input receives the gradient of every unit it feeds, weighted by the kernel "
+        "entry between them: a product of grad_out with the kernel, transposed so that "
+        "the result is (N, n_in)."
+    ),
 )
 def test_dense_backward_grad_x_matches_reference(learner):
     _expect_gradient(learner, 0, 5202)
@@ -393,8 +418,10 @@ def test_dense_backward_grad_x_matches_reference(learner):
 @check(
     "dense_backward",
     weight=3,
-    hint="grad_kernel = x.T @ grad_out: (n_in, N) @ (N, units) -> (n_in, units), the "
-    "kernel's own layout (grad_out.T @ x is its transpose).",
+    hint=(
+        "Entry (i, j) of the kernel's gradient gathers input i times unit j's gradient "
+        "over the batch; it has the kernel's own layout (n_in, units), not its transpose."
+    ),
 )
 def test_dense_backward_grad_kernel_matches_reference(learner):
     _expect_gradient(learner, 1, 5203)
@@ -403,8 +430,10 @@ def test_dense_backward_grad_kernel_matches_reference(learner):
 @check(
     "dense_backward",
     weight=3,
-    hint="grad_bias = grad_out.sum(axis=0): a SUM over the batch, not a mean (any 1/N of the "
-    "loss is already inside grad_out).",
+    hint=(
+        "The bias is added to every example, so its gradient is the SUM of grad_out over "
+        "the batch, not the mean (any 1/N of the loss is already inside grad_out)."
+    ),
 )
 def test_dense_backward_grad_bias_sums_over_the_batch(learner):
     _expect_gradient(learner, 2, 5204)
@@ -446,7 +475,7 @@ def _expect_gradients_for_this_input_type(learner, grad_out, x, kernel, given_as
         "dense_backward_grad_kernel_matches_reference",
         "dense_backward_grad_bias_sums_over_the_batch",
     ),
-    hint="float32 arrays and nested lists are valid inputs: convert with np.asarray first.",
+    hint=("float32 arrays and nested lists are valid inputs: they need to become arrays first."),
 )
 def test_dense_backward_accepts_float32_and_lists(learner):
     rng = np.random.default_rng(5205)
@@ -464,8 +493,10 @@ def test_dense_backward_accepts_float32_and_lists(learner):
         "dense_backward_grad_kernel_matches_reference",
         "dense_backward_grad_bias_sums_over_the_batch",
     ),
-    hint="Do not scale or transpose grad_out, x or kernel in place (`grad_out /= ...`, "
-    "`x.shape = ...`): compute new arrays.",
+    hint=(
+        "Scaling, transposing or reshaping grad_out, x or the kernel in place changes the"
+        " caller's arrays; compute new arrays."
+    ),
 )
 def test_dense_backward_leaves_inputs_unmodified(learner):
     rng = np.random.default_rng(5206)

@@ -113,7 +113,10 @@ def leaves_input_unmodified(learner, name, seed, **options):
 
 # --- sigmoid_derivative (20 points) ------------------------------------------------------------
 
-SIGMOID_HINT = "s = sigmoid(z) first (a stable sigmoid), then s * (1 - s)."
+SIGMOID_HINT = (
+    "The sigmoid's slope is a product of the sigmoid's own value and one minus it: compute "
+    "the sigmoid of z first (a stable one)."
+)
 
 
 @check("sigmoid_derivative", weight=5, hint=SIGMOID_HINT)
@@ -124,7 +127,10 @@ def test_sigmoid_derivative_matches_reference_on_varied_shapes(learner):
 @check(
     "sigmoid_derivative",
     weight=3,
-    hint="Start with z = np.asarray(z, dtype=float) so numbers, lists and float32 arrays all work.",
+    hint=(
+        "Numbers, lists and float32 arrays are valid inputs: they need to become float "
+        "arrays before the formula (a number gives a 0-D result)."
+    ),
 )
 def test_sigmoid_derivative_accepts_scalars_lists_and_float32(learner):
     accepts_scalars_lists_and_float32(learner, "sigmoid_derivative", 3102)
@@ -138,7 +144,10 @@ def test_sigmoid_derivative_agrees_with_finite_differences(learner):
 @check(
     "sigmoid_derivative",
     weight=4,
-    hint="The argument is z, not sigmoid(z): `z * (1 - z)` is the slope only if z were already s.",
+    hint=(
+        "The argument is z itself, not the sigmoid of z: the formula in s only applies "
+        "once s, the sigmoid of z, is computed from z."
+    ),
 )
 def test_sigmoid_derivative_is_evaluated_at_z_not_at_the_activation(learner):
     evaluated_at_z(learner, "sigmoid_derivative", lambda z: z * (1 - z), "z * (1 - z)")
@@ -147,21 +156,27 @@ def test_sigmoid_derivative_is_evaluated_at_z_not_at_the_activation(learner):
 @check(
     "sigmoid_derivative",
     weight=3,
-    hint="Avoid np.exp of a large positive number: compute the sigmoid stably "
-    "(e.g. 0.5 * (1 + tanh(z / 2)), or split z >= 0 and z < 0).",
+    hint=(
+        "exp of a large positive number overflows: the sigmoid inside the slope must be a"
+        " stable one (one that only exponentiates numbers that are not positive)."
+    ),
 )
 def test_sigmoid_derivative_is_stable_at_large_inputs(learner):
     stable_at_large_inputs(learner, "sigmoid_derivative")
 
 
-@check("sigmoid_derivative", weight=2, hint="Compute into new arrays; never assign into z itself.")
+@check(
+    "sigmoid_derivative",
+    weight=2,
+    hint="Compute into new arrays; an in-place operation on z changes the caller's array.",
+)
 def test_sigmoid_derivative_leaves_input_unmodified(learner):
     leaves_input_unmodified(learner, "sigmoid_derivative", 3106)
 
 
 # --- tanh_derivative (20 points) ---------------------------------------------------------------
 
-TANH_HINT = "t = np.tanh(z) first, then 1 - t**2."
+TANH_HINT = "tanh's slope is one minus the square of tanh itself: compute tanh of z first."
 
 
 @check("tanh_derivative", weight=5, hint=TANH_HINT)
@@ -172,7 +187,10 @@ def test_tanh_derivative_matches_reference_on_varied_shapes(learner):
 @check(
     "tanh_derivative",
     weight=3,
-    hint="Start with z = np.asarray(z, dtype=float) so numbers, lists and float32 arrays all work.",
+    hint=(
+        "Numbers, lists and float32 arrays are valid inputs: they need to become float "
+        "arrays before the formula (a number gives a 0-D result)."
+    ),
 )
 def test_tanh_derivative_accepts_scalars_lists_and_float32(learner):
     accepts_scalars_lists_and_float32(learner, "tanh_derivative", 3202)
@@ -186,7 +204,10 @@ def test_tanh_derivative_agrees_with_finite_differences(learner):
 @check(
     "tanh_derivative",
     weight=4,
-    hint="The argument is z, not tanh(z): `1 - z**2` is the slope only if z were already tanh(z).",
+    hint=(
+        "The argument is z itself, not tanh of z: the formula in t only applies once t, "
+        "tanh of z, is computed from z."
+    ),
 )
 def test_tanh_derivative_is_evaluated_at_z_not_at_the_activation(learner):
     evaluated_at_z(learner, "tanh_derivative", lambda z: 1 - z**2, "1 - z**2")
@@ -195,20 +216,30 @@ def test_tanh_derivative_is_evaluated_at_z_not_at_the_activation(learner):
 @check(
     "tanh_derivative",
     weight=3,
-    hint="np.tanh is stable; 1 / cosh(z)**2 and hand-written exponentials overflow at |z| = 1000.",
+    hint=(
+        "NumPy's tanh is stable for any z; a slope written with cosh or with hand-made "
+        "exponentials overflows at |z| = 1000."
+    ),
 )
 def test_tanh_derivative_is_stable_at_large_inputs(learner):
     stable_at_large_inputs(learner, "tanh_derivative")
 
 
-@check("tanh_derivative", weight=2, hint="Compute into new arrays; never assign into z itself.")
+@check(
+    "tanh_derivative",
+    weight=2,
+    hint="Compute into new arrays; an in-place operation on z changes the caller's array.",
+)
 def test_tanh_derivative_leaves_input_unmodified(learner):
     leaves_input_unmodified(learner, "tanh_derivative", 3206)
 
 
 # --- arctan_derivative (20 points) -------------------------------------------------------------
 
-ARCTAN_HINT = "arctan'(z) = 1 / (1 + z**2): z squared, plus one, in the denominator."
+ARCTAN_HINT = (
+    "arctan's slope is a fraction with 1 on top and, below, one plus the square of z (z "
+    "itself, not arctan of z)."
+)
 
 
 @check("arctan_derivative", weight=5, hint=ARCTAN_HINT)
@@ -219,7 +250,10 @@ def test_arctan_derivative_matches_reference_on_varied_shapes(learner):
 @check(
     "arctan_derivative",
     weight=3,
-    hint="Start with z = np.asarray(z, dtype=float) so numbers, lists and float32 arrays all work.",
+    hint=(
+        "Numbers, lists and float32 arrays are valid inputs: they need to become float "
+        "arrays before the formula (a number gives a 0-D result)."
+    ),
 )
 def test_arctan_derivative_accepts_scalars_lists_and_float32(learner):
     accepts_scalars_lists_and_float32(learner, "arctan_derivative", 3302)
@@ -233,7 +267,10 @@ def test_arctan_derivative_agrees_with_finite_differences(learner):
 @check(
     "arctan_derivative",
     weight=6,
-    hint="The argument is z itself: 1 / (1 + z**2), not 1 / (1 + arctan(z)**2).",
+    hint=(
+        "The slope is written in z itself, not in arctan of z: squaring the activation "
+        "gives the wrong denominator."
+    ),
 )
 def test_arctan_derivative_is_evaluated_at_z_not_at_the_activation(learner):
     evaluated_at_z(
@@ -244,14 +281,18 @@ def test_arctan_derivative_is_evaluated_at_z_not_at_the_activation(learner):
     )
 
 
-@check("arctan_derivative", weight=2, hint="Compute into new arrays; never assign into z itself.")
+@check(
+    "arctan_derivative",
+    weight=2,
+    hint="Compute into new arrays; an in-place operation on z changes the caller's array.",
+)
 def test_arctan_derivative_leaves_input_unmodified(learner):
     leaves_input_unmodified(learner, "arctan_derivative", 3306)
 
 
 # --- relu_derivative (18 points) ---------------------------------------------------------------
 
-RELU_HINT = "1.0 where z > 0, 0.0 elsewhere, e.g. np.where(z > 0, 1.0, 0.0)."
+RELU_HINT = "The slope of relu is 1 where z is positive and 0 elsewhere: a float array of slopes."
 
 
 @check("relu_derivative", weight=5, hint=RELU_HINT)
@@ -266,7 +307,10 @@ def test_relu_derivative_matches_reference_on_varied_shapes(learner):
         "relu_derivative_takes_the_left_slope_at_zero",
     ),
     weight=3,
-    hint="Start with z = np.asarray(z, dtype=float): a list has no `> 0`, a number no shape.",
+    hint=(
+        "A list cannot be compared with 0 element by element and a number has no shape: "
+        "make the input a float array first."
+    ),
 )
 def test_relu_derivative_accepts_scalars_lists_and_float32(learner):
     accepts_scalars_lists_and_float32(learner, "relu_derivative", 3402)
@@ -280,7 +324,10 @@ def test_relu_derivative_agrees_with_finite_differences(learner):
 @check(
     "relu_derivative",
     weight=5,
-    hint="At the kink take the slope on the left, as TensorFlow does: test z > 0, not z >= 0.",
+    hint=(
+        "At the kink take the slope on the left, as TensorFlow does: at exactly 0 the "
+        'slope is 0, so "positive" must mean strictly greater than 0.'
+    ),
 )
 def test_relu_derivative_takes_the_left_slope_at_zero(learner):
     z = np.array([-1.0, -0.0, 0.0, 1e-12, 1.0])
@@ -296,7 +343,7 @@ def test_relu_derivative_takes_the_left_slope_at_zero(learner):
         "relu_derivative_takes_the_left_slope_at_zero",
     ),
     weight=2,
-    hint="Compute into new arrays; never assign into z itself.",
+    hint="Compute into new arrays; an in-place operation on z changes the caller's array.",
 )
 def test_relu_derivative_leaves_input_unmodified(learner):
     leaves_input_unmodified(learner, "relu_derivative", 3406)
@@ -304,7 +351,7 @@ def test_relu_derivative_leaves_input_unmodified(learner):
 
 # --- leaky_relu_derivative (22 points) ---------------------------------------------------------
 
-LEAKY_HINT = "1.0 where z > 0, alpha elsewhere: the slope, not alpha * z."
+LEAKY_HINT = "The slope is 1 where z is positive and alpha elsewhere: a slope, not alpha times z."
 
 
 @check("leaky_relu_derivative", weight=5, hint=LEAKY_HINT)
@@ -319,8 +366,11 @@ def test_leaky_relu_derivative_matches_reference_on_varied_shapes(learner):
         "leaky_relu_derivative_takes_the_left_slope_at_zero",
     ),
     weight=3,
-    hint="Start with z = np.asarray(z, dtype=float): a list has no `> 0`, a number no shape, "
-    "and an int array (from ints like [[-2, 0, 3]]) stores alpha = 0.01 as 0.",
+    hint=(
+        "A list cannot be compared with 0 element by element, a number has no shape, and "
+        "an array of ints (from a list of ints) stores alpha = 0.01 as 0: make the input "
+        "a float array first."
+    ),
 )
 def test_leaky_relu_derivative_accepts_scalars_lists_and_float32(learner):
     accepts_scalars_lists_and_float32(learner, "leaky_relu_derivative", 3502)
@@ -348,7 +398,10 @@ def test_leaky_relu_derivative_agrees_with_finite_differences(learner):
         "leaky_relu_derivative_honours_alpha",
     ),
     weight=4,
-    hint="At the kink take the slope on the left, as TensorFlow does: alpha at z == 0 (test z > 0).",
+    hint=(
+        "At the kink take the slope on the left, as TensorFlow does: at exactly 0 the "
+        'slope is alpha, so "positive" must mean strictly greater than 0.'
+    ),
 )
 def test_leaky_relu_derivative_takes_the_left_slope_at_zero(learner):
     expect_close(learner.call("leaky_relu_derivative", 0.0), 0.01)
@@ -362,7 +415,7 @@ def test_leaky_relu_derivative_takes_the_left_slope_at_zero(learner):
 @check(
     "leaky_relu_derivative",
     weight=5,
-    hint="Use the alpha you are given (default 0.01), not a fixed 0.01.",
+    hint="Use the alpha you are given (0.01 by default), not a fixed 0.01.",
 )
 def test_leaky_relu_derivative_honours_alpha(learner):
     z = np.random.default_rng(3505).normal(scale=2.0, size=(3, 4))  # no 0: the kink's check
@@ -381,7 +434,7 @@ def test_leaky_relu_derivative_honours_alpha(learner):
         "leaky_relu_derivative_takes_the_left_slope_at_zero",
     ),
     weight=2,
-    hint="Compute into new arrays; never assign into z itself.",
+    hint="Compute into new arrays; an in-place operation on z changes the caller's array.",
 )
 def test_leaky_relu_derivative_leaves_input_unmodified(learner):
     leaves_input_unmodified(learner, "leaky_relu_derivative", 3506, alpha=0.1)

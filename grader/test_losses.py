@@ -140,7 +140,14 @@ def raises_for_shapes_that_differ(learner, name, pairs):
 MSE_HINT = "np.mean((y_true - y_pred) ** 2): the mean of the squares, no square root."
 
 
-@check("mean_squared_error", weight=6, hint=MSE_HINT)
+@check(
+    "mean_squared_error",
+    weight=6,
+    hint=(
+        "The mean of the squared differences over every element: no square root, and a "
+        "mean rather than a sum."
+    ),
+)
 def test_mean_squared_error_matches_reference_on_varied_shapes(learner):
     rng = np.random.default_rng(4101)
     cases = [
@@ -153,7 +160,10 @@ def test_mean_squared_error_matches_reference_on_varied_shapes(learner):
 @check(
     "mean_squared_error",
     weight=4,
-    hint="Start with np.asarray(..., dtype=float) so numbers, lists and float32 arrays all work.",
+    hint=(
+        "Numbers, lists and float32 arrays are valid inputs: they need to become float "
+        "arrays first."
+    ),
 )
 def test_mean_squared_error_accepts_scalars_lists_and_float32(learner):
     expect_loss_for_this_input_type(learner, "mean_squared_error", 0.5, 0.2)
@@ -169,7 +179,10 @@ def test_mean_squared_error_accepts_scalars_lists_and_float32(learner):
 @check(
     "mean_squared_error",
     weight=4,
-    hint="Average over every element (np.mean with no axis), returning one float.",
+    hint=(
+        "One loss for the whole batch: the mean over EVERY element (no axis), returned as"
+        " a single number."
+    ),
 )
 def test_mean_squared_error_returns_one_number(learner):
     rng = np.random.default_rng(4103)
@@ -186,8 +199,11 @@ def test_mean_squared_error_returns_one_number(learner):
 @check(
     "mean_squared_error",
     weight=8,
-    hint="Compare the whole shapes (y_true.shape != y_pred.shape) and raise ValueError: "
-    "(N, 1) - (N,) broadcasts silently to (N, N), and so do (4, 3) - (4, 1) and (1, 4) - (4, 1).",
+    hint=(
+        "NumPy broadcasts a column against a vector into a square, and (4, 3) against (4,"
+        " 1) too: compare the two whole shapes yourself before computing, and refuse any "
+        "difference with a ValueError."
+    ),
 )
 def test_mean_squared_error_raises_value_error_when_shapes_differ(learner):
     raises_for_shapes_that_differ(
@@ -225,7 +241,14 @@ BCE_HINT = (
 )
 
 
-@check("binary_crossentropy", weight=7, hint=BCE_HINT)
+@check(
+    "binary_crossentropy",
+    weight=7,
+    hint=(
+        "The negative mean of y log p plus (1 - y) log(1 - p) over every element, with "
+        "the predictions first clipped to [epsilon, 1 - epsilon]."
+    ),
+)
 def test_binary_crossentropy_matches_reference_on_varied_shapes(learner):
     rng = np.random.default_rng(4201)
     cases = [labels_and_probabilities(rng, shape) for shape in [(8,), (6, 1), (4, 3), (2, 3, 4)]]
@@ -239,7 +262,10 @@ def test_binary_crossentropy_matches_reference_on_varied_shapes(learner):
         "binary_crossentropy_is_finite_at_predictions_of_0_and_1",
     ),
     weight=4,
-    hint="Start with np.asarray(..., dtype=float) so numbers, lists and float32 arrays all work.",
+    hint=(
+        "Numbers, lists (of ints too) and float32 arrays are valid inputs: they need to "
+        "become float arrays first."
+    ),
 )
 def test_binary_crossentropy_accepts_scalars_lists_and_float32(learner):
     expect_loss_for_this_input_type(learner, "binary_crossentropy", 1.0, 0.8)
@@ -265,8 +291,11 @@ def test_binary_crossentropy_accepts_scalars_lists_and_float32(learner):
 @check(
     "binary_crossentropy",
     weight=8,
-    hint="Clip first: p = np.clip(y_pred, epsilon, 1 - epsilon), then take the logarithms of p "
-    "and 1 - p. log(0) is -inf, and 0 * log(0) is NaN.",
+    hint=(
+        "A prediction of exactly 0 or 1 makes a logarithm of 0, which is -inf (and 0 "
+        "times it is NaN): clip the predictions into [epsilon, 1 - epsilon] before any "
+        "logarithm."
+    ),
 )
 def test_binary_crossentropy_is_finite_at_predictions_of_0_and_1(learner):
     expect_loss(
@@ -288,7 +317,7 @@ def test_binary_crossentropy_is_finite_at_predictions_of_0_and_1(learner):
         "binary_crossentropy_is_finite_at_predictions_of_0_and_1",
     ),
     weight=5,
-    hint="Clip to the epsilon you are given (default 1e-7), not a fixed 1e-7.",
+    hint="Clip to the epsilon you are given (1e-7 by default), not a fixed 1e-7.",
 )
 def test_binary_crossentropy_honours_epsilon(learner):
     for epsilon in [1e-4, 1e-5]:
@@ -308,7 +337,10 @@ def test_binary_crossentropy_honours_epsilon(learner):
 @check(
     "binary_crossentropy",
     weight=4,
-    hint="Average over every element (np.mean with no axis), returning one float.",
+    hint=(
+        "One loss for the whole batch: the mean over EVERY element (no axis), returned as"
+        " a single number."
+    ),
 )
 def test_binary_crossentropy_returns_one_number(learner):
     y_true, y_pred = labels_and_probabilities(np.random.default_rng(4205), (6, 2))
@@ -324,8 +356,10 @@ def test_binary_crossentropy_returns_one_number(learner):
 @check(
     "binary_crossentropy",
     weight=5,
-    hint="Compare the whole shapes (y_true.shape != y_pred.shape) and raise ValueError before "
-    "computing: equal sizes or equal numbers of axes still broadcast.",
+    hint=(
+        "Equal sizes or equal numbers of axes still broadcast: compare the two whole "
+        "shapes before computing, and refuse any difference with a ValueError."
+    ),
 )
 def test_binary_crossentropy_raises_value_error_when_shapes_differ(learner):
     raises_for_shapes_that_differ(
@@ -348,8 +382,10 @@ def test_binary_crossentropy_raises_value_error_when_shapes_differ(learner):
         "binary_crossentropy_is_finite_at_predictions_of_0_and_1",
     ),
     weight=3,
-    hint="np.clip(y_pred, ...) returns a new array; clipping with out=y_pred or assigning into "
-    "y_pred changes the caller's data.",
+    hint=(
+        "Clipping y_pred in place (or assigning into it) changes the caller's data; the "
+        "clipped predictions belong in a new array."
+    ),
 )
 def test_binary_crossentropy_leaves_inputs_unmodified(learner):
     y_true, y_pred = BINARY_EDGE_TRUE.copy(), BINARY_EDGE_PRED.copy()  # holds exact 0s and 1s
@@ -371,7 +407,14 @@ def test_binary_crossentropy_leaves_inputs_unmodified(learner):
 CCE_HINT = "Per example -sum(y_true * log(p)) over the K classes (axis=-1), then the mean over N."
 
 
-@check("categorical_crossentropy", weight=7, hint=CCE_HINT)
+@check(
+    "categorical_crossentropy",
+    weight=7,
+    hint=(
+        "Each example's loss is minus the sum, over its K classes, of y_true times the "
+        "log of the clipped prediction; the batch's loss is the mean of those N losses."
+    ),
+)
 def test_categorical_crossentropy_matches_reference_on_varied_shapes(learner):
     rng = np.random.default_rng(4301)
     cases = [one_hot_and_probabilities(rng, n, k) for n, k in [(1, 3), (5, 4), (8, 10), (3, 2)]]
@@ -385,7 +428,10 @@ def test_categorical_crossentropy_matches_reference_on_varied_shapes(learner):
         "categorical_crossentropy_is_finite_at_predictions_of_0_and_1",
     ),
     weight=4,
-    hint="Start with np.asarray(..., dtype=float) so lists (of ints too) and float32 arrays work.",
+    hint=(
+        "Lists (of ints too) and float32 arrays are valid inputs: they need to become "
+        "float arrays first."
+    ),
 )
 def test_categorical_crossentropy_accepts_lists_and_float32(learner):
     y_true, y_pred = [[0, 1, 0], [1, 0, 0]], [[0.2, 0.7, 0.1], [0.6, 0.3, 0.1]]
@@ -409,8 +455,10 @@ def test_categorical_crossentropy_accepts_lists_and_float32(learner):
 @check(
     "categorical_crossentropy",
     weight=6,
-    hint="Sum over the K classes first, then average over the N examples: np.mean(y_true * "
-    "log(p)) divides by N * K instead.",
+    hint=(
+        "Sum over the K classes first, then average over the N examples: a mean over "
+        "every entry divides by N times K."
+    ),
 )
 def test_categorical_crossentropy_averages_over_examples_not_over_every_entry(learner):
     n, k = 6, 5
@@ -437,8 +485,11 @@ def test_categorical_crossentropy_averages_over_examples_not_over_every_entry(le
         "categorical_crossentropy_averages_over_examples_not_over_every_entry",
     ),
     weight=7,
-    hint="Clip first: p = np.clip(y_pred, epsilon, 1 - epsilon), then np.log(p). "
-    "log(0) is -inf, and 0 * log(0) is NaN.",
+    hint=(
+        "A predicted probability of exactly 0 makes a logarithm of 0, which is -inf (and "
+        "0 times it is NaN): clip the predictions into [epsilon, 1 - epsilon] before the "
+        "logarithm."
+    ),
 )
 def test_categorical_crossentropy_is_finite_at_predictions_of_0_and_1(learner):
     expect_loss(
@@ -460,7 +511,7 @@ def test_categorical_crossentropy_is_finite_at_predictions_of_0_and_1(learner):
         "categorical_crossentropy_is_finite_at_predictions_of_0_and_1",
     ),
     weight=4,
-    hint="Clip to the epsilon you are given (default 1e-7), not a fixed 1e-7.",
+    hint="Clip to the epsilon you are given (1e-7 by default), not a fixed 1e-7.",
 )
 def test_categorical_crossentropy_honours_epsilon(learner):
     for epsilon in [1e-4, 1e-5]:
@@ -480,7 +531,10 @@ def test_categorical_crossentropy_honours_epsilon(learner):
 @check(
     "categorical_crossentropy",
     weight=4,
-    hint="Return the mean of the per-example losses (one float), not the (N,) losses themselves.",
+    hint=(
+        "One loss for the whole batch: the mean of the N per-example losses, returned as "
+        "a single number."
+    ),
 )
 def test_categorical_crossentropy_returns_one_number(learner):
     y_true, y_pred = one_hot_and_probabilities(np.random.default_rng(4306), 5, 3)
@@ -496,8 +550,10 @@ def test_categorical_crossentropy_returns_one_number(learner):
 @check(
     "categorical_crossentropy",
     weight=4,
-    hint="Compare the whole shapes (y_true.shape != y_pred.shape) and raise ValueError before "
-    "computing: equal sizes or equal numbers of axes still broadcast.",
+    hint=(
+        "Equal sizes or equal numbers of axes still broadcast: compare the two whole "
+        "shapes before computing, and refuse any difference with a ValueError."
+    ),
 )
 def test_categorical_crossentropy_raises_value_error_when_shapes_differ(learner):
     raises_for_shapes_that_differ(
@@ -520,8 +576,10 @@ def test_categorical_crossentropy_raises_value_error_when_shapes_differ(learner)
         "categorical_crossentropy_is_finite_at_predictions_of_0_and_1",
     ),
     weight=3,
-    hint="np.clip(y_pred, ...) returns a new array; clipping with out=y_pred or assigning into "
-    "y_pred changes the caller's data.",
+    hint=(
+        "Clipping y_pred in place (or assigning into it) changes the caller's data; the "
+        "clipped predictions belong in a new array."
+    ),
 )
 def test_categorical_crossentropy_leaves_inputs_unmodified(learner):
     y_true, y_pred = CATEGORICAL_EDGE_TRUE.copy(), CATEGORICAL_EDGE_PRED.copy()

@@ -216,7 +216,7 @@ def trained_with_defaults(learner):
 @check(
     "init_params",
     weight=2,
-    hint='Return {"W1": (n_in, n_hidden), "b1": (n_hidden,), "W2": (n_hidden, 1), "b2": (1,)}.',
+    hint="Four arrays: W1 (n_in, n_hidden), b1 (n_hidden,), W2 (n_hidden, 1) and b2 (1,).",
 )
 def test_init_params_has_the_four_keys_and_shapes(learner):
     sizes = [(2, 16), (3, 5), (7, 4), (1, 1)]
@@ -224,9 +224,7 @@ def test_init_params_has_the_four_keys_and_shapes(learner):
         expect_params(outcome.value, call_text(outcome), n_in, n_hidden)
 
 
-@check(
-    "init_params", weight=1, hint="Biases start at exactly zero: np.zeros(n_hidden), np.zeros(1)."
-)
+@check("init_params", weight=1, hint="Biases start at exactly zero; only the weights are random.")
 def test_init_params_biases_are_zero(learner):
     for n_in, n_hidden, seed in [(2, 16, 0), (4, 3, 7)]:
         outcome = learner.call("init_params", n_in, n_hidden, seed=seed)
@@ -242,8 +240,10 @@ def test_init_params_biases_are_zero(learner):
 @check(
     "init_params",
     weight=2,
-    hint="Weights small and random, e.g. rng.normal(0, 0.5, size=...): all-zero or all-equal "
-    "weights keep every hidden unit identical forever.",
+    hint=(
+        "Weights start small and random: all-zero or all-equal weights keep every hidden "
+        "unit identical forever."
+    ),
 )
 def test_init_params_weights_are_small_random_and_not_symmetric(learner):
     # 5 bounds every sane scheme here: a N(0, 1) draw exceeds it with probability 6e-7;
@@ -273,8 +273,10 @@ def test_init_params_weights_are_small_random_and_not_symmetric(learner):
         "init_params_weights_are_small_random_and_not_symmetric",
     ),
     weight=1,
-    hint="Draw from rng = np.random.default_rng(seed), not from the global np.random state; "
-    "keep the default seed=0.",
+    hint=(
+        "All randomness must come from a generator made from the seed argument, not from "
+        "NumPy's global state; the default seed is 0."
+    ),
 )
 def test_init_params_is_reproducible_per_seed(learner):
     seeds = [{"seed": 3}, {"seed": 3}, {"seed": 4}, {"seed": 0}, {}]  # {}: the default seed
@@ -304,7 +306,10 @@ def test_init_params_is_reproducible_per_seed(learner):
 @check(
     "forward",
     weight=3,
-    hint="z1 = x @ W1 + b1, a1 = relu(z1), z2 = a1 @ W2 + b2, p = sigmoid(z2); p has shape (N, 1).",
+    hint=(
+        "Two layers: a relu hidden layer (weights, then bias, then relu), then one "
+        "sigmoid output unit; the result has shape (N, 1)."
+    ),
 )
 def test_forward_matches_reference_on_varied_sizes(learner):
     rng = np.random.default_rng(9201)
@@ -319,7 +324,7 @@ def test_forward_matches_reference_on_varied_sizes(learner):
 @check(
     "forward",
     weight=1,
-    hint="Convert x first: x = np.asarray(x, dtype=np.float64).",
+    hint=("x may be a nested list or a float32 array: it needs to become a float array first."),
 )
 def test_forward_accepts_lists_and_float32(learner):
     rng = np.random.default_rng(9202)
@@ -343,8 +348,10 @@ def test_forward_accepts_lists_and_float32(learner):
 @check(
     "forward",
     weight=1,
-    hint="1 / (1 + np.exp(-z)) overflows for z = -1000 (and np.where evaluates both branches): "
-    "use 0.5 * (1 + np.tanh(0.5 * z)).",
+    hint=(
+        "The sigmoid overflows when it exponentiates a large positive number (and a "
+        "choice between two branches computes both): use a stable sigmoid."
+    ),
 )
 def test_forward_is_stable_for_large_inputs(learner):
     rng = np.random.default_rng(9203)
@@ -358,8 +365,10 @@ def test_forward_is_stable_for_large_inputs(learner):
 @check(
     "forward",
     weight=1,
-    hint="Do not change x or params in place: no params['z1'] = ... caches, no x -= ...; "
-    "keep intermediate values in local variables.",
+    hint=(
+        "Intermediate values belong in local variables: storing them in params, or "
+        "changing x in place, changes the caller's data."
+    ),
 )
 def test_forward_leaves_inputs_unmodified(learner):
     rng = np.random.default_rng(9204)
@@ -376,8 +385,10 @@ def test_forward_leaves_inputs_unmodified(learner):
 @check(
     "loss_and_gradients",
     weight=2,
-    hint="loss = -mean(y log p + (1 - y) log(1 - p)) over the N examples, with p clipped to "
-    "[1e-7, 1 - 1e-7].",
+    hint=(
+        "Binary cross-entropy: the negative mean over the N examples of y log p plus (1 -"
+        " y) log(1 - p), with p clipped to [1e-7, 1 - 1e-7]."
+    ),
 )
 def test_loss_matches_reference(learner):
     rng = np.random.default_rng(9301)
@@ -395,7 +406,7 @@ def test_loss_matches_reference(learner):
 @check(
     "loss_and_gradients",
     weight=1,
-    hint="grads needs the keys W1, b1, W2, b2, each with its parameter's shape.",
+    hint="grads needs the keys W1, b1, W2 and b2, each with its parameter's shape.",
 )
 def test_gradients_have_the_parameters_keys_and_shapes(learner):
     rng = np.random.default_rng(9302)
@@ -455,8 +466,11 @@ def expect_matches_finite_differences(learner: Any, keys: tuple[str, ...], seed:
     "loss_and_gradients",
     after=("loss_matches_reference", "gradients_have_the_parameters_keys_and_shapes"),
     weight=3,
-    hint="dz2 = (p - y) / N (the mean brings the 1/N); dW2 = a1.T @ dz2 (h, 1); "
-    "db2 = dz2.sum(axis=0).",
+    hint=(
+        "Start from the output's error, p minus y, divided by N (the mean brings the "
+        "1/N); the output weights' gradient pairs it with the hidden activations, and the"
+        " output bias sums it over the batch."
+    ),
 )
 def test_output_layer_gradients_match_finite_differences(learner):
     expect_matches_finite_differences(learner, ("W2", "b2"), 9303)
@@ -470,8 +484,11 @@ def test_output_layer_gradients_match_finite_differences(learner):
         "output_layer_gradients_match_finite_differences",
     ),
     weight=3,
-    hint="dz1 = (dz2 @ W2.T) * (z1 > 0), the relu mask on z1 = x @ W1 + b1; dW1 = x.T @ dz1 "
-    "(d, h); db1 = dz1.sum(axis=0).",
+    hint=(
+        "Send the output error back through W2, then through relu's slope, which is taken"
+        " at the hidden pre-activation (before relu, bias included); the first layer's "
+        "gradients pair that with x."
+    ),
 )
 def test_hidden_layer_gradients_match_finite_differences(learner):
     expect_matches_finite_differences(learner, ("W1", "b1"), 9304)
@@ -486,8 +503,10 @@ def test_hidden_layer_gradients_match_finite_differences(learner):
         "hidden_layer_gradients_match_finite_differences",
     ),
     weight=1,
-    hint="Clip p to [1e-7, 1 - 1e-7] before the logarithms, and compute the sigmoid without "
-    "overflow (e.g. 0.5 * (1 + np.tanh(0.5 * z))).",
+    hint=(
+        "Clip p into [1e-7, 1 - 1e-7] before the logarithms, and compute the sigmoid "
+        "without overflow."
+    ),
 )
 def test_loss_stays_finite_when_the_network_is_confidently_wrong(learner):
     rng = np.random.default_rng(9305)
@@ -541,8 +560,11 @@ def test_loss_and_gradients_leave_inputs_unmodified(learner):
     "train",
     weight=5,
     timeout=TRAIN_TIMEOUT,
-    hint="Start from init_params(d, n_hidden, seed); repeat `epochs` times: grads on the "
-    "training set, params[k] -= learning_rate * grads[k]. Check your gradients first.",
+    hint=(
+        "Start from init_params with the seed; each epoch, compute the gradients on the "
+        "training set and step every parameter against its gradient. Check your gradients"
+        " first."
+    ),
 )
 def test_train_reaches_the_accuracy_on_hidden_rings(learner):
     _, _, x_test, y_test = hidden_rings()
@@ -576,7 +598,7 @@ def test_train_returns_params_for_the_given_sizes(learner):
     "train",
     weight=1,
     timeout=TRAIN_TIMEOUT,
-    hint="Each step is params[k] - learning_rate * grads[k]: use the learning_rate argument.",
+    hint="Every step is scaled by the learning_rate argument: with 0 nothing may move.",
 )
 def test_train_with_zero_learning_rate_changes_nothing(learner):
     x_train, y_train, _, _ = hidden_rings()
@@ -597,8 +619,9 @@ def test_train_with_zero_learning_rate_changes_nothing(learner):
     "train",
     weight=1,
     timeout=TRAIN_TIMEOUT,
-    hint="Loop `for _ in range(epochs)` and take one gradient step (or one pass of "
-    "mini-batches) per epoch.",
+    hint=(
+        "One gradient step (or one pass of mini-batches) per epoch, for the number of epochs asked."
+    ),
 )
 def test_train_more_epochs_lower_the_training_loss(learner):
     x_train, y_train, _, _ = hidden_rings()
@@ -618,8 +641,10 @@ def test_train_more_epochs_lower_the_training_loss(learner):
     "train",
     weight=1,
     timeout=TRAIN_TIMEOUT,
-    hint="Pass the seed on to init_params, so that train is repeatable and seeds differ; "
-    "keep the default seed=0.",
+    hint=(
+        "Pass the seed on to init_params, so that the same seed repeats and another seed "
+        "differs; the default seed is 0."
+    ),
 )
 def test_train_is_repeatable_and_uses_the_seed(learner):
     x_train, y_train, _, _ = hidden_rings()
@@ -649,8 +674,7 @@ def test_train_is_repeatable_and_uses_the_seed(learner):
     after=("train_reaches_the_accuracy_on_hidden_rings", "train_is_repeatable_and_uses_the_seed"),
     weight=1,
     timeout=TRAIN_TIMEOUT,
-    hint="Keep the contract's defaults: train(x, y, n_hidden=16, epochs=200, learning_rate=0.5, "
-    "seed=0).",
+    hint=("Keep the contract's defaults: n_hidden=16, epochs=200, learning_rate=0.5, seed=0."),
 )
 def test_train_defaults_are_the_contracts(learner):
     x, y, _, _ = hidden_rings()
@@ -667,7 +691,12 @@ def test_train_defaults_are_the_contracts(learner):
             )
 
 
-@check("train", weight=1, timeout=TRAIN_TIMEOUT, hint="Do not change x or y in place.")
+@check(
+    "train",
+    weight=1,
+    timeout=TRAIN_TIMEOUT,
+    hint=("x and y belong to the caller: shuffle or scale copies, never the arrays themselves."),
+)
 def test_train_leaves_inputs_unmodified(learner):
     x_train, y_train, _, _ = hidden_rings()
     outcome = learner.call("train", x_train[:50].copy(), y_train[:50].copy(), n_hidden=4, epochs=3)
@@ -692,8 +721,10 @@ def probabilities_near_the_threshold(seed: int, n: int) -> tuple[dict, np.ndarra
 @check(
     "predict",
     weight=2,
-    hint="labels = (forward(params, x)[:, 0] >= 0.5).astype(int): probabilities, not logits, "
-    "against 0.5.",
+    hint=(
+        "A label is 1 where the predicted PROBABILITY (the sigmoid's output, not the "
+        "logit) is at least 0.5, and 0 elsewhere."
+    ),
 )
 def test_predict_matches_reference_labels(learner):
     for seed, n in [(9501, 200), (9502, 37)]:
@@ -705,8 +736,9 @@ def test_predict_matches_reference_labels(learner):
 @check(
     "predict",
     weight=1,
-    hint="Return integers of shape (N,): (p[:, 0] >= 0.5).astype(int), not (N, 1), not floats "
-    "or booleans.",
+    hint=(
+        "One integer label per example, shape (N,): not a column (N, 1), not floats or booleans."
+    ),
 )
 def test_predict_returns_integer_labels_of_shape_n(learner):
     params, x = probabilities_near_the_threshold(9503, 10)
@@ -725,7 +757,7 @@ def test_predict_returns_integer_labels_of_shape_n(learner):
         )
 
 
-@check("predict", weight=1, hint="Do not change x or params in place.")
+@check("predict", weight=1, hint="x and params belong to the caller: compute into new arrays.")
 def test_predict_leaves_inputs_unmodified(learner):
     params, x = probabilities_near_the_threshold(9504, 12)
     outcome = learner.call("predict", params, x)

@@ -112,8 +112,10 @@ CASES = [(10, 3, None), (10, 3, 7), (64, 16, 1), (1, 4, None), (37, 5, 3), (12, 
 @check(
     "minibatches",
     weight=2,
-    hint="Cut one permutation of range(N) into slices of batch_size and index x and y with "
-    "each slice: every example then lands in exactly one batch.",
+    hint=(
+        "Every example in exactly one batch: cut ONE shuffled order of the N row numbers "
+        "into consecutive pieces of batch_size."
+    ),
 )
 def test_minibatches_returns_every_example_exactly_once(learner):
     cases = [(*_numbered(n), batch_size, seed) for n, batch_size, seed in CASES]
@@ -135,8 +137,10 @@ def test_minibatches_returns_every_example_exactly_once(learner):
 @check(
     "minibatches",
     weight=3,
-    hint="Shuffle with ONE permutation and use it for both arrays: x[rows], y[rows]. Two "
-    "separate shuffles pair examples with the wrong targets.",
+    hint=(
+        "x and y must be reordered by the SAME shuffled row numbers: two separate "
+        "shuffles pair examples with the wrong targets."
+    ),
 )
 def test_minibatches_keeps_rows_of_x_and_y_together(learner):
     layouts = [((3,), ()), ((2, 3), (1,)), ((4,), (2,))]  # x (N, 3)/y (N,), images, one-hot-ish
@@ -174,8 +178,10 @@ def test_minibatches_keeps_rows_of_x_and_y_together(learner):
         "minibatches_with_a_seed_mix_examples_across_batches",
     ),
     weight=2,
-    hint="Batches hold batch_size examples, and the last holds what is left "
-    "(range(0, N, batch_size) gives the starts): never drop the last, smaller batch.",
+    hint=(
+        "Batches hold batch_size examples and the last holds what is left: never drop the"
+        " last, smaller batch."
+    ),
 )
 def test_minibatches_have_batch_size_rows_except_a_smaller_last_one(learner):
     more = [(10, 5, None), (100, 32, 4), (7, 7, 1), (13, 6, None)]
@@ -195,7 +201,10 @@ def test_minibatches_have_batch_size_rows_except_a_smaller_last_one(learner):
 @check(
     "minibatches",
     weight=2,
-    hint="With seed=None do not shuffle at all: batch k is x[k*batch_size:(k+1)*batch_size].",
+    hint=(
+        "With seed=None there is no shuffle at all: the batches are consecutive slices of"
+        " x and y in their original order."
+    ),
 )
 def test_minibatches_with_seed_none_keep_the_original_order(learner):
     cases = []
@@ -215,8 +224,10 @@ def test_minibatches_with_seed_none_keep_the_original_order(learner):
 @check(
     "minibatches",
     weight=2,
-    hint="Derive all randomness from the seed, e.g. np.random.default_rng(seed).permutation(N), "
-    "so that the same seed always gives the same order.",
+    hint=(
+        "All randomness must come from a generator made from the seed, so that the same "
+        "seed always gives the same order."
+    ),
 )
 def test_minibatches_same_seed_gives_the_same_order(learner):
     x, y = _numbered(40)
@@ -237,8 +248,10 @@ def test_minibatches_same_seed_gives_the_same_order(learner):
         "minibatches_with_a_seed_mix_examples_across_batches",
     ),
     weight=2,
-    hint="Shuffle when a seed is given, and let the seed choose the order: "
-    "np.random.default_rng(seed).permutation(N) (a fixed or global generator ignores it).",
+    hint=(
+        "With a seed the examples are shuffled, and the seed chooses the order: a fixed "
+        "or global generator ignores it."
+    ),
 )
 def test_minibatches_shuffle_differently_for_different_seeds(learner):
     x, y = _numbered(50)
@@ -262,8 +275,10 @@ def test_minibatches_shuffle_differently_for_different_seeds(learner):
 
 @check(
     "minibatches",
-    hint="Shuffle the whole index first, then cut it into batches: shuffling inside each "
-    "batch, or shuffling the list of batches, keeps the same examples together every epoch.",
+    hint=(
+        "Shuffle the EXAMPLES, not the order of the batches or the rows inside each "
+        "batch: a shuffle must mix examples across batches."
+    ),
 )
 def test_minibatches_with_a_seed_mix_examples_across_batches(learner):
     x, y = _numbered(50)
@@ -281,8 +296,7 @@ def test_minibatches_with_a_seed_mix_examples_across_batches(learner):
 
 @check(
     "minibatches",
-    hint="When batch_size >= N, range(0, N, batch_size) has one start: one batch with all "
-    "the examples.",
+    hint="When batch_size is at least N there is one batch holding all the examples.",
 )
 def test_minibatches_one_batch_when_batch_size_covers_everything(learner):
     x, y = _numbered(9)
@@ -306,8 +320,10 @@ def test_minibatches_one_batch_when_batch_size_covers_everything(learner):
         "minibatches_have_batch_size_rows_except_a_smaller_last_one",
         "minibatches_with_seed_none_keep_the_original_order",
     ),
-    hint="np.random.shuffle(x) shuffles the caller's array in place: shuffle indices "
-    "(a permutation) and index x and y with them instead.",
+    hint=(
+        "Shuffling x or y in place reorders the caller's arrays: shuffle row numbers and "
+        "pick rows with them instead."
+    ),
 )
 def test_minibatches_leave_x_and_y_unmodified(learner):
     x, y = _numbered(30, (2,), (1,))
@@ -347,8 +363,10 @@ def _judge_batches(outcome, x, y, batch_size: int, seed) -> None:
         "minibatches_keeps_rows_of_x_and_y_together",
         "minibatches_have_batch_size_rows_except_a_smaller_last_one",
     ),
-    hint="x and y may be nested Python lists: x = np.asarray(x) (and y) first, so that "
-    "x[rows] picks rows.",
+    hint=(
+        "x and y may be nested Python lists, which cannot be indexed by a list of row "
+        "numbers: make them arrays first."
+    ),
 )
 def test_minibatches_accept_lists(learner):
     x, y = _numbered(11, (2,), ())
@@ -415,7 +433,10 @@ def _expect_sgd_for_this_input_type(learner, expected, param, grad, learning_rat
 @check(
     "sgd_update",
     weight=3,
-    hint="new_param = param - learning_rate * grad: step AGAINST the gradient.",
+    hint=(
+        "One step AGAINST the gradient, learning_rate times the gradient long: adding it "
+        "climbs the loss."
+    ),
 )
 def test_sgd_update_steps_against_the_gradient(learner):
     rng = np.random.default_rng(8101)
@@ -425,7 +446,7 @@ def test_sgd_update_steps_against_the_gradient(learner):
         _expect_sgd(learner, expected, param, grad, learning_rate, by_name=len(shape) == 3)
 
 
-@check("sgd_update", hint="The default is learning_rate=0.01.")
+@check("sgd_update", hint="The default learning rate is 0.01.")
 def test_sgd_update_default_learning_rate_is_0_01(learner):
     rng = np.random.default_rng(8102)
     param, grad = rng.normal(size=(4, 3)), rng.normal(scale=5.0, size=(4, 3))
@@ -435,8 +456,9 @@ def test_sgd_update_default_learning_rate_is_0_01(learner):
 @check(
     "sgd_update",
     weight=2,
-    hint="`param -= learning_rate * grad` changes the caller's array; return "
-    "param - learning_rate * grad as a new array.",
+    hint=(
+        "An in-place update changes the caller's array; the new parameters belong in a new array."
+    ),
 )
 def test_sgd_update_leaves_param_and_grad_unmodified(learner):
     rng = np.random.default_rng(8103)
@@ -448,9 +470,10 @@ def test_sgd_update_leaves_param_and_grad_unmodified(learner):
 
 @check(
     "sgd_update",
-    hint="param and grad may be plain numbers, lists or float32 arrays: "
-    "np.asarray(..., dtype=float) them first (a copy of an int list stays int and "
-    "truncates 2.5 to 2).",
+    hint=(
+        "param and grad may be plain numbers, lists or float32 arrays: make them float "
+        "arrays first (a copy of an int list stays int and truncates 2.5 to 2)."
+    ),
 )
 def test_sgd_update_accepts_numbers_lists_and_float32(learner):
     _expect_sgd_for_this_input_type(learner, 0.95, 1.0, 0.5, 0.1)
@@ -506,8 +529,11 @@ def _expect_rmsprop(outcome, expected, where: str, hint: str = "") -> tuple:
 @check(
     "rmsprop_update",
     weight=2,
-    hint="v = rho*v + (1-rho)*grad**2, then param - learning_rate*grad/np.sqrt(v + epsilon), "
-    "with the NEW v.",
+    hint=(
+        "The velocity is a decaying average of squared gradients, and the step divides "
+        "the gradient by the square root of the NEW velocity (plus epsilon), not the old "
+        "one."
+    ),
 )
 def test_rmsprop_update_one_step_matches_keras_rule(learner):
     rng = np.random.default_rng(8201)
@@ -529,8 +555,11 @@ def test_rmsprop_update_one_step_matches_keras_rule(learner):
         "rmsprop_update_honours_rho",
     ),
     weight=3,
-    hint="Feed each step's new_velocity into the next call; velocity starts at zeros and "
-    "keeps a decaying average: rho*v + (1-rho)*grad**2.",
+    hint=(
+        "Over several steps the velocity carries from call to call: the caller feeds each"
+        " new_velocity back, starting from zeros; each call decays the old average by rho"
+        " and adds the new squared gradient with weight 1 - rho."
+    ),
 )
 def test_rmsprop_update_tracks_keras_over_several_steps(learner):
     rng = np.random.default_rng(8202)
@@ -567,8 +596,10 @@ def test_rmsprop_update_uses_keras_defaults(learner):
 @check(
     "rmsprop_update",
     weight=2,
-    hint="Keras adds epsilon INSIDE the root: grad / np.sqrt(v + epsilon). With tiny gradients "
-    "grad / (np.sqrt(v) + epsilon) takes a step about ten times too large.",
+    hint=(
+        "Keras adds epsilon INSIDE the square root, to the velocity; added after the "
+        "root, it makes the steps of tiny gradients about ten times too large."
+    ),
 )
 def test_rmsprop_update_puts_epsilon_inside_the_square_root(learner):
     param = np.array([0.5, -0.5, 0.0, 1.0])
@@ -585,8 +616,7 @@ def test_rmsprop_update_puts_epsilon_inside_the_square_root(learner):
         "rmsprop_update_one_step_matches_keras_rule",
         "rmsprop_update_puts_epsilon_inside_the_square_root",
     ),
-    hint="Use the epsilon you are given (default 1e-7), not a fixed 1e-7: "
-    "grad / np.sqrt(v + epsilon).",
+    hint="Use the epsilon you are given (1e-7 by default), not a fixed 1e-7.",
 )
 def test_rmsprop_update_honours_epsilon(learner):
     param = np.array([0.5, -0.5, 0.0, 1.0])
@@ -603,8 +633,10 @@ def test_rmsprop_update_honours_epsilon(learner):
 @check(
     "rmsprop_update",
     weight=2,
-    hint="Use the rho you are given: v = rho*v + (1-rho)*grad**2 (the old velocity decays "
-    "by rho, the new squared gradient enters with weight 1-rho).",
+    hint=(
+        "Use the rho you are given: the old velocity decays by rho, and the new squared "
+        "gradient enters with weight 1 - rho (not the other way round)."
+    ),
 )
 def test_rmsprop_update_honours_rho(learner):
     rng = np.random.default_rng(8205)
@@ -619,8 +651,10 @@ def test_rmsprop_update_honours_rho(learner):
 
 @check(
     "rmsprop_update",
-    hint="Return (new_param, new_velocity), both with param's shape: "
-    "np.asarray(..., dtype=float) the inputs (Python ints too) and combine them element-wise.",
+    hint=(
+        "Return (new_param, new_velocity), both shaped like param and of floats, also for"
+        " Python numbers and lists of ints."
+    ),
 )
 def test_rmsprop_update_returns_param_and_velocity_shaped_like_param(learner):
     cases = [
@@ -653,8 +687,10 @@ def test_rmsprop_update_returns_param_and_velocity_shaped_like_param(learner):
 @check(
     "rmsprop_update",
     weight=2,
-    hint="`velocity *= rho` or `param -= ...` change the caller's arrays: build new ones "
-    "(new_velocity = rho * velocity + ...).",
+    hint=(
+        "Updating velocity or param in place changes the caller's arrays: the new ones "
+        "belong in new arrays."
+    ),
 )
 def test_rmsprop_update_leaves_param_grad_and_velocity_unmodified(learner):
     rng = np.random.default_rng(8207)

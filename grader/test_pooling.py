@@ -100,8 +100,11 @@ SAME = [
 @check(
     "max_pool2d",
     weight=6,
-    hint="strides=None means strides = pool_size: 2x2 windows that do not overlap, so "
-    "H_out = ceil((H - 2 + 1) / 2); each channel of each image is pooled on its own.",
+    hint=(
+        "Without strides the windows step by their own size, so they do not overlap; each"
+        " channel of each image is pooled on its own, and partial windows at the edge are"
+        " dropped."
+    ),
 )
 def test_max_pool2d_valid_with_default_strides_equal_to_pool_size(learner):
     _pool_matches(learner, "max_pool2d", VALID_NON_OVERLAPPING, 7101)
@@ -110,8 +113,11 @@ def test_max_pool2d_valid_with_default_strides_equal_to_pool_size(learner):
 @check(
     "average_pool2d",
     weight=6,
-    hint="strides=None means strides = pool_size: 2x2 windows that do not overlap, so "
-    "H_out = ceil((H - 2 + 1) / 2); each channel of each image is pooled on its own.",
+    hint=(
+        "Without strides the windows step by their own size, so they do not overlap; each"
+        " channel of each image is pooled on its own, and partial windows at the edge are"
+        " dropped."
+    ),
 )
 def test_average_pool2d_valid_with_default_strides_equal_to_pool_size(learner):
     _pool_matches(learner, "average_pool2d", VALID_NON_OVERLAPPING, 7201)
@@ -120,8 +126,7 @@ def test_average_pool2d_valid_with_default_strides_equal_to_pool_size(learner):
 @check(
     "max_pool2d",
     weight=3,
-    hint="pool_size=2 and padding='valid' are the defaults: max_pool2d(x) pools 2x2 windows "
-    "with strides 2.",
+    hint='The defaults are 2x2 windows, strides equal to the window, and "valid" padding.',
 )
 def test_max_pool2d_defaults_to_2x2_windows(learner):
     x = np.random.default_rng(7102).normal(size=(2, 6, 5, 3))
@@ -131,8 +136,7 @@ def test_max_pool2d_defaults_to_2x2_windows(learner):
 @check(
     "average_pool2d",
     weight=3,
-    hint="pool_size=2 and padding='valid' are the defaults: average_pool2d(x) averages 2x2 "
-    "windows with strides 2.",
+    hint='The defaults are 2x2 windows, strides equal to the window, and "valid" padding.',
 )
 def test_average_pool2d_defaults_to_2x2_windows(learner):
     x = np.random.default_rng(7202).normal(size=(2, 6, 5, 3))
@@ -142,8 +146,10 @@ def test_average_pool2d_defaults_to_2x2_windows(learner):
 @check(
     "max_pool2d",
     weight=5,
-    hint="pool_size and strides can each be an int or a pair (rows, columns); a pair (ph, pw) "
-    "with strides (sh, sw) steps sh down and sw across.",
+    hint=(
+        "pool_size and strides can each be an int or a pair (rows, columns): a pair steps"
+        " differently down and across."
+    ),
 )
 def test_max_pool2d_with_pairs_for_pool_size_and_strides(learner):
     _pool_matches(learner, "max_pool2d", PAIRS, 7103)
@@ -152,8 +158,10 @@ def test_max_pool2d_with_pairs_for_pool_size_and_strides(learner):
 @check(
     "average_pool2d",
     weight=5,
-    hint="pool_size and strides can each be an int or a pair (rows, columns); a pair (ph, pw) "
-    "with strides (sh, sw) steps sh down and sw across.",
+    hint=(
+        "pool_size and strides can each be an int or a pair (rows, columns): a pair steps"
+        " differently down and across."
+    ),
 )
 def test_average_pool2d_with_pairs_for_pool_size_and_strides(learner):
     _pool_matches(learner, "average_pool2d", PAIRS, 7203)
@@ -162,8 +170,10 @@ def test_average_pool2d_with_pairs_for_pool_size_and_strides(learner):
 @check(
     "max_pool2d",
     weight=5,
-    hint="With strides smaller than the window, windows overlap: window (i, j) starts at "
-    "row i*sh, column j*sw of the ORIGINAL input.",
+    hint=(
+        "With strides smaller than the window, windows overlap: each starts a stride "
+        "further along in the ORIGINAL input."
+    ),
 )
 def test_max_pool2d_with_overlapping_windows(learner):
     _pool_matches(learner, "max_pool2d", OVERLAPPING, 7104)
@@ -172,8 +182,10 @@ def test_max_pool2d_with_overlapping_windows(learner):
 @check(
     "average_pool2d",
     weight=5,
-    hint="With strides smaller than the window, windows overlap: window (i, j) starts at "
-    "row i*sh, column j*sw of the ORIGINAL input.",
+    hint=(
+        "With strides smaller than the window, windows overlap: each starts a stride "
+        "further along in the ORIGINAL input."
+    ),
 )
 def test_average_pool2d_with_overlapping_windows(learner):
     _pool_matches(learner, "average_pool2d", OVERLAPPING, 7204)
@@ -182,9 +194,11 @@ def test_average_pool2d_with_overlapping_windows(learner):
 @check(
     "max_pool2d",
     weight=6,
-    hint='"same": H_out = ceil(H / sh); pad_total = max((H_out - 1) * sh + ph - H, 0) with '
-    "pad_total // 2 at the top and the rest (the odd one) at the bottom; the same for columns. "
-    "With strides=None, sh is the pool size here too.",
+    hint=(
+        '"same" gives ceil(H / stride) rows; the padding needed is split with the odd one'
+        " at the BOTTOM (and at the RIGHT), as TensorFlow does, and without strides the "
+        "stride is the pool size."
+    ),
 )
 def test_max_pool2d_same_padding_like_tensorflow(learner):
     _pool_matches(learner, "max_pool2d", SAME, 7105, positive=True)  # -inf is the next check's
@@ -193,9 +207,11 @@ def test_max_pool2d_same_padding_like_tensorflow(learner):
 @check(
     "average_pool2d",
     weight=6,
-    hint='"same": H_out = ceil(H / sh); pad_total = max((H_out - 1) * sh + ph - H, 0) with '
-    "pad_total // 2 at the top and the rest (the odd one) at the bottom; the same for columns. "
-    "With strides=None, sh is the pool size here too.",
+    hint=(
+        '"same" gives ceil(H / stride) rows; the padding needed is split with the odd one'
+        " at the BOTTOM (and at the RIGHT), as TensorFlow does, and without strides the "
+        "stride is the pool size."
+    ),
 )
 def test_average_pool2d_same_padding_like_tensorflow(learner):
     _pool_matches(learner, "average_pool2d", SAME, 7205)
@@ -211,8 +227,10 @@ def test_average_pool2d_same_padding_like_tensorflow(learner):
         "max_pool2d_same_padding_like_tensorflow",
     ),
     weight=5,
-    hint="A padded position must never be the maximum: pad with -np.inf, not 0 (on an "
-    "all-negative image, a window over zero padding would return 0).",
+    hint=(
+        "A padded position must never win the maximum: on an all-negative image a window "
+        "over zero padding returns 0. Pad with a value below every number."
+    ),
 )
 def test_max_pool2d_same_on_negative_inputs_ignores_the_padding(learner):
     rng = np.random.default_rng(7106)
@@ -235,8 +253,10 @@ def test_max_pool2d_same_on_negative_inputs_ignores_the_padding(learner):
         "average_pool2d_same_padding_like_tensorflow",
     ),
     weight=5,
-    hint="Divide each window's sum by the number of REAL pixels in it, not by ph * pw: "
-    "pool an array of ones the same way to count them (padding counts as 0).",
+    hint=(
+        "A window at the edge averages the REAL pixels it covers: dividing its sum by the"
+        " full window size counts the padding as pixels."
+    ),
 )
 def test_average_pool2d_same_averages_only_in_bounds_values(learner):
     # ones: every mean is exactly 1 when padding is not counted
@@ -275,8 +295,10 @@ def _accepts_float32_and_lists(learner, function: str, seed: int) -> None:
         "max_pool2d_same_on_negative_inputs_ignores_the_padding",
     ),
     weight=3,
-    hint="Convert the input first: x = np.asarray(x, dtype=float); float32 arrays and nested "
-    "lists, of ints too, must work (an int array cannot hold the -inf of the padding).",
+    hint=(
+        "float32 arrays and nested lists, of ints too, are valid inputs: make them float "
+        "arrays first (an int array cannot hold the padding's value)."
+    ),
 )
 def test_max_pool2d_accepts_float32_arrays_and_lists(learner):
     _accepts_float32_and_lists(learner, "max_pool2d", 7107)
@@ -290,9 +312,10 @@ def test_max_pool2d_accepts_float32_arrays_and_lists(learner):
         "average_pool2d_same_averages_only_in_bounds_values",
     ),
     weight=3,
-    hint="Convert the input first: x = np.asarray(x, dtype=float); float32 arrays and nested "
-    "lists, of ints too, must work (an output array with an int image's dtype truncates "
-    "each mean).",
+    hint=(
+        "float32 arrays and nested lists, of ints too, are valid inputs: make them float "
+        "arrays first (an output array with an int image's dtype truncates each mean)."
+    ),
 )
 def test_average_pool2d_accepts_float32_arrays_and_lists(learner):
     _accepts_float32_and_lists(learner, "average_pool2d", 7207)
@@ -313,8 +336,10 @@ def _raises_value_errors(learner, function: str) -> None:
 @check(
     "max_pool2d",
     weight=2,
-    hint='Raise ValueError yourself when x.ndim != 4 and when padding is not "valid" or '
-    '"same" (an unknown padding must not silently act like "valid").',
+    hint=(
+        'x must have 4 axes and padding must be "valid" or "same": anything else is a '
+        'ValueError (an unknown padding must not silently act like "valid").'
+    ),
 )
 def test_max_pool2d_raises_value_error_for_bad_x_or_padding(learner):
     _raises_value_errors(learner, "max_pool2d")
@@ -323,8 +348,10 @@ def test_max_pool2d_raises_value_error_for_bad_x_or_padding(learner):
 @check(
     "average_pool2d",
     weight=2,
-    hint='Raise ValueError yourself when x.ndim != 4 and when padding is not "valid" or '
-    '"same" (an unknown padding must not silently act like "valid").',
+    hint=(
+        'x must have 4 axes and padding must be "valid" or "same": anything else is a '
+        'ValueError (an unknown padding must not silently act like "valid").'
+    ),
 )
 def test_average_pool2d_raises_value_error_for_bad_x_or_padding(learner):
     _raises_value_errors(learner, "average_pool2d")
@@ -338,7 +365,7 @@ def test_average_pool2d_raises_value_error_for_bad_x_or_padding(learner):
         "max_pool2d_same_on_negative_inputs_ignores_the_padding",
     ),
     weight=2,
-    hint="Pad into a new array (np.pad); never write into x.",
+    hint="Padding goes into a new array; never write into x.",
 )
 def test_max_pool2d_leaves_its_input_unmodified(learner):
     x = np.random.default_rng(7108).normal(size=(2, 5, 5, 2))
@@ -355,7 +382,7 @@ def test_max_pool2d_leaves_its_input_unmodified(learner):
         "average_pool2d_same_averages_only_in_bounds_values",
     ),
     weight=2,
-    hint="Pad into a new array (np.pad); never write into x.",
+    hint="Padding goes into a new array; never write into x.",
 )
 def test_average_pool2d_leaves_its_input_unmodified(learner):
     x = np.random.default_rng(7208).normal(size=(2, 5, 5, 2))

@@ -29,8 +29,10 @@ ref = reference("tensors")
 @check(
     "rank",
     weight=5,
-    hint="The rank is the number of axes, len(x.shape) or np.ndim(x) — not the number of "
-    "elements and not len(x), which counts only the first axis.",
+    hint=(
+        "The rank counts the axes of an array (a matrix has 2), not its elements, and not"
+        " the length of the first axis alone."
+    ),
 )
 def test_rank_counts_the_axes_of_arrays(learner):
     cases = [(np.zeros(shape),) for shape in [(), (5,), (7, 2), (0, 3), (2, 3, 4), (1, 1, 1, 1)]]
@@ -41,8 +43,10 @@ def test_rank_counts_the_axes_of_arrays(learner):
 @check(
     "rank",
     weight=5,
-    hint="A Python number has rank 0 and a list of lists rank 2: convert with np.asarray(x) "
-    "before asking for its axes (a float has no .ndim, and len(3.5) fails).",
+    hint=(
+        "A Python number (rank 0) or a nested list (rank 2 for a list of lists) has no "
+        "shape of its own: make it an array first, then count its axes."
+    ),
 )
 def test_rank_of_python_numbers_and_lists(learner):
     inputs = [3.5, 7, np.float32(2.0), [1.0, 2.0, 3.0], [[1.0], [2.0]], [[[0.5, 1.5]]]]
@@ -56,7 +60,10 @@ def test_rank_of_python_numbers_and_lists(learner):
 @check(
     "describe",
     weight=5,
-    hint="Read all three from the array: x.ndim, x.shape and the dtype's name str(x.dtype).",
+    hint=(
+        "All three facts are attributes of the array itself: its number of axes, its "
+        'shape, and the name of its dtype (such as "float32").'
+    ),
 )
 def test_describe_arrays_of_several_dtypes(learner):
     rng = np.random.default_rng(1201)
@@ -77,7 +84,10 @@ def test_describe_arrays_of_several_dtypes(learner):
 @check(
     "describe",
     weight=4,
-    hint="Describe np.asarray(x): a Python float becomes a 0-D float64 array with shape ().",
+    hint=(
+        "Describe the array NumPy makes from the input: a Python float becomes a 0-D "
+        "array of float64 with an empty shape."
+    ),
 )
 def test_describe_python_numbers_and_lists(learner):
     inputs = [2.5, [1.0, 2.0, 3.0], [[1.0, 2.0]], 3]
@@ -99,8 +109,10 @@ def _expect_description(outcome, expected: dict) -> None:
 @check(
     "describe",
     weight=5,
-    hint='Return plain Python values: "rank" an int, "shape" a tuple of ints, "dtype" a str '
-    "such as str(x.dtype) — not the dtype object itself.",
+    hint=(
+        'The values must be plain Python: an int for "rank", a tuple of ints for "shape" '
+        "and the dtype's name as a str for \"dtype\", not NumPy's dtype object."
+    ),
 )
 def test_describe_returns_plain_python_types(learner):
     x = np.ones((2, 3), dtype=np.float32)
@@ -132,7 +144,7 @@ def test_describe_returns_plain_python_types(learner):
 @check(
     "broadcast_shape",
     weight=4,
-    hint="Compare the lengths axis by axis: equal lengths stay, a 1 stretches to the other length.",
+    hint=("Axis by axis: equal lengths stay, and a length of 1 stretches to the other length."),
 )
 def test_broadcast_shape_of_shapes_with_the_same_rank(learner):
     cases = [((3, 4), (3, 4)), ((3, 1), (1, 4)), ((2, 1, 5), (2, 3, 1)), ((1,), (6,))]
@@ -143,8 +155,11 @@ def test_broadcast_shape_of_shapes_with_the_same_rank(learner):
 @check(
     "broadcast_shape",
     weight=6,
-    hint="Line the shapes up on the RIGHT (the last axes face each other) and pad the shorter "
-    "one with 1s on the left; lining them up on the left is the usual mistake.",
+    hint=(
+        "The shapes line up on the RIGHT (the last axes face each other) and the shorter "
+        "one is padded with 1s on the left; lining them up on the left is the usual "
+        "mistake."
+    ),
 )
 def test_broadcast_shape_aligns_trailing_axes(learner):
     cases = [
@@ -163,8 +178,10 @@ def test_broadcast_shape_aligns_trailing_axes(learner):
     "broadcast_shape",
     after=("broadcast_shape_of_shapes_with_the_same_rank", "broadcast_shape_aligns_trailing_axes"),
     weight=3,
-    hint="An empty shape () is a scalar and fits anything; a length 1 stretches even to 0, "
-    "so max() of the two lengths is not the rule.",
+    hint=(
+        "An empty shape is a scalar and fits anything; a length of 1 stretches even to 0,"
+        " so the larger of the two lengths is not the rule."
+    ),
 )
 def test_broadcast_shape_with_empty_shapes_and_zero_lengths(learner):
     cases = [((), (3, 2)), ((), ()), ((4,), ()), ((0,), (1,)), ((2, 1), (0,))]
@@ -180,7 +197,10 @@ def test_broadcast_shape_with_empty_shapes_and_zero_lengths(learner):
         "broadcast_shape_with_empty_shapes_and_zero_lengths",
     ),
     weight=5,
-    hint="Two lengths that differ with neither equal to 1 cannot be broadcast: raise ValueError.",
+    hint=(
+        "Two lengths that differ, with neither equal to 1, cannot be broadcast: that is a"
+        " ValueError."
+    ),
 )
 def test_broadcast_shape_raises_for_incompatible_shapes(learner):
     cases = [((3, 4), (3,)), ((2, 3), (3, 2)), ((4,), (5,)), ((2, 1, 3), (4, 2)), ((0,), (3,))]
@@ -217,7 +237,10 @@ def _expect_refused(outcome, why: str, valid: tuple) -> None:
 @check(
     "elementwise_add",
     weight=5,
-    hint="Add the elements at the same index; the result has the inputs' shape.",
+    hint=(
+        "Element-wise: each output element is the sum of the two elements at the same "
+        "index, and the result has the inputs' shape."
+    ),
 )
 def test_elementwise_add_matches_reference_on_varied_shapes(learner):
     rng = np.random.default_rng(1301)
@@ -232,7 +255,10 @@ def test_elementwise_add_matches_reference_on_varied_shapes(learner):
 @check(
     "elementwise_add",
     weight=3,
-    hint="Python numbers and lists are tensors too: np.asarray them first.",
+    hint=(
+        "Python numbers and lists are tensors too: they need to become arrays before they"
+        " can be added element by element."
+    ),
 )
 def test_elementwise_add_of_python_numbers_lists_and_float32(learner):
     rng = np.random.default_rng(1302)
@@ -252,8 +278,11 @@ def test_elementwise_add_of_python_numbers_lists_and_float32(learner):
 @check(
     "elementwise_add",
     weight=5,
-    hint="Compare a.shape and b.shape yourself and raise ValueError when they differ: "
-    "`a + b` would silently broadcast (3,) and (1, 3), or a number and a vector.",
+    hint=(
+        "This function adds equal shapes only, and NumPy's addition would broadcast (3,) "
+        "against (1, 3) or a number against a vector without a word: compare the shapes "
+        "yourself first."
+    ),
 )
 def test_elementwise_add_refuses_different_shapes(learner):
     rng = np.random.default_rng(1303)
@@ -276,7 +305,10 @@ def test_elementwise_add_refuses_different_shapes(learner):
 @check(
     "elementwise_add",
     weight=3,
-    hint="Return a new array (a + b); `a += b` changes the caller's array.",
+    hint=(
+        "An in-place addition writes the result into the caller's array; the sum belongs "
+        "in a new array."
+    ),
 )
 def test_elementwise_add_leaves_inputs_unmodified(learner):
     rng = np.random.default_rng(1304)
@@ -290,8 +322,10 @@ def test_elementwise_add_leaves_inputs_unmodified(learner):
 @check(
     "broadcast_add",
     weight=6,
-    hint="NumPy's `+` broadcasts by itself once both inputs are arrays; the result has the "
-    "shape broadcast_shape gives.",
+    hint=(
+        "Once both inputs are arrays, NumPy's addition broadcasts by itself; the result "
+        "has the shape that broadcast_shape gives."
+    ),
 )
 def test_broadcast_add_matches_reference_on_compatible_shapes(learner):
     rng = np.random.default_rng(1401)
@@ -314,7 +348,7 @@ def test_broadcast_add_matches_reference_on_compatible_shapes(learner):
 @check(
     "broadcast_add",
     weight=2,
-    hint="Python numbers and lists broadcast too once turned into arrays with np.asarray.",
+    hint="Python numbers and lists broadcast too, once they are arrays.",
 )
 def test_broadcast_add_of_python_numbers_and_lists(learner):
     cases = [([[0.0], [10.0], [20.0]], [1.0, 2.0]), (1.5, 2.5), ([1.0, 2.0, 3.0], 0.5)]
@@ -325,7 +359,7 @@ def test_broadcast_add_of_python_numbers_and_lists(learner):
 @check(
     "broadcast_add",
     weight=3,
-    hint="Shapes that do not fit (e.g. (3, 4) and (3,)) must raise ValueError.",
+    hint="Shapes that do not broadcast, such as (3, 4) against (3,), are a ValueError.",
 )
 def test_broadcast_add_raises_for_incompatible_shapes(learner):
     rng = np.random.default_rng(1403)
@@ -338,8 +372,10 @@ def test_broadcast_add_raises_for_incompatible_shapes(learner):
 @check(
     "broadcast_add",
     weight=3,
-    hint="`a += b` writes into the caller's array (and fails when b is the bigger one); "
-    "return a + b instead.",
+    hint=(
+        "An in-place addition writes into the caller's array (and cannot grow it when the"
+        " other input is the bigger one); the sum belongs in a new array."
+    ),
 )
 def test_broadcast_add_leaves_inputs_unmodified(learner):
     rng = np.random.default_rng(1404)
@@ -353,8 +389,10 @@ def test_broadcast_add_leaves_inputs_unmodified(learner):
 @check(
     "matmul",
     weight=5,
-    hint="A matrix product is a @ b (np.matmul), not a * b: each output is a row of a "
-    "dotted with a column of b, shape (n, k) @ (k, m) -> (n, m).",
+    hint=(
+        "A matrix product is not an element-wise product: output (i, j) is row i of a "
+        "dotted with column j of b, so (n, k) times (k, m) gives (n, m)."
+    ),
 )
 def test_matmul_matches_reference_on_varied_shapes(learner):
     rng = np.random.default_rng(1501)
@@ -367,7 +405,10 @@ def test_matmul_matches_reference_on_varied_shapes(learner):
 @check(
     "matmul",
     weight=2,
-    hint="np.asarray the inputs first, so nested lists and float32 arrays work the same way.",
+    hint=(
+        "Nested lists and float32 arrays are valid inputs: they need to become arrays "
+        "before the product."
+    ),
 )
 def test_matmul_of_lists_and_float32(learner):
     rng = np.random.default_rng(1502)
@@ -384,8 +425,10 @@ def test_matmul_of_lists_and_float32(learner):
 @check(
     "matmul",
     weight=4,
-    hint="Check a.ndim == 2 and b.ndim == 2 first: `@` and np.dot also accept vectors and "
-    "stacks, and the contract wants ValueError for those.",
+    hint=(
+        "NumPy's matrix product also accepts vectors and stacks of matrices; the contract"
+        " takes 2-D arrays only, so check the number of axes of both inputs first."
+    ),
 )
 def test_matmul_refuses_inputs_that_are_not_2d(learner):
     rng = np.random.default_rng(1503)
@@ -398,7 +441,10 @@ def test_matmul_refuses_inputs_that_are_not_2d(learner):
 @check(
     "matmul",
     weight=3,
-    hint="The inner lengths must agree: a.shape[1] == b.shape[0]; otherwise raise ValueError.",
+    hint=(
+        "The inner lengths must agree: the columns of a and the rows of b; otherwise it "
+        "is a ValueError."
+    ),
 )
 def test_matmul_refuses_mismatched_inner_dimensions(learner):
     rng = np.random.default_rng(1504)
@@ -414,8 +460,10 @@ def test_matmul_refuses_mismatched_inner_dimensions(learner):
 @check(
     "batch_flatten",
     weight=6,
-    hint="Keep axis 0 and lay out the rest in C order: x.reshape(x.shape[0], -1) style, "
-    "not order='F' and not a transpose.",
+    hint=(
+        "The batch axis stays; each example's remaining axes are laid out in row-major "
+        "(C) order, the order Keras' Flatten uses, without transposing anything."
+    ),
 )
 def test_batch_flatten_matches_keras_flatten_on_varied_shapes(learner):
     rng = np.random.default_rng(1601)
@@ -428,7 +476,7 @@ def test_batch_flatten_matches_keras_flatten_on_varied_shapes(learner):
 @check(
     "batch_flatten",
     weight=2,
-    hint="np.asarray the input first, so nested lists and float32 arrays work too.",
+    hint=("Nested lists and float32 arrays are valid inputs: they need to become arrays first."),
 )
 def test_batch_flatten_of_lists_and_float32(learner):
     x32 = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
@@ -440,8 +488,10 @@ def test_batch_flatten_of_lists_and_float32(learner):
 @check(
     "batch_flatten",
     weight=3,
-    hint="A 1-D (or 0-D) input has no feature axis to keep: raise ValueError instead of "
-    "returning (N, 1) or (1, N).",
+    hint=(
+        "A 1-D (or 0-D) input has no feature axis to keep: that is a ValueError, not an "
+        "(N, 1) or (1, N) result."
+    ),
 )
 def test_batch_flatten_refuses_1d_and_0d_inputs(learner):
     x = np.random.default_rng(1603).normal(size=(2, 3, 2))
@@ -454,8 +504,10 @@ def test_batch_flatten_refuses_1d_and_0d_inputs(learner):
 @check(
     "batch_flatten",
     weight=3,
-    hint="Assigning x.shape = ... reshapes the caller's array; use x.reshape(...), which "
-    "returns a new array.",
+    hint=(
+        "Setting an array's shape attribute reshapes the caller's array itself; a "
+        "reshaped copy or view leaves it alone."
+    ),
 )
 def test_batch_flatten_leaves_input_unmodified(learner):
     x = np.random.default_rng(1604).normal(size=(3, 2, 5))
