@@ -98,8 +98,11 @@ def _judge_all(learner, function: str, calls, judges) -> None:
 @check(
     "momentum_update",
     weight=4,
-    hint="velocity = momentum * velocity - learning_rate * grad; new_param = param + velocity; "
-    "return both (a new array for each).",
+    hint=(
+        "The new velocity keeps momentum times the old one and adds a push against the "
+        "gradient, learning_rate long; the parameter then moves by the new velocity. "
+        "Return both, each a new array."
+    ),
 )
 def test_momentum_update_first_step_from_zero_velocity(learner):
     cases = [
@@ -178,8 +181,10 @@ def test_momentum_update_defaults_are_keras_sgd(learner):
         "momentum_update_keeps_part_of_the_old_velocity",
     ),
     weight=2,
-    hint="Convert first: np.asarray(param, dtype=float) and the same for grad and velocity; "
-    "plain numbers, lists and float32 arrays must work.",
+    hint=(
+        "Plain numbers, lists and float32 arrays are valid inputs: make param, grad and "
+        "velocity float arrays first."
+    ),
 )
 def test_momentum_update_accepts_numbers_lists_and_float32(learner):
     calls = [
@@ -201,8 +206,10 @@ def test_momentum_update_accepts_numbers_lists_and_float32(learner):
         "momentum_update_keeps_part_of_the_old_velocity",
     ),
     weight=2,
-    hint="Return new arrays: `velocity *= momentum` or `param += velocity` changes the "
-    "caller's arrays.",
+    hint=(
+        "Updating velocity or param in place changes the caller's arrays; the new ones "
+        "belong in new arrays."
+    ),
 )
 def test_momentum_update_leaves_its_inputs_unmodified(learner):
     calls, judges = _momentum_calls(13005, [((3, 2), False, {"learning_rate": 0.1})])
@@ -268,8 +275,11 @@ def _adam_calls(seed: int, cases) -> tuple[list, list]:
 @check(
     "adam_update",
     weight=4,
-    hint="m = beta_1*m + (1-beta_1)*grad; v = beta_2*v + (1-beta_2)*grad**2; alpha = "
-    "learning_rate*sqrt(1-beta_2**t)/(1-beta_1**t); param - alpha*m/(sqrt(v)+epsilon).",
+    hint=(
+        "Adam keeps two decaying averages, of the gradients (m) and of their squares (v);"
+        " the step is m divided by the square root of v (plus epsilon), scaled by a "
+        "bias-corrected learning rate."
+    ),
 )
 def test_adam_update_first_step(learner):
     cases = [
@@ -299,9 +309,11 @@ def test_adam_update_at_later_steps(learner):
 @check(
     "adam_update",
     weight=3,
-    hint="m and v start at zero and are too small in the first steps: alpha = "
-    "learning_rate * sqrt(1 - beta_2**t) / (1 - beta_1**t) corrects both (the first step "
-    "is then about learning_rate long).",
+    hint=(
+        "m and v start at zero, so they are too small in the first steps: the step size "
+        "is corrected by factors in beta_1 and beta_2 raised to the power t, which make "
+        "the first step about learning_rate long."
+    ),
 )
 def test_adam_update_bias_correction_in_the_first_steps(learner):
     cases = [((6,), t, 0.5, {"learning_rate": 0.05}) for t in (1, 2, 3, 5, 20)]
@@ -311,8 +323,10 @@ def test_adam_update_bias_correction_in_the_first_steps(learner):
 @check(
     "adam_update",
     weight=2,
-    hint="Keras adds epsilon to sqrt(v) (v itself, uncorrected): alpha * m / (np.sqrt(v) + "
-    "epsilon). Inside the square root, or added to the corrected v, tiny gradients differ.",
+    hint=(
+        "Keras adds epsilon AFTER the square root of v (the uncorrected v): inside the "
+        "root, or added to a corrected v, the steps of tiny gradients differ."
+    ),
 )
 def test_adam_update_epsilon_goes_where_keras_puts_it(learner):
     cases = [
@@ -326,8 +340,10 @@ def test_adam_update_epsilon_goes_where_keras_puts_it(learner):
 @check(
     "adam_update",
     weight=3,
-    hint="Feed the returned m and v into the next call with t + 1: the steps then follow "
-    "keras.optimizers.Adam on the same gradients.",
+    hint=(
+        "The caller feeds the returned m and v into the next call with t + 1; each call "
+        "must use them, and this step's t."
+    ),
 )
 def test_adam_update_tracks_keras_adam_over_several_steps(learner):
     rng = np.random.default_rng(13105)
@@ -354,8 +370,10 @@ def test_adam_update_defaults_are_keras_adam(learner):
 @check(
     "adam_update",
     weight=1,
-    hint="Convert first: np.asarray(..., dtype=float) for param, grad, m and v; plain "
-    "numbers, lists and float32 arrays must work.",
+    hint=(
+        "Plain numbers, lists and float32 arrays are valid inputs: make param, grad, m "
+        "and v float arrays first."
+    ),
 )
 def test_adam_update_accepts_numbers_lists_and_float32(learner):
     calls = [
@@ -373,7 +391,10 @@ def test_adam_update_accepts_numbers_lists_and_float32(learner):
 @check(
     "adam_update",
     weight=2,
-    hint="Return new arrays: `m *= beta_1` or `param -= ...` changes the caller's arrays.",
+    hint=(
+        "Updating m, v or param in place changes the caller's arrays; the new ones belong"
+        " in new arrays."
+    ),
 )
 def test_adam_update_leaves_its_inputs_unmodified(learner):
     calls, judges = _adam_calls(13107, [((3, 2), 4, 1.0, {"learning_rate": 0.01})])
@@ -431,9 +452,12 @@ def _accuracy(params: dict) -> float:
     after="adam_train_needs_fewer_epochs_than_plain_gradient_descent",
     weight=6,
     timeout=TRAIN_TIMEOUT,
-    hint="Start from your init_params(d, n_hidden, seed); keep m[k] and v[k] (zeros) for every "
-    "parameter; each epoch: grads on the whole training set, then adam_update with t = "
-    "epoch number (from 1). Check adam_update and your gradients first.",
+    hint=(
+        "Start from init_params with the seed, with m and v at zero for every parameter; "
+        "each epoch computes the gradients on the training set and takes one adam_update "
+        "per parameter, with t counting the epochs from 1. Check adam_update and your "
+        "gradients first."
+    ),
 )
 def test_adam_train_reaches_the_accuracy_on_hidden_rings(learner):
     outcome = trained_with_defaults(learner)
@@ -452,9 +476,11 @@ def test_adam_train_reaches_the_accuracy_on_hidden_rings(learner):
     after=(),
     weight=4,
     timeout=TRAIN_TIMEOUT,
-    hint="Plain steps of learning_rate * grad at 0.01 crawl: Adam's steps are about "
-    "learning_rate long for EVERY weight, however small its gradient. Use adam_update, not "
-    "params[k] - learning_rate * grads[k].",
+    hint=(
+        "Plain gradient steps at 0.01 crawl: Adam's steps are about learning_rate long "
+        "for EVERY weight, however small its gradient. Is adam_update really the step "
+        "taken?"
+    ),
 )
 def test_adam_train_needs_fewer_epochs_than_plain_gradient_descent(learner):
     x_train, y_train, _, _ = hidden_rings()
@@ -473,7 +499,7 @@ def test_adam_train_needs_fewer_epochs_than_plain_gradient_descent(learner):
     "adam_train",
     weight=1,
     timeout=TRAIN_TIMEOUT,
-    hint="Return the params dict, shaped like init_params(d, n_hidden) of the network exercise.",
+    hint=("Return the params dict, shaped like init_params(d, n_hidden) of the network exercise."),
 )
 def test_adam_train_returns_params_for_the_given_sizes(learner):
     rng = np.random.default_rng(13201)
@@ -521,7 +547,10 @@ def test_adam_train_with_zero_learning_rate_changes_nothing(learner):
     "adam_train",
     weight=1,
     timeout=TRAIN_TIMEOUT,
-    hint="Pass the seed on to init_params (np.random.default_rng(seed)); keep the default seed=0.",
+    hint=(
+        "Pass the seed on to init_params, so that the same seed repeats and another "
+        "differs; the default seed is 0."
+    ),
 )
 def test_adam_train_is_repeatable_and_uses_the_seed(learner):
     x_train, y_train, _, _ = hidden_rings()
@@ -545,8 +574,7 @@ def test_adam_train_is_repeatable_and_uses_the_seed(learner):
     ),
     weight=1,
     timeout=TRAIN_TIMEOUT,
-    hint="Keep the contract's defaults: adam_train(x, y, n_hidden=16, epochs=100, "
-    "learning_rate=0.01, seed=0).",
+    hint=("Keep the contract's defaults: n_hidden=16, epochs=100, learning_rate=0.01, seed=0."),
 )
 def test_adam_train_defaults_are_the_contracts(learner):
     x, y, _, _ = hidden_rings()

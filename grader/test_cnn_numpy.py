@@ -144,8 +144,11 @@ def expect_params_unmodified(learner: Any, outcome: Any) -> None:
 @check(
     "init_cnn",
     weight=2,
-    hint='Return {"K": (3, 3, C, F), "b": (F,), "W": (H//2 * W//2 * F, K), "c": (K,)} for '
-    "input_shape (H, W, C), K classes and F filters.",
+    hint=(
+        "Four arrays: the 3x3 kernels K (3, 3, C, filters), their biases b (filters,), "
+        "the dense weights W (one row per pooled value, one column per class) and its "
+        "biases c (classes,)."
+    ),
 )
 def test_init_cnn_has_the_four_keys_and_shapes(learner):
     cases = [((12, 12, 1), 4, {}), ((7, 9, 3), 5, {"filters": 4}), ((6, 5, 2), 2, {"filters": 1})]
@@ -159,8 +162,11 @@ def test_init_cnn_has_the_four_keys_and_shapes(learner):
 @check(
     "init_cnn",
     weight=1,
-    hint="Biases start at zero; weights small and random (He for K: std sqrt(2 / (9*C)); "
-    "Glorot for W), never all equal: equal filters stay equal forever.",
+    hint=(
+        "Biases start at zero; weights small and random (He scaling for the kernels, "
+        "Glorot for the dense layer, as the module docstring says), never all equal: "
+        "equal filters stay equal forever."
+    ),
 )
 def test_init_cnn_biases_zero_and_weights_small_random(learner):
     outcome = learner.call("init_cnn", (12, 12, 1), 4, filters=8, seed=0)
@@ -181,7 +187,10 @@ def test_init_cnn_biases_zero_and_weights_small_random(learner):
 @check(
     "init_cnn",
     weight=1,
-    hint="Draw from np.random.default_rng(seed); keep the defaults filters=8 and seed=0.",
+    hint=(
+        "All randomness must come from a generator made from the seed argument; keep the "
+        "defaults filters=8 and seed=0."
+    ),
 )
 def test_init_cnn_is_reproducible_per_seed_with_the_contracts_defaults(learner):
     calls = [
@@ -225,8 +234,11 @@ FORWARD_SIZES = ((4, (6, 6, 1), 3, 2), (3, (7, 5, 2), 4, 3), (1, (8, 8, 3), 2, 4
 @check(
     "cnn_forward",
     weight=4,
-    hint='conv2d(x, K, b, "same") -> relu -> 2x2 max pool (valid: odd last row/column '
-    "dropped) -> reshape(N, -1) -> @ W + c -> softmax over the classes.",
+    hint=(
+        'The layers in order: a "same" convolution with its bias, relu, a 2x2 max pool '
+        '("valid": an odd last row or column is dropped), flatten each image, the dense '
+        "layer, then softmax over the classes."
+    ),
 )
 def test_cnn_forward_matches_reference(learner):
     cases = _forward_cases(14101, FORWARD_SIZES)
@@ -238,8 +250,10 @@ def test_cnn_forward_matches_reference(learner):
 @check(
     "cnn_forward",
     weight=1,
-    hint="Subtract each row's maximum from the logits before np.exp: large logits must not "
-    "overflow, and each row still sums to 1.",
+    hint=(
+        "Large logits overflow exp: shift each row by its own maximum before the softmax;"
+        " each row still sums to 1."
+    ),
 )
 def test_cnn_forward_is_stable_for_large_logits(learner):
     rng = np.random.default_rng(14102)
@@ -342,8 +356,10 @@ def expect_gradients(learner, keys: tuple[str, ...], *, against: str) -> None:
 @check(
     "cnn_loss_and_gradients",
     weight=3,
-    hint="loss = -mean(log p[n, y[n]]) over the N images, p = cnn_forward(params, x); y holds "
-    "integer labels (index with np.arange(N), y), not one-hot rows.",
+    hint=(
+        "The loss is the negative mean, over the N images, of the log of the probability "
+        "given to each image's TRUE class; y holds integer labels, not one-hot rows."
+    ),
 )
 def test_cnn_loss_matches_reference(learner):
     cases = _gradient_cases(14201)
@@ -375,8 +391,11 @@ def test_cnn_gradients_have_the_parameters_keys_and_shapes(learner):
 @check(
     "cnn_loss_and_gradients",
     weight=4,
-    hint="Dense layer first: d_logits = (p - one_hot(y)) / N; grads['W'] = flat.T @ d_logits "
-    "with flat = pooled.reshape(N, -1); grads['c'] = d_logits.sum(axis=0).",
+    hint=(
+        "Start from the logits' gradient, the probabilities minus the one-hot labels, "
+        "divided by N; the dense weights' gradient pairs it with the flattened pooled "
+        "features, and c's sums it over the batch."
+    ),
 )
 def test_cnn_dense_layer_gradients_match_reference(learner):
     expect_gradients(learner, ("W", "c"), against="reference")
@@ -386,9 +405,11 @@ def test_cnn_dense_layer_gradients_match_reference(learner):
     "cnn_loss_and_gradients",
     after=("cnn_loss_matches_reference", "cnn_dense_layer_gradients_match_reference"),
     weight=5,
-    hint="Back through the layers: d_pooled = (d_logits @ W.T).reshape(pooled.shape); "
-    "max_pool2d_backward to the window maxima (0 for a dropped odd row); * (z > 0) for the "
-    "relu; then conv2d_backward(d_z, x, K, padding='same') gives K's and b's gradients.",
+    hint=(
+        "Go back through the layers in reverse: through W to the pooled features "
+        "(reshaped like them), through the max pool to each window's maximum (0 for a "
+        "dropped row or column), through relu's slope, then through the convolution."
+    ),
 )
 def test_cnn_convolution_gradients_match_reference(learner):
     expect_gradients(learner, ("K", "b"), against="reference")
@@ -513,9 +534,11 @@ def _accuracy(params: dict) -> float:
     "train_cnn_numpy",
     weight=8,
     timeout=TRAIN_TIMEOUT,
-    hint="Each epoch: shuffle, cut into batches of batch_size, and for each batch "
-    "params[k] - learning_rate * grads[k] with your cnn_loss_and_gradients. Start from He / "
-    "Glorot scales (see the module docstring). Check the gradients first.",
+    hint=(
+        "Each epoch: shuffle, cut into batches of batch_size, and step every parameter "
+        "against its gradient on each batch. Start from the scales of the module "
+        "docstring, and check the gradients first."
+    ),
 )
 def test_train_cnn_numpy_reaches_the_accuracy_on_hidden_images(learner):
     outcome = trained_with_defaults(learner)
@@ -535,7 +558,10 @@ def test_train_cnn_numpy_reaches_the_accuracy_on_hidden_images(learner):
     "train_cnn_numpy",
     weight=1,
     timeout=TRAIN_TIMEOUT,
-    hint="Return the params dict of init_cnn(x.shape[1:], num_classes) (8 filters), trained.",
+    hint=(
+        "Return the params dict of init_cnn for the images' shape and the number of "
+        "classes (8 filters), trained."
+    ),
 )
 def test_train_cnn_numpy_returns_params_for_the_given_sizes(learner):
     rng = np.random.default_rng(14301)
@@ -552,7 +578,7 @@ def test_train_cnn_numpy_returns_params_for_the_given_sizes(learner):
     ),
     weight=1,
     timeout=TRAIN_TIMEOUT,
-    hint="Every step moves params by learning_rate * grads: use the learning_rate argument.",
+    hint="Every step is scaled by the learning_rate argument: with 0 nothing may move.",
 )
 def test_train_cnn_numpy_with_zero_learning_rate_changes_nothing(learner):
     images = hidden_images()
@@ -606,8 +632,7 @@ def test_train_cnn_numpy_leaves_its_inputs_unmodified(learner):
 @check(
     "predict_classes",
     weight=2,
-    hint="The class of each image is the index of its largest probability: "
-    "np.argmax(cnn_forward(params, x), axis=1).",
+    hint="The class of each image is the position of its largest probability.",
 )
 def test_predict_classes_matches_reference(learner):
     cases = _forward_cases(14401, ((40, (6, 6, 1), 4, 3), (7, (5, 7, 2), 3, 2)))
@@ -621,8 +646,10 @@ def test_predict_classes_matches_reference(learner):
 @check(
     "predict_classes",
     weight=1,
-    hint="Return integers of shape (N,), as np.argmax(..., axis=1) gives them: not (N, 1), "
-    "not one-hot rows, not floats.",
+    hint=(
+        "One integer class per image, shape (N,): not a column (N, 1), not one-hot rows, "
+        "not floats."
+    ),
 )
 def test_predict_classes_returns_integer_labels_of_shape_n(learner):
     ((params, x, _),) = _forward_cases(14402, ((9, (6, 6, 1), 3, 2),))

@@ -157,9 +157,12 @@ def _conv_matches(learner, cases, seed: int, which=GRADIENT_NAMES) -> None:
 @check(
     "conv2d_backward",
     weight=4,
-    hint="grad_bias[o] = grad_out[..., o].sum(); grad_kernel[a, b] = sum over i, j of "
-    "x[i + a, j + b] * grad_out[i, j]; grad_x: window (i, j) adds grad_out[i, j] * kernel "
-    "back onto the pixels it covered (see the worked example in the module docstring).",
+    hint=(
+        "Each gradient gathers what its values touched in the forward pass: the bias "
+        "every output of its filter, each kernel entry the pixels it multiplied, each "
+        "pixel the outputs of the windows that covered it (see the worked example in the "
+        "module docstring)."
+    ),
 )
 def test_conv2d_backward_on_one_channel_valid_stride_1(learner):
     _conv_matches(
@@ -176,8 +179,11 @@ def test_conv2d_backward_on_one_channel_valid_stride_1(learner):
 @check(
     "conv2d_backward",
     weight=3,
-    hint="bias[o] is added to every output of filter o, in every image: grad_bias = "
-    "grad_out.sum(axis=(0, 1, 2)), shape (C_out,) — a sum, not a mean.",
+    hint=(
+        "A filter's bias was added to every output of that filter, in every image: its "
+        "gradient is the SUM over images and positions (one value per filter), not a "
+        "mean."
+    ),
 )
 def test_conv2d_backward_grad_bias_sums_over_images_and_positions(learner):
     _conv_matches(
@@ -191,9 +197,11 @@ def test_conv2d_backward_grad_bias_sums_over_images_and_positions(learner):
 @check(
     "conv2d_backward",
     weight=5,
-    hint="grad_kernel correlates the input with grad_out: grad_kernel[a, b, c, o] = sum over "
-    "n, i, j of x[n, i + a, j + b, c] * grad_out[n, i, j, o] (no flip, summed over the "
-    "batch); np.einsum('nijcab,nijo->abco', windows, grad_out).",
+    hint=(
+        "A kernel entry's gradient sums, over the batch and every window position, the "
+        "input pixel it multiplied times that output's gradient: the input correlated "
+        "with grad_out, without flipping anything."
+    ),
 )
 def test_conv2d_backward_grad_kernel_correlates_input_with_grad_out(learner):
     _conv_matches(
@@ -211,9 +219,11 @@ def test_conv2d_backward_grad_kernel_correlates_input_with_grad_out(learner):
 @check(
     "conv2d_backward",
     weight=5,
-    hint="grad_x: window (n, i, j) sends grad_out[n, i, j] @ kernel[a, b].T to pixel "
-    "(n, i + a, j + b) for every (a, b); windows overlap, so ADD (+=) what they send, summed "
-    "over the output channels.",
+    hint=(
+        "Every window sends its output gradient back, through the kernel, to each pixel "
+        "it covered, for every output channel; windows overlap, so a pixel ADDS what all "
+        "of its windows send."
+    ),
 )
 def test_conv2d_backward_grad_x_adds_up_overlapping_windows(learner):
     _conv_matches(
@@ -237,8 +247,10 @@ def test_conv2d_backward_grad_x_adds_up_overlapping_windows(learner):
         "conv2d_backward_grad_x_adds_up_overlapping_windows",
     ),
     weight=5,
-    hint="With stride (sh, sw), window (i, j) starts at row i*sh, column j*sw: its gradient "
-    "goes back to x[:, i*sh + a, j*sw + b]; pixels no window covered get 0.",
+    hint=(
+        "With a stride the windows start a stride apart: each window's gradient goes back"
+        " to the pixels that window covered, and pixels no window covered get 0."
+    ),
 )
 def test_conv2d_backward_with_strides_int_and_pair(learner):
     _conv_matches(
@@ -365,8 +377,9 @@ def test_conv2d_backward_raises_value_error_for_a_grad_out_of_the_wrong_shape(le
         "conv2d_backward_same_padding_like_tensorflow",
     ),
     weight=2,
-    hint="Convert every input first: np.asarray(grad_out, dtype=float), the same for x and "
-    "the kernel; float32 arrays and nested lists must work.",
+    hint=(
+        "float32 arrays and nested lists are valid inputs: make every input a float array first."
+    ),
 )
 def test_conv2d_backward_accepts_float32_arrays_and_lists(learner):
     calls, expectations = _conv_cases(
@@ -409,7 +422,7 @@ def test_conv2d_backward_accepts_float32_arrays_and_lists(learner):
         "conv2d_backward_same_padding_like_tensorflow",
     ),
     weight=2,
-    hint="Build new arrays (np.pad, np.zeros); never write into grad_out, x or kernel.",
+    hint="Build new arrays; never write into grad_out, x or the kernel.",
 )
 def test_conv2d_backward_leaves_its_inputs_unmodified(learner):
     calls, expectations = _conv_cases((((2, 5, 5, 2), (3, 3, 2, 2), 2, "same"),), 12010)
@@ -463,8 +476,11 @@ def speed_budget() -> float:
     ),
     kind="speed",
     weight=8,
-    hint="Vectorise: no Python loop over pixels. grad_kernel in one np.einsum over the windows "
-    "(sliding_window_view); grad_x with one strided `+=` per position (a, b) of the kernel.",
+    hint=(
+        "Vectorise: no Python loop over pixels. The kernel's gradient is one "
+        "multiply-and-sum over a view of all the windows; the input's gradient needs at "
+        "most one array operation per kernel position."
+    ),
 )
 def test_conv2d_backward_is_fast_on_a_batch_of_32_images(learner):
     """Passes when one of two calls on a (32, 28, 28, 16) batch, each on new inputs and each
@@ -585,8 +601,10 @@ def test_max_pool2d_backward_routes_each_gradient_to_the_maximum(learner):
 @check(
     "max_pool2d_backward",
     weight=4,
-    hint="With strides smaller than the window, one pixel can be the maximum of several "
-    "windows: ADD (+=) every window's gradient into grad_x, never overwrite it.",
+    hint=(
+        "With strides smaller than the window one pixel can be the maximum of several "
+        "windows: it collects the gradient of every one of them, never only the last."
+    ),
 )
 def test_max_pool2d_backward_adds_up_overlapping_windows(learner):
     _pool_matches(learner, "max_pool2d_backward", OVERLAPPING, 12202)
@@ -613,8 +631,10 @@ def test_max_pool2d_backward_same_padding_on_negative_inputs(learner):
         "max_pool2d_backward_adds_up_overlapping_windows",
     ),
     weight=3,
-    hint="pool_size and strides may be pairs (rows, columns), and strides=None means "
-    "strides = pool_size, as in max_pool2d.",
+    hint=(
+        "pool_size and strides may be pairs (rows, columns), and without strides the "
+        "windows step by their own size, as in max_pool2d."
+    ),
 )
 def test_max_pool2d_backward_with_pairs_for_pool_size_and_strides(learner):
     _pool_matches(learner, "max_pool2d_backward", PAIRS, 12204)
@@ -623,7 +643,10 @@ def test_max_pool2d_backward_with_pairs_for_pool_size_and_strides(learner):
 @check(
     "average_pool2d_backward",
     weight=4,
-    hint="out = mean of the window, so each of its ph*pw pixels gets grad_out / (ph*pw).",
+    hint=(
+        "An output is the mean of its window, so each pixel of the window gets an equal "
+        "share of the output's gradient: the gradient divided by the window's size."
+    ),
 )
 def test_average_pool2d_backward_shares_each_gradient_equally(learner):
     _pool_matches(learner, "average_pool2d_backward", NON_OVERLAPPING, 12211)
@@ -632,8 +655,10 @@ def test_average_pool2d_backward_shares_each_gradient_equally(learner):
 @check(
     "average_pool2d_backward",
     weight=4,
-    hint="Windows overlap when strides < pool_size: a pixel collects a share from every "
-    "window it is in — ADD (+=) them.",
+    hint=(
+        "Windows overlap when the strides are smaller than the window: a pixel collects a"
+        " share from every window it is in."
+    ),
 )
 def test_average_pool2d_backward_adds_up_overlapping_windows(learner):
     _pool_matches(learner, "average_pool2d_backward", OVERLAPPING, 12212)
@@ -660,8 +685,10 @@ def test_average_pool2d_backward_same_shares_among_in_bounds_pixels(learner):
         "average_pool2d_backward_adds_up_overlapping_windows",
     ),
     weight=3,
-    hint="pool_size and strides may be pairs (rows, columns), and strides=None means "
-    "strides = pool_size, as in average_pool2d.",
+    hint=(
+        "pool_size and strides may be pairs (rows, columns), and without strides the "
+        "windows step by their own size, as in average_pool2d."
+    ),
 )
 def test_average_pool2d_backward_with_pairs_for_pool_size_and_strides(learner):
     _pool_matches(learner, "average_pool2d_backward", PAIRS, 12214)

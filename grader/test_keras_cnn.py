@@ -121,7 +121,10 @@ def requires_compiled(info: dict[str, Any], call: str) -> None:
 @check(
     "build_cnn",
     weight=8,
-    hint="keras.Input(shape=input_shape) and Dense(num_classes, ...): use the arguments, not numbers.",
+    hint=(
+        "The input shape and the number of classes come from the arguments, not from "
+        "numbers written in the code."
+    ),
 )
 def test_build_cnn_takes_the_image_shape_and_classes_from_its_arguments(learner):
     for input_shape, num_classes in (
@@ -153,7 +156,9 @@ def test_build_cnn_takes_the_image_shape_and_classes_from_its_arguments(learner)
 @check(
     "build_cnn",
     weight=2,
-    hint="model = keras.Sequential([keras.Input(shape=input_shape), layers.Conv2D(...), ...]).",
+    hint=(
+        "The contract asks for a Sequential model (layers in a list), not a functional keras.Model."
+    ),
 )
 def test_build_cnn_is_a_keras_sequential(learner):
     _, info = model_of(learner)
@@ -168,7 +173,7 @@ def test_build_cnn_is_a_keras_sequential(learner):
 @check(
     "build_cnn",
     weight=10,
-    hint="In the base, follow a Conv2D with layers.MaxPooling2D((2, 2)).",
+    hint=("The base is convolutions, each followed by a max-pooling layer that halves the image."),
 )
 def test_build_cnn_base_has_a_conv2d_followed_by_max_pooling2d(learner):
     _, info = model_of(learner)
@@ -222,7 +227,10 @@ def _area_text(shape: Any) -> str:
 @check(
     "build_cnn",
     weight=8,
-    hint="After the base: layers.Flatten(), then Dense layers (the last one with num_classes units).",
+    hint=(
+        "After the base, flatten the feature maps, then Dense layers (the last with one "
+        "unit per class)."
+    ),
 )
 def test_build_cnn_head_is_flatten_then_dense(learner):
     _, info = model_of(learner)
@@ -253,7 +261,10 @@ def test_build_cnn_head_is_flatten_then_dense(learner):
 @check(
     "build_cnn",
     weight=10,
-    hint='End with Dense(num_classes, activation="softmax"): one probability per class, rows sum to 1.',
+    hint=(
+        "The last layer has one unit per class with a softmax: one probability per class,"
+        " each row summing to 1."
+    ),
 )
 def test_build_cnn_ends_in_a_softmax_over_the_classes(learner):
     _, info = model_of(learner)
@@ -320,7 +331,7 @@ def test_build_cnn_is_compiled_with_sparse_categorical_cross_entropy(learner):
 @check(
     "build_cnn",
     weight=4,
-    hint='compile(..., metrics=["accuracy"]) so fit reports the accuracy every epoch.',
+    hint=("Ask compile for the accuracy metric by its name, so that fit reports it every epoch."),
 )
 def test_build_cnn_reports_accuracy(learner):
     _, info = model_of(learner)
@@ -344,7 +355,10 @@ def test_build_cnn_reports_accuracy(learner):
 @check(
     "build_cnn",
     weight=8,
-    hint="Pool before Flatten and keep the first Dense layer after it small (e.g. 32 or 64 units).",
+    hint=(
+        "Most parameters sit in the first Dense layer after Flatten: pool before "
+        "flattening and keep that layer small."
+    ),
 )
 def test_build_cnn_stays_within_the_parameter_budget(learner):
     _, info = model_of(learner)
@@ -445,7 +459,7 @@ TRAINING = common.Training(
 @check(
     "train_cnn",
     weight=9,
-    hint="return model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, validation_data=...).",
+    hint="Return what fit returns: its History, with one loss per epoch.",
 )
 def test_train_cnn_returns_a_history_with_one_value_per_epoch(learner):
     TRAINING.expect_one_value_per_epoch(learner)
@@ -481,7 +495,7 @@ def test_train_cnn_trains_the_model_on_the_training_images(learner):
 @check(
     "train_cnn",
     weight=2,
-    hint="Keep the contract's defaults: train_cnn(..., epochs=5, batch_size=32).",
+    hint="Keep the contract's defaults: epochs=5, batch_size=32.",
 )
 def test_train_cnn_defaults_are_the_contracts(learner):
     TRAINING.expect_contract_defaults(learner, DEFAULTS_N)

@@ -114,7 +114,10 @@ def requires_compiled(info: dict[str, Any], call: str) -> None:
 @check(
     "build_model",
     weight=8,
-    hint="Start the model with keras.Input(shape=(input_dim,)): use the argument, not a number.",
+    hint=(
+        "The model's input size comes from the input_dim argument, not from a number "
+        "written in the code."
+    ),
 )
 def test_build_model_takes_the_input_size_from_its_argument(learner):
     for input_dim in (INPUT_DIM, OTHER_INPUT_DIM):
@@ -137,7 +140,9 @@ def test_build_model_takes_the_input_size_from_its_argument(learner):
 @check(
     "build_model",
     weight=2,
-    hint="model = keras.Sequential([keras.Input(shape=(input_dim,)), layers.Dense(...), ...]).",
+    hint=(
+        "The contract asks for a Sequential model (layers in a list), not a functional keras.Model."
+    ),
 )
 def test_build_model_is_a_keras_sequential(learner):
     _, info = model_of(learner)
@@ -152,7 +157,7 @@ def test_build_model_is_a_keras_sequential(learner):
 @check(
     "build_model",
     weight=8,
-    hint='A binary classifier ends in Dense(1, activation="sigmoid"): one probability per row.',
+    hint="A binary classifier ends in ONE unit with a sigmoid: one probability per row.",
 )
 def test_build_model_ends_in_one_sigmoid_unit(learner):
     _, info = model_of(learner)
@@ -198,7 +203,10 @@ def test_build_model_ends_in_one_sigmoid_unit(learner):
 @check(
     "build_model",
     weight=6,
-    hint="Put at least one Dense layer with a non-linear activation (e.g. relu) before the output.",
+    hint=(
+        "At least one hidden Dense layer with a non-linear activation must come before "
+        "the output; without it the model is linear."
+    ),
 )
 def test_build_model_has_a_non_linear_dense_hidden_layer(learner):
     _, info = model_of(learner)
@@ -221,7 +229,7 @@ def test_build_model_has_a_non_linear_dense_hidden_layer(learner):
 @check(
     "build_model",
     weight=10,
-    hint="compile(loss='binary_crossentropy') (or keras.losses.BinaryCrossentropy()) for 0/1 labels.",
+    hint="0/1 labels and one sigmoid output call for the binary cross-entropy loss.",
 )
 def test_build_model_is_compiled_with_binary_cross_entropy(learner):
     _, info = model_of(learner)
@@ -250,7 +258,10 @@ def test_build_model_is_compiled_with_binary_cross_entropy(learner):
 @check(
     "build_model",
     weight=10,
-    hint="optimizer=keras.optimizers.RMSprop(learning_rate=0.001) (learning_rate=, not lr=).",
+    hint=(
+        "Compile with the RMSprop optimizer and a learning rate around 0.001 (Keras 3 "
+        "names the argument learning_rate, not lr)."
+    ),
 )
 def test_build_model_uses_rmsprop_with_a_sensible_learning_rate(learner):
     _, info = model_of(learner)
@@ -273,7 +284,7 @@ def test_build_model_uses_rmsprop_with_a_sensible_learning_rate(learner):
 @check(
     "build_model",
     weight=5,
-    hint='compile(..., metrics=["accuracy"]) so fit reports the accuracy every epoch.',
+    hint=("Ask compile for the accuracy metric by its name, so that fit reports it every epoch."),
 )
 def test_build_model_reports_accuracy(learner):
     _, info = model_of(learner)
@@ -365,7 +376,7 @@ TRAINING = common.Training(
 @check(
     "train_model",
     weight=8,
-    hint="return model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, validation_data=...).",
+    hint="Return what fit returns: its History, with one loss per epoch.",
 )
 def test_train_model_returns_a_history_with_one_value_per_epoch(learner):
     TRAINING.expect_one_value_per_epoch(learner)
@@ -401,7 +412,7 @@ def test_train_model_trains_the_model_on_the_training_data(learner):
 @check(
     "train_model",
     weight=2,
-    hint="Keep the contract's defaults: train_model(..., epochs=20, batch_size=32).",
+    hint="Keep the contract's defaults: epochs=20, batch_size=32.",
 )
 def test_train_model_defaults_are_the_contracts(learner):
     TRAINING.expect_contract_defaults(learner, DEFAULTS_N)
@@ -476,7 +487,10 @@ def _describe_lines(info: dict[str, Any]) -> str:
 @check(
     "plot_history",
     weight=8,
-    hint="ax.plot(epochs, history.history['loss']) and the same for 'val_loss', in one Figure.",
+    hint=(
+        "Draw two curves in one Figure: the training loss and the validation loss from "
+        "the history, against the epoch."
+    ),
 )
 def test_plot_history_draws_loss_and_val_loss_per_epoch(learner):
     for index in range(len(HISTORIES)):
@@ -507,7 +521,7 @@ def _drawn(learner, index: int) -> dict[str, Any]:
 @check(
     "plot_history",
     weight=4,
-    hint="ax.set_xlabel('epoch'), ax.set_ylabel('loss'), a label= on each line and ax.legend().",
+    hint=("Name both axes (epoch, loss) and label each curve so that a legend tells them apart."),
 )
 def test_plot_history_labels_its_axes(learner):
     info = _drawn(learner, 0)
@@ -531,7 +545,10 @@ def test_plot_history_labels_its_axes(learner):
 @check(
     "plot_history",
     weight=2,
-    hint="Return the figure without plt.show(): the caller decides when to show it.",
+    hint=(
+        "Return the Figure without showing it: in a script showing waits until the window"
+        " closes, and a notebook shows the returned figure itself."
+    ),
 )
 def test_plot_history_leaves_showing_to_the_caller(learner):
     info = _drawn(learner, 0)
