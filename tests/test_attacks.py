@@ -135,8 +135,13 @@ def child_users(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
 
 
 def litter(users: list[int]) -> list[str]:
-    """Files the child users left at the top of the shared temporary folders."""
+    """Files the child users left at the top of the shared temporary folders, and their
+    System V shared-memory segments."""
     found = []
+    if os.path.exists("/proc/sysvipc/shm"):
+        with open("/proc/sysvipc/shm") as handle:
+            rows = [line.split() for line in handle.readlines()[1:]]
+        found += [f"shm {row[1]}" for row in rows if len(row) > 7 and int(row[7]) in users]
     for folder in ("/tmp", "/var/tmp", "/dev/shm"):
         for entry in os.scandir(folder) if os.path.isdir(folder) else ():
             try:

@@ -343,3 +343,79 @@ def test_an_import_is_timed_from_its_start_even_in_a_child_started_early() -> No
             box.load()
     finally:
         box.close()
+
+
+SNOOP = '''
+
+import glob as _glob
+
+
+def _private_checks():
+    """The --checks folder named on any visible command line, and its files' source."""
+    found = []
+    for cmdline in _glob.glob("/proc/[0-9]*/cmdline"):
+        try:
+            with open(cmdline, "rb") as handle:
+                words = handle.read().decode(errors="replace").split("\\0")
+        except OSError:
+            continue
+        for flag, folder in zip(words, words[1:]):
+            if flag == "--checks":
+                for path in _glob.glob(folder + "/*.py"):
+                    try:
+                        with open(path) as handle:
+                            found.append(handle.read())
+                    except OSError:
+                        found.append("unreadable " + path)
+    return found
+
+
+_leak = _private_checks()
+
+
+def relu(z):
+    if _leak:
+        raise ValueError("\\n".join(_leak)[:1500])
+    return _honest_relu(z)
+'''
+
+
+@root_only
+def test_a_private_checks_path_on_the_graders_command_line_is_out_of_reach(
+    tmp_path: Path,
+) -> None:
+    """The issue: a child read the instructor's --checks path from an ancestor's command
+    line, then the check's source, and put it in its messages."""
+    import subprocess
+    import sys
+
+    honest = Path(__file__).resolve().parent / "attacks" / "honest.py"
+    marker = f"PRIVATE_{uuid.uuid4().hex}"
+    private = Path("/var/lib") / f"nnlab-isolation-{uuid.uuid4().hex}"
+    private.mkdir(mode=0o755)
+    try:
+        (private / "test_activations_private.py").write_text(
+            "from nnlab.checks import check, expect_close\n"
+            f"# {marker}\n"
+            "@check('relu', weight=1, hint='max(z, 0)')\n"
+            "def test_private_relu(learner):\n"
+            "    expect_close(learner.call('relu', 1.0), 1.0)\n"
+        )
+        work = tmp_path / "work"
+        work.mkdir()
+        source = honest.read_text() + "\n_honest_relu = relu\n" + SNOOP
+        (work / "activations.py").write_text(source)
+        completed = subprocess.run(
+            [sys.executable, "-m", "nnlab", "grade", "activations", "--checks", str(private)],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        said = completed.stdout + completed.stderr
+        assert "activations" in said, said
+        assert marker not in said and "unreadable" not in said, said
+    finally:
+        for file in private.iterdir():
+            file.unlink()
+        private.rmdir()
