@@ -43,6 +43,11 @@ from nnlab import catalog
 from nnlab.results import GRADER_ERROR, ExerciseResult, Report
 from nnlab.sandbox import processes
 from nnlab.text import one_line
+from nnlab.workspace import WorkspaceError, copy_as_is, find_submission, open_folder
+
+# nnlab.grading and nnlab.sandbox.launcher (pytest, NumPy) are imported where they are used,
+# for speed: `nnlab grade` and `nnlab similarity` import this module for submission_name,
+# and similarity never grades.
 
 if TYPE_CHECKING:
     from nnlab.grading import CheckSession
@@ -183,8 +188,6 @@ def private_copy(source: Path, target: Path, slugs: Sequence[str]) -> None:
     the folder or to it, and a link or special file is graded as `nnlab grade` grades it
     (refused, with the reason), so a submission cannot make the grader read other files.
     """
-    from nnlab.workspace import copy_as_is, open_folder
-
     target.mkdir(parents=True, exist_ok=True)
     with open_folder(source) as folder_fd:
         for slug in slugs:
@@ -202,8 +205,6 @@ def _grade_one(
     session: CheckSession | None = None,
 ) -> tuple[str, Any]:
     """Grade one submission from a private copy: ("report", Report) or ("crash", reason)."""
-    from nnlab.workspace import WorkspaceError
-
     try:
         from nnlab.grading import GradingOptions, grade
         from nnlab.sandbox.launcher import keep_hidden
@@ -325,8 +326,6 @@ def submitted_slugs(slugs: Sequence[str], folders: Sequence[Path]) -> list[str]:
     every report without a check running (collecting the two Keras exercises' checks
     costs ~30 ms of start-up that a NumPy-only class would wait for in vain).
     """
-    from nnlab.workspace import find_submission
-
     return [slug for slug in slugs if any(find_submission(folder, slug) for folder in folders)]
 
 

@@ -22,6 +22,7 @@ class Exercise:
     topic: str
     uses_tensorflow: bool = False
     probes: str = ""  # grader/probes/<probes>.py, run in the child; default: the slug's own
+    picture: str = ""  # what `nnlab plot` draws (a drawer of nnlab.plots.PICTURES); "": nothing
 
     @property
     def stub_path(self) -> Path:
@@ -45,29 +46,52 @@ class Exercise:
 EXERCISES: tuple[Exercise, ...] = (
     Exercise("tensors", "Tensors", "rank, shape, dtype, element-wise ops, broadcasting"),
     Exercise(
-        "activations", "Activation functions", "sigmoid, tanh, arctan, ReLU, leaky ReLU, softmax"
+        "activations",
+        "Activation functions",
+        "sigmoid, tanh, arctan, ReLU, leaky ReLU, softmax",
+        picture="curves",
     ),
-    Exercise("derivatives", "Derivatives", "slopes of the activations, kinks at zero"),
+    Exercise(
+        "derivatives",
+        "Derivatives",
+        "slopes of the activations, kinks at zero",
+        picture="curves",
+    ),
     Exercise("losses", "Loss functions", "mean squared error and cross-entropies"),
     Exercise(
         "dense", "A dense layer by hand", "forward and backward pass of a fully connected layer"
     ),
-    Exercise("convolution", "Convolution", "padding, strides, 2-D convolution"),
-    Exercise("pooling", "Pooling", "max and average pooling, valid and same"),
+    Exercise(
+        "convolution",
+        "Convolution",
+        "padding, strides, 2-D convolution",
+        picture="convolution",
+    ),
+    Exercise(
+        "pooling",
+        "Pooling",
+        "max and average pooling, valid and same",
+        picture="pooling",
+    ),
     Exercise(
         "conv_backward",
         "Backpropagation through a CNN",
         "gradients of convolution, max and average pooling",
+        picture="conv_backward",
     ),
     Exercise("optimizers", "Optimizers", "mini-batches, gradient descent, RMSprop"),
     Exercise("network", "A network from scratch", "a two-layer network trained by hand"),
     Exercise(
-        "adam", "Momentum and Adam", "momentum, Adam, the two-layer network trained with Adam"
+        "adam",
+        "Momentum and Adam",
+        "momentum, Adam, the two-layer network trained with Adam",
+        picture="adam",
     ),
     Exercise(
         "cnn_numpy",
         "A CNN from scratch",
         "conv, relu, max pool and dense layers trained by hand on pictures",
+        picture="cnn_numpy",
     ),
     Exercise(
         "keras_model",
@@ -75,6 +99,7 @@ EXERCISES: tuple[Exercise, ...] = (
         "Sequential, compile, fit, plot the history, evaluate",
         uses_tensorflow=True,
         probes="keras",
+        picture="history",
     ),
     Exercise(
         "keras_cnn",

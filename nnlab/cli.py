@@ -10,10 +10,14 @@ from typing import Any, NoReturn
 
 import click
 
-from nnlab import __version__, catalog, workspace
+from nnlab import catalog, workspace
 from nnlab.catalog import UnknownExercise
 from nnlab.text import clean
+from nnlab.version import __version__
 from nnlab.workspace import WorkspaceError
+
+# Each command imports the library modules it needs when it runs, for speed: `nnlab list`
+# and `--help` never wait for pytest, NumPy or matplotlib (tests/test_imports.py).
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 GRADE_FORMATS = ["text", "json", "junit", "gradescope", "csv"]

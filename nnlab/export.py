@@ -29,8 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from nnlab import DISTRIBUTION, WHEEL_PREFIX, __version__
 from nnlab.resources import source_checkout
+from nnlab.version import DISTRIBUTION, WHEEL_PREFIX, __version__
 
 SETUP = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.

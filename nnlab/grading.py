@@ -35,6 +35,7 @@ from nnlab.checks import (
     check_info,
     take_failing_call,
 )
+from nnlab.notebook import relabel
 from nnlab.resources import grader_dir
 from nnlab.results import (
     EXERCISE_HUNDREDTHS,
@@ -297,14 +298,19 @@ def _points_of_part(result: ExerciseResult, items: Sequence[pytest.Item]) -> Non
     result.max_points = sum(check.max_points for check in result.checks)
 
 
+def visibility_of(item: pytest.Item) -> str:
+    """Who sees the check's result (see nnlab.visibility); ValueError for a check file whose
+    ``VISIBILITY`` is not one of the four."""
+    info = check_info(item)
+    return visibility.of_item(item, info.visibility if info else None)
+
+
 def _in_notebook_terms(
     result: ExerciseResult, submission: Submission, source: str
 ) -> ExerciseResult:
     """For a notebook, messages say 'cell 5, line 3' rather than a line of the assembled module."""
     if not submission.is_notebook:
         return result
-    from nnlab.notebook import relabel
-
     return relabel(result, source, submission.path.name)
 
 
@@ -528,7 +534,7 @@ class CheckSession:
             if slug is not None:
                 self.items[slug].append(item)
                 try:
-                    visibility.of_item(item)
+                    visibility_of(item)
                 except ValueError as error:
                     self.broken.setdefault(slug, f"the checks could not be loaded: {error}")
         # what exists now (pytest, NumPy, the collected checks) lives as long as the session:
@@ -686,7 +692,7 @@ class ExercisePlugin:
             status="passed",
             weight=info.weight,
             hint=info.hint,
-            visibility=visibility.of_item(item),
+            visibility=visibility_of(item),
             hints=info.hints or (info.hint,),
         )
         if passed:

@@ -1,4 +1,4 @@
-"""Notebooks: the stub written by `nnlab start --notebook`, and the module graded from one.
+"""Notebooks as nnlab reads and writes them: the module graded from one, and the stub notebook.
 
 A learner's notebook is graded exactly like ``<slug>.py``: its code cells, in order,
 become one module. IPython-only lines (``%magic``, ``!shell``, ``name?``) and cells
@@ -6,31 +6,27 @@ that start with a cell magic are left out, each replaced by ``pass`` so that lin
 numbers and blocks stay intact; so are cells whose first line is :data:`SKIP_MARKER`
 (the stub's "try it" and "grade" cells). Outputs are never read. Every cell of the
 module is introduced by a ``# %% [cell N]`` line, which lets :func:`relabel` turn
-"line 42" of the module into "cell 5, line 3" of the notebook.
+"line 42" of the module into 'code cell 3, "def relu(z):", line 3' of the notebook.
 
-From inside a notebook, ``nnlab.grade("activations")`` grades the saved file and
-returns a :class:`NotebookReport`, which Jupyter shows as HTML; ``%load_ext nnlab``
-adds the ``%nnlab`` line magic. nbformat is imported only when a stub is written.
+Conversion only, from text to text: this module reads no file (the workspace reads the
+learner's, within its limits) and imports nothing of the grader or the CLI, which both
+use it. Grading from inside a notebook (``nnlab.grade()``, the ``%nnlab`` magic) is
+:mod:`nnlab.jupyter`. nbformat is imported only when a stub is written.
 """
 
 from __future__ import annotations
 
 import ast
-import doctest
-import inspect
 import io
 import json
 import re
-import shlex
-import sys
 import tokenize
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from nnlab import catalog
-from nnlab.results import ExerciseResult, Report
+from nnlab.results import ExerciseResult
 
 SKIP_MARKER = "# nnlab: skip"
 CELL_MARKER = re.compile(r"^# %% \[cell (\d+)\]$")
@@ -58,17 +54,8 @@ class Cell:
 JSON_VALUES_LIMIT = 500_000
 
 
-def read_cells(path: Path) -> list[Cell]:
-    """The cells of the notebook at ``path``; NotebookError when it is not a usable notebook,
-    :class:`~nnlab.workspace.RefusedFile` when it is a link, not a regular file or too large."""
-    from nnlab.workspace import NOTEBOOK_LIMIT, read_learner_file
-
-    raw = read_learner_file(Path(path), NOTEBOOK_LIMIT)
-    return parse_cells(raw.decode("utf-8", errors="replace"))
-
-
 def parse_cells(text: str) -> list[Cell]:
-    """The cells of a notebook's JSON text (see :func:`read_cells`)."""
+    """The cells of a notebook's JSON text; NotebookError when it is not a usable notebook."""
     if not text.strip():
         raise NotebookError("invalid notebook: the file is empty")
     values = _json_values(text)
@@ -162,9 +149,9 @@ def _language(metadata: Any) -> str:
 # --- from cells to a module ------------------------------------------------------------------
 
 
-def notebook_source(path: Path) -> str:
-    """The Python module graded for the notebook at ``path``."""
-    return assemble(read_cells(path))
+def module_source(text: str) -> str:
+    """The Python module graded for a notebook whose JSON is ``text``."""
+    return assemble(parse_cells(text))
 
 
 def assemble(cells: Iterable[Cell]) -> str:
@@ -379,6 +366,8 @@ def _is_main_block(node: ast.stmt) -> bool:
 
 def try_cell_source(name: str, docstring: str) -> str:
     """A cell (not graded) that runs the worked examples of the function's docstring."""
+    import doctest  # speed: it imports pdb and unittest; only writing a stub needs it
+
     head = f"{SKIP_MARKER} (try {name} here; this cell is not graded)"
     try:
         examples = doctest.DocTestParser().get_examples(docstring)
@@ -474,9 +463,7 @@ def build_notebook(exercise: catalog.Exercise, source: str) -> str:
     )
     grade_lines = [f"{SKIP_MARKER} (grading)", "import nnlab", "", f'nnlab.grade("{slug}")']
     cells.append(v4.new_code_cell("\n".join(grade_lines), id="grade", metadata=meta("grade")))
-    from nnlab.plots import has_picture
-
-    if has_picture(slug):
+    if exercise.picture:
         cells.append(
             v4.new_code_cell(
                 f'{SKIP_MARKER} (picture)\nimport nnlab\n\nnnlab.plot("{slug}")',
@@ -499,140 +486,3 @@ def build_notebook(exercise: catalog.Exercise, source: str) -> str:
 def stub_notebook(exercise: catalog.Exercise) -> str:
     """The notebook `nnlab start EXERCISE --notebook` writes, made from the exercise's stub."""
     return build_notebook(exercise, exercise.stub_path.read_text(encoding="utf-8"))
-
-
-# --- grading from inside a notebook ----------------------------------------------------------
-
-
-class NotebookReport:
-    """A grading report that Jupyter shows as HTML (plain text elsewhere)."""
-
-    def __init__(self, report: Report) -> None:
-        self.report = report
-
-    @property
-    def score(self) -> float:
-        return self.report.score
-
-    @property
-    def max_score(self) -> float:
-        return self.report.max_score
-
-    @property
-    def passed(self) -> bool:
-        return self.report.all_passed
-
-    def to_dict(self) -> dict[str, Any]:
-        return self.report.to_dict()
-
-    def _repr_html_(self) -> str:
-        from nnlab.report import html
-
-        return html.render(self.report)
-
-    def __str__(self) -> str:
-        import click
-
-        from nnlab.report import text
-
-        return click.unstyle(text.render(self.report))
-
-    def __repr__(self) -> str:
-        return str(self)
-
-
-def _inside_grading() -> bool:
-    """True in the sandboxed child, where a graded cell calling nnlab.grade must do nothing."""
-    return "_nnlab_protocol" in sys.modules
-
-
-def grade(
-    *exercises: str, folder: str | Path = ".", record_progress: bool = True
-) -> NotebookReport | None:
-    """Grade exercises of ``folder`` (default: the notebook's folder) as `nnlab grade` does."""
-    if _inside_grading():
-        return None
-    from nnlab import grading, workspace
-
-    path = workspace.require_folder(Path(folder))
-    for slug in exercises:
-        catalog.get(slug)
-    slugs = [s for s in catalog.slugs() if s in set(exercises)] or workspace.present_slugs(path)
-    if not slugs:
-        raise workspace.WorkspaceError(
-            f"no exercise files in {path.resolve()} "
-            f"(start one with `nnlab start {catalog.slugs()[0]} --notebook`)"
-        )
-    report = grading.grade(path, slugs, include_missing=True, submission_name=str(folder))
-    if record_progress:
-        try:
-            workspace.record_report(path, report)
-        except (OSError, workspace.WorkspaceError):
-            pass  # a read-only folder must not hide the report
-    return NotebookReport(report)
-
-
-def plot(exercise: str, folder: str | Path = ".", out: str | Path | None = None) -> Any:
-    """The picture of ``nnlab plot EXERCISE``, shown inline (and saved when ``out`` is given)."""
-    if _inside_grading():
-        return None
-    from nnlab import plots, workspace
-
-    picture = plots.draw(catalog.get(exercise).slug, workspace.require_folder(Path(folder)))
-    if out is not None:
-        picture.save(Path(out))
-    return picture
-
-
-# --- the %nnlab magic ------------------------------------------------------------------------
-
-
-def nnlab_magic(line: str) -> Any:
-    """%nnlab grade [EXERCISE...] [--dir W] | %nnlab plot EXERCISE [--dir W] | %nnlab list ..."""
-    words = shlex.split(line)
-    if not words:
-        print(inspect.cleandoc(nnlab_magic.__doc__ or ""))
-        return None
-    command, rest = words[0], words[1:]
-    folder, names = _dir_option(rest)
-    other_options = any(name.startswith("-") for name in names)  # --format ...: the CLI's own
-    if command in ("grade", "plot") and not other_options:
-        from nnlab.plots import PlotError
-        from nnlab.workspace import WorkspaceError
-
-        try:
-            if command == "grade":
-                return grade(*names, folder=folder)
-            if len(names) == 1:
-                return plot(names[0], folder=folder)
-        except (LookupError, WorkspaceError, PlotError) as error:
-            print(f"nnlab: error: {error.args[0] if error.args else error}", file=sys.stderr)
-            return None
-    from nnlab.cli import cli
-
-    try:
-        cli.main(words, prog_name="nnlab", standalone_mode=False)
-    except SystemExit:
-        pass
-    except Exception as error:  # click's usage errors: show them as the CLI would, in one line
-        print(f"nnlab: error: {error}", file=sys.stderr)
-    return None
-
-
-def _dir_option(words: Sequence[str]) -> tuple[str, list[str]]:
-    folder, names, waiting = ".", [], False
-    for word in words:
-        if waiting:
-            folder, waiting = word, False
-        elif word == "--dir":
-            waiting = True
-        elif word.startswith("--dir="):
-            folder = word.split("=", 1)[1]
-        else:
-            names.append(word)
-    return folder, names
-
-
-def load_ipython_extension(ipython: Any) -> None:
-    """`%load_ext nnlab` registers the ``%nnlab`` line magic."""
-    ipython.register_magic_function(nnlab_magic, magic_kind="line", magic_name="nnlab")

@@ -21,6 +21,18 @@ from typing import Any
 import numpy as np
 
 from nnlab import catalog, workspace
+from nnlab.checks import (
+    CheckFailed,
+    Learner,
+    LearnerError,
+    as_numeric_array,
+    expect_close,
+    reference,
+)
+from nnlab.grading import find_syntax_error, limits_for
+from nnlab.notebook import relabel
+from nnlab.results import ExerciseResult
+from nnlab.sandbox.launcher import Sandbox
 
 PROBES = Path(__file__).with_name("plot_probes.py")
 
@@ -98,8 +110,6 @@ class Session:
 
         ``pick``: for a function that returns a tuple, the part to draw and compare.
         """
-        from nnlab.checks import CheckFailed, LearnerError, as_numeric_array, expect_close
-
         expected = self.expected(function, *args, pick=pick, **kwargs)
         result = Result(function)
         try:
@@ -146,8 +156,6 @@ class Session:
 
 
 def _reference(slug: str) -> ModuleType | None:
-    from nnlab.checks import reference
-
     try:
         return reference(slug)
     except (ImportError, OSError):
@@ -157,11 +165,6 @@ def _reference(slug: str) -> ModuleType | None:
 @contextmanager
 def session(exercise: catalog.Exercise, folder: Path) -> Iterator[Session]:
     """Load the learner's file of ``exercise`` from ``folder`` in a child; PlotError if it cannot."""
-    from nnlab.checks import Learner
-    from nnlab.grading import find_syntax_error, limits_for
-    from nnlab.results import ExerciseResult
-    from nnlab.sandbox.launcher import Sandbox
-
     slug = exercise.slug
     submission = workspace.find_submission(Path(folder), slug)
     if submission is None:
@@ -178,8 +181,6 @@ def session(exercise: catalog.Exercise, folder: Path) -> Iterator[Session]:
     def in_file_terms(message: str) -> str:
         if not submission.is_notebook:
             return message
-        from nnlab.notebook import relabel
-
         result = ExerciseResult(slug, submission.path.name, message=message)
         return relabel(result, source, submission.path.name).message
 
@@ -548,8 +549,6 @@ def _valley_loss(w: np.ndarray) -> float:
 
 def _follow(session: Session, function: str, settings: dict[str, Any]) -> tuple[Any, Any, str]:
     """(the reference's path, the learner's path or None, a note) over VALLEY_STEPS steps."""
-    from nnlab.checks import LearnerError
-
     reference_step = getattr(session.reference, function, None)
 
     def walk(step: Callable[..., Any]) -> np.ndarray:
@@ -652,8 +651,6 @@ def draw_adam(exercise: catalog.Exercise, session: Session) -> tuple[Any, list[s
 def draw_cnn_numpy(exercise: catalog.Exercise, session: Session) -> tuple[Any, list[str]]:
     """Train the learner's network on keras_cnn's pictures (in the child), then draw the eight
     learned 3×3 filters and the confusion matrix of its predictions on held-out pictures."""
-    from nnlab.checks import LearnerError
-
     if session.reference is None or not session.has("train_cnn_numpy"):
         raise PlotError("the picture needs train_cnn_numpy and the course's image set")
     problem = session.reference.image_problem(7, n_train=600, n_test=400)
@@ -734,8 +731,6 @@ def draw_history(exercise: catalog.Exercise, session: Session) -> tuple[Any, lis
 
     When plot_history does not give a figure, the history of that run is drawn here instead.
     """
-    from nnlab.checks import LearnerError
-
     learner = session.learner
     x_train, y_train, x_val, y_val = training_data()
     try:
@@ -803,34 +798,34 @@ def _checked_rgba(pixels: Any) -> np.ndarray:
 # --- the registry ----------------------------------------------------------------------------
 
 Drawer = Callable[[catalog.Exercise, Session], tuple[Any, list[str]]]
+# the drawings an exercise's `picture` (nnlab/catalog.py) may name
 PICTURES: dict[str, Drawer] = {
-    "activations": draw_curves,
-    "derivatives": draw_curves,
+    "curves": draw_curves,
     "convolution": draw_convolution,
     "pooling": draw_pooling,
     "conv_backward": draw_conv_backward,
     "adam": draw_adam,
     "cnn_numpy": draw_cnn_numpy,
-    "keras_model": draw_history,
+    "history": draw_history,
 }
 
 
 def has_picture(slug: str) -> bool:
-    return slug in PICTURES
+    return bool(catalog.get(slug).picture)
 
 
 def pictured() -> list[str]:
     """The exercises of the catalogue that have a picture, in course order."""
-    return [slug for slug in catalog.slugs() if slug in PICTURES]
+    return [exercise.slug for exercise in catalog.EXERCISES if exercise.picture]
 
 
 def draw(slug: str, folder: Path) -> Picture:
     """Run the learner's functions of ``slug`` (in a child) and draw them beside the reference."""
     exercise = catalog.get(slug)
-    if slug not in PICTURES:
+    if not exercise.picture:
         raise PlotError(
             f"there is no picture for {slug}; `nnlab plot` draws {', '.join(pictured())}"
         )
     with session(exercise, Path(folder)) as learner:
-        figure, notes = PICTURES[slug](exercise, learner)
+        figure, notes = PICTURES[exercise.picture](exercise, learner)
     return Picture(slug, _png(figure), notes)

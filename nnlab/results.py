@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from nnlab import __version__
+from nnlab.version import __version__
 
 SCHEMA = "nnlab-report/2"  # 2: check status "blocked"
 # Points are kept as whole hundredths (``int``), never as floats: an exercise is worth

@@ -22,13 +22,11 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from nnlab import catalog, trivial
+from nnlab import batch, catalog, trivial
+from nnlab.grading import CollectedCheck, _Collector, collect_checks, run_checks, visibility_of
 from nnlab.resources import grader_dir, source_checkout
-
-if TYPE_CHECKING:
-    from nnlab.grading import CollectedCheck
 
 
 class NotACheckout(Exception):
@@ -85,9 +83,6 @@ def _misnamed(file_name: str) -> str:
 def _load_problems(files: Sequence[Path]) -> list[str]:
     """Why each of ``files`` cannot be loaded as checks, in their order: its SyntaxError
     (file and line), the error its import raised, or a ``VISIBILITY`` grading would refuse."""
-    from nnlab import visibility
-    from nnlab.grading import _Collector, run_checks
-
     why: dict[Path, str] = {}
     for path in files:
         try:
@@ -112,7 +107,7 @@ def _load_problems(files: Sequence[Path]) -> list[str]:
         def pytest_collection_finish(self, session: Any) -> None:
             for item in session.items:
                 try:
-                    visibility.of_item(item)
+                    visibility_of(item)
                 except ValueError as error:
                     path = Path(str(item.path))
                     why.setdefault(path, f"{path}: {error}")
@@ -176,9 +171,6 @@ def verify(
     folders have checks for are verified. Raises :class:`BadChecksFolder` for a folder
     :func:`private_check_files` refuses.
     """
-    from nnlab import batch
-    from nnlab.grading import collect_checks
-
     root = source_checkout()
     if root is None:
         raise NotACheckout(

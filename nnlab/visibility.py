@@ -45,20 +45,18 @@ def is_private(path: Path) -> bool:
 _KEY = pytest.StashKey[str]()
 
 
-def of_item(item: pytest.Item) -> str:
-    """The visibility of a collected check (decided once per item).
+def of_item(item: pytest.Item, declared: str | None) -> str:
+    """The visibility of a collected check (decided once per item); ``declared`` is its
+    ``@check(visibility=...)``, None when it has none.
 
     Raises ValueError when the check file's ``VISIBILITY`` is not one of the four values,
     so that the file is reported as broken rather than its checks shown by mistake.
     """
-    from nnlab.checks import check_info
-
     if _KEY not in item.stash:
-        info = check_info(item)
         module = getattr(item, "module", None)
         path = Path(str(item.path))
-        if info is not None and info.visibility is not None:
-            value = info.visibility
+        if declared is not None:
+            value = declared
         elif module is not None and hasattr(module, MODULE_NAME):
             value = require(getattr(module, MODULE_NAME), f"{MODULE_NAME} in {path.name}")
         else:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import catalog
+from nnlab.notebook import module_source, stub_notebook
 from nnlab.results import Report
 from nnlab.text import one_line
 
@@ -330,9 +331,8 @@ class Submission:
         together :data:`SOURCE_LIMIT`).
         """
         if self.is_notebook:
-            from nnlab.notebook import notebook_source
-
-            source = notebook_source(self.path)
+            raw = read_learner_file(self.path, NOTEBOOK_LIMIT)
+            source = module_source(raw.decode("utf-8", errors="replace"))
             if len(source.encode("utf-8", "replace")) > SOURCE_LIMIT:
                 size = _megabytes(len(source.encode("utf-8", "replace")))
                 raise RefusedFile(
@@ -401,8 +401,6 @@ def start(
             f"{other.name} already exists and {effect}; use --force to write {target.name} anyway"
         )
     if notebook:
-        from nnlab.notebook import stub_notebook
-
         content = stub_notebook(exercise)
     else:
         content = exercise.stub_path.read_text(encoding="utf-8")

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import EXERCISES, SOLUTIONS
 
-from nnlab import catalog, notebook
+from nnlab import catalog, jupyter, notebook
 from nnlab.cli import cli
 from nnlab.grading import grade
 
@@ -93,7 +93,7 @@ def test_every_exercise_has_a_valid_notebook_stub_with_one_cell_per_function(
     assert list(graded) == list(exercise.functions)
 
     (tmp_path / f"{slug}.ipynb").write_text(text)
-    module = notebook.assemble(notebook.read_cells(tmp_path / f"{slug}.ipynb"))
+    module = notebook.module_source((tmp_path / f"{slug}.ipynb").read_text())
     compile(module, f"{slug}.py", "exec")
     assert catalog.signatures(slug) == _signatures(module)
 
@@ -312,7 +312,7 @@ def test_invalid_notebooks_get_a_one_line_reason(tmp_path: Path, content: str, r
     path = tmp_path / "x.ipynb"
     path.write_text(content)
     with pytest.raises(ValueError, match="invalid notebook") as raised:
-        notebook.notebook_source(path)
+        notebook.module_source(path.read_text())
     assert isinstance(raised.value, notebook.NotebookError)
     assert reason in str(raised.value)
     assert "\n" not in str(raised.value)
@@ -424,9 +424,9 @@ def test_magic_passes_other_options_to_the_cli(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     shutil.copyfile(SOLUTIONS / f"{SLUG}.py", workspace / f"{SLUG}.py")
-    notebook.nnlab_magic(f"grade {SLUG} --dir {workspace} --format json --no-progress")
+    jupyter.nnlab_magic(f"grade {SLUG} --dir {workspace} --format json --no-progress")
     assert json.loads(capsys.readouterr().out)["score"] == 100.0
-    notebook.nnlab_magic(f"grade {SLUG} --dir {workspace} --format xml")
+    jupyter.nnlab_magic(f"grade {SLUG} --dir {workspace} --format xml")
     assert "'xml' is not one of" in capsys.readouterr().err
 
 
@@ -489,7 +489,7 @@ def test_a_filled_in_notebook_runs_top_to_bottom_in_ipython_and_grades_itself(
     finally:
         interactive.InteractiveShell.clear_instance()
     shown = dict(results)["grade"]
-    assert isinstance(shown, notebook.NotebookReport) and shown.passed
+    assert isinstance(shown, jupyter.NotebookReport) and shown.passed
     assert shown.report.exercises[0].file == f"{SLUG}.ipynb"
 
 
@@ -514,4 +514,4 @@ def test_an_old_nbformat_3_notebook_is_read_too(tmp_path: Path) -> None:
         ],
     }
     path = write_notebook(tmp_path / "old.ipynb", old)
-    assert notebook.notebook_source(path) == "# %% [cell 2]\nx = 1\npass\n"
+    assert notebook.module_source(path.read_text()) == "# %% [cell 2]\nx = 1\npass\n"

@@ -125,6 +125,11 @@ def test_a_notebook_that_does_not_parse_names_the_cell(workspace: Path) -> None:
     assert f"cell {index + 1}, line 2" in err
 
 
+def test_every_picture_the_catalogue_names_has_a_drawer() -> None:
+    named = {exercise.picture for exercise in catalog.EXERCISES if exercise.picture}
+    assert named == set(plots.PICTURES)  # none missing, none drawn for no exercise
+
+
 def test_plot_errors_are_one_line_with_exit_2(workspace: Path) -> None:
     code, _, err = run("plot", SLUG, "--dir", str(workspace))
     assert code == 2 and f"nnlab start {SLUG}" in err and len(err.strip().splitlines()) == 1

@@ -12,10 +12,11 @@ import re
 from dataclasses import replace
 from html import escape
 
-from nnlab import __version__, visibility
+from nnlab import visibility
 from nnlab.report import html, text
 from nnlab.report.csv_report import number
 from nnlab.results import CheckResult, ExerciseResult, Report
+from nnlab.version import __version__
 
 
 def shown_checks(exercise: ExerciseResult, *, released: bool = False) -> list[CheckResult]:

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from nnlab import __version__
 from nnlab.report.csv_report import exercise_columns, number
 from nnlab.results import GRADER_ERROR, Report
 from nnlab.term import feedback
+from nnlab.version import __version__
 from nnlab.workspace import atomic_write
 
 UNGRADED = ("error", GRADER_ERROR)  # an exercise whose checks could not run
