@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,21 @@ def test_plain_checks_skip_pytests_hooks_and_others_run_the_whole_protocol(
         c.status == "error" and c.message == "not run: the file could not be loaded"
         for c in exercise.checks
     )
+
+
+# code that answers a check: a NumPy call, code in backticks, a transposed product, a
+# reduction's keyword, an attribute call (x.reshape(...)), an assignment or an index
+ANSWER_CODE = re.compile(
+    r"np\.\w|`|\.T\b| @ |\baxis=|keepdims|dtype=|\b\w+\.\w+\(|\b[a-z_]\w* [-+*/]?= [a-z_(]|\w\[[^\]]*\]"
+)
+
+
+@pytest.mark.parametrize("slug", catalog.slugs())
+def test_no_hint_contains_the_answers_code(slug: str) -> None:
+    found = [
+        (check.name, level)
+        for check in collect_checks(slug)
+        for level in (check.info.hints or (check.info.hint,))
+        if ANSWER_CODE.search(level)
+    ]
+    assert not found, found
