@@ -123,7 +123,7 @@ def repeats(checks: list[CheckResult]) -> list[bool]:
 
 def _check_block(checks: list[CheckResult], width: int, view: View) -> list[str]:
     """Every check (verbose), or one line per function whose checks all passed and the
-    failing checks of the others in full."""
+    failing checks of the others in full, those blocked by the same check in one line."""
     lines: list[str] = []
     if view.verbose:
         shown = checks
@@ -134,7 +134,12 @@ def _check_block(checks: list[CheckResult], width: int, view: View) -> list[str]
             if not failing:
                 shown.append(_FunctionLine(function or group[0].name, group))
             else:
-                shown += failing
+                shown += [c for c in failing if c.status != "blocked"]
+                blocked: dict[str, list[CheckResult]] = {}
+                for check in failing:
+                    if check.status == "blocked":
+                        blocked.setdefault(check.blocked_by or check.message, []).append(check)
+                shown += [_BlockedLine(cause, group) for cause, group in blocked.items()]
                 passing = [c for c in group if c.status == "passed"]
                 if passing:
                     count = f"{len(passing)} other check{'' if len(passing) == 1 else 's'}"
@@ -142,7 +147,7 @@ def _check_block(checks: list[CheckResult], width: int, view: View) -> list[str]
     failures = [c for c in shown if isinstance(c, CheckResult)]
     flags = dict(zip(map(id, failures), repeats(failures), strict=True))
     for one in shown:
-        if isinstance(one, _FunctionLine):
+        if isinstance(one, (_FunctionLine, _BlockedLine)):
             lines.append(one.render(width))
             continue
         lines += check_lines(
@@ -177,6 +182,27 @@ class _FunctionLine:
         total = sum(check.max_points for check in self.checks) / HUNDREDTHS
         head, score = f"  ✓ {self.label}", f"{_points(earned)}/{_points(total)}"
         return click.style(head + " " * max(1, width - len(head) - len(score)) + score, fg="green")
+
+
+@dataclass
+class _BlockedLine:
+    """Checks of one function blocked by the same failing check, in the quiet report:
+    ``· 4 more checks blocked  0/20`` and which check to fix first."""
+
+    cause: str
+    checks: list[CheckResult]
+
+    def render(self, width: int) -> str:
+        total = sum(check.max_points for check in self.checks) / HUNDREDTHS
+        count = len(self.checks)
+        head = f"  · {count} more check{'' if count == 1 else 's'} blocked"
+        score = f"0/{_points(total)}"
+        line = head + " " * max(1, width - len(head) - len(score)) + score
+        return (
+            click.style(line, fg="bright_black")
+            + "\n"
+            + _indent(blocked_text(self.checks[0]), "      ")
+        )
 
 
 def _by_function(checks: list[CheckResult]) -> list[tuple[str, list[CheckResult]]]:
