@@ -481,7 +481,10 @@ def record_report(folder: Path, report: Report) -> None:
                 "score": round(exercise.score, 2),
                 "max_score": round(exercise.max_score, 2),
                 "graded_at": _now(),
-                "failing": [c.name for c in exercise.checks if c.status != "passed"],
+                # a blocked check's cause is another check's: hints start from those
+                "failing": [
+                    c.name for c in exercise.checks if c.status not in ("passed", "blocked")
+                ],
             }
         )
         if exercise.status == "passed":

@@ -152,3 +152,23 @@ def test_every_after_in_the_course_names_a_check_of_its_file() -> None:
             after = (collected.info.after if collected.info else None) or ()
             assert set(after) <= names, (collected.name, set(after) - names)
             assert collected.name not in after
+
+
+def test_hint_starts_from_the_root_cause_not_from_a_blocked_check(tmp_path: Path) -> None:
+    # shuffling the batch order first fails the batch-size check (earlier in the file),
+    # which is blocked by the check that isolates the mistake (later in the file)
+    from click.testing import CliRunner
+    from conftest import BROKEN
+
+    from nnlab.cli import cli
+
+    (tmp_path / "optimizers.py").write_text(
+        (BROKEN / "optimizers" / "minibatches_shuffle_the_batch_order.py").read_text()
+    )
+    runner = CliRunner()
+    runner.invoke(cli, ["grade", "optimizers", "--dir", str(tmp_path)])
+    shown = runner.invoke(cli, ["hint", "optimizers", "minibatches", "--dir", str(tmp_path)])
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.startswith(
+        "optimizers · minibatches_with_a_seed_mix_examples_across_batches"
+    ), shown.output
