@@ -281,7 +281,11 @@ def finish_exercise(prepared: _Prepared, session: CheckSession) -> ExerciseResul
         sandbox.close()
     if plugin.load_error:
         result.status, result.message = "error", plugin.load_error
-    result.checks = mark_blocked(plugin.results, plugin.origins)
+    declared = [
+        (Path(str(item.path)), _check_name(item))
+        for item in session.items.get(plugin.exercise.slug, [])
+    ]
+    result.checks = mark_blocked(plugin.results, plugin.origins, declared)
     result.finish()
     if plugin.functions:
         _points_of_part(result, session.items.get(plugin.exercise.slug, []))
@@ -731,7 +735,9 @@ def standalone_advice(message: str) -> str:
 
 
 def mark_blocked(
-    results: list[CheckResult], origins: Sequence[tuple[Path, CheckInfo]]
+    results: list[CheckResult],
+    origins: Sequence[tuple[Path, CheckInfo]],
+    declared: Sequence[tuple[Path, str]] = (),
 ) -> list[CheckResult]:
     """One mistake, one message: a failing check whose ``after`` checks did not all pass
     becomes ``blocked`` (0 points, no hint) and names the failing check to fix first.
@@ -739,7 +745,9 @@ def mark_blocked(
     ``after`` (see :func:`nnlab.checks.check`) names checks of the same file; None means
     the first check of the same function in that file. A check blocked by a check that is
     blocked itself names the root: the first failure that is its own. A declaration that
-    names no check of the file is the grader's mistake: that check is a grader_error.
+    names no check of the file is the grader's mistake: that check is a grader_error. A
+    check of the file that did not run (``grade EXERCISE FUNCTION``), ``declared`` among
+    all the exercise's checks, blocks nothing.
     """
     entries = list(zip(results, origins, strict=True))
     index: dict[tuple[Path, str], int] = {}
@@ -747,13 +755,14 @@ def mark_blocked(
     for position, (result, (path, info)) in enumerate(entries):
         index.setdefault((path, result.name), position)
         first.setdefault((path, info.function), position)
+    known = set(index) | set(declared)
     depends: list[list[int]] = []
     for position, (result, (path, info)) in enumerate(entries):
         if info.after is None:
             basic = first[path, info.function]
             depends.append([basic] if basic != position else [])
             continue
-        unknown = [name for name in info.after if (path, name) not in index]
+        unknown = [name for name in info.after if (path, name) not in known]
         if unknown:
             result.status = GRADER_ERROR
             result.message = (

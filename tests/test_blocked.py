@@ -172,3 +172,22 @@ def test_hint_starts_from_the_root_cause_not_from_a_blocked_check(tmp_path: Path
     assert shown.output.startswith(
         "optimizers · minibatches_with_a_seed_mix_examples_across_batches"
     ), shown.output
+
+
+def test_a_check_of_another_function_left_out_of_the_grading_blocks_nothing(
+    tmp_path: Path,
+) -> None:
+    checks = ORDERED + (
+        '\n@check("describe", hint="d")\ndef test_describe_first(learner):\n    pass\n'
+        '\n@check("rank", after="describe_first", hint="x")\n'
+        "def test_order_across(learner):\n"
+        '    expect_equal(learner.call("rank", np.zeros((4,))), 1)\n'
+    )
+    folder, private = tmp_path / "submission", tmp_path / "checks"
+    folder.mkdir()
+    private.mkdir()
+    (folder / "tensors.py").write_text(WRONG_FOR_VECTORS)
+    (private / "test_tensors_order.py").write_text(checks)
+    options = GradingOptions(extra_check_dirs=[private], functions=("rank",))
+    got = verdicts(grade(folder, ["tensors"], options=options))
+    assert got["order_across"][0] == "failed"  # its own failure: describe_first did not run
