@@ -419,3 +419,45 @@ def test_a_private_checks_path_on_the_graders_command_line_is_out_of_reach(
         for file in private.iterdir():
             file.unlink()
         private.rmdir()
+
+
+GRADER = """
+import sys, time
+from nnlab.sandbox.launcher import Sandbox
+box = Sandbox("import time\\ndef wait():\\n    time.sleep(60)\\n", "m.py", "m", load_timeout=30)
+assert box.load().raised is None
+print(box.process.template.process.pid, box.process.pid, flush=True)
+box.call("wait", timeout=60)
+"""
+
+
+def test_a_grading_process_that_dies_takes_its_template_and_children_with_it() -> None:
+    """Killed (SIGKILL: no clean-up of its own), the grader leaves nothing running: its
+    template gets the parent-death signal, and the template's children theirs."""
+    import subprocess
+    import sys
+
+    grader = subprocess.Popen(
+        [sys.executable, "-c", GRADER], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        line = grader.stdout.readline() if grader.stdout else ""
+        template, child = (int(pid) for pid in line.split())
+        assert _alive(template) and _alive(child)
+        grader.kill()
+        grader.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while (_alive(template) or _alive(child)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(template) and not _alive(child)
+    finally:
+        grader.kill()
+        grader.wait(timeout=10)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
