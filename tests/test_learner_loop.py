@@ -396,3 +396,56 @@ def test_watch_regrades_the_exercise_whose_file_was_saved(workspace: Path) -> No
     graded.clear()
     watching.watch(workspace, SLUG, graded.append, changes=lambda folder: saves)
     assert graded == [SLUG]  # a named exercise: other files' saves are not its business
+
+
+# --- the whole loop -------------------------------------------------------------------------------
+
+
+def test_the_whole_loop_as_a_learner_goes_through_it(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """start, grade (no hint text, one line per passing function), hint twice (two levels),
+    repro (the script runs and prints the mismatch), fix, grade 100/100."""
+    levels = ("tanh squeezes into (-1, 1).", "Look at the formula's range.", "Use np.tanh(z).")
+    real = grading.collect_checks
+
+    def with_levels(slug: str, extra_dirs: tuple[Path, ...] = ()) -> list[grading.CollectedCheck]:
+        found = real(slug, extra_dirs)
+        for one in found:
+            if one.info and one.info.function == "tanh":
+                one.info = CheckInfo("tanh", hint=levels[0], hints=levels)
+        return found
+
+    monkeypatch.setattr(grading, "collect_checks", with_levels)
+    assert run("start", SLUG, "--dir", str(workspace))[0] == 0
+    stub = (workspace / f"{SLUG}.py").read_text()
+    assert stub.startswith("# This file must stand alone")
+    answer = (SOLUTIONS / f"{SLUG}.py").read_text()
+    wrong = answer.replace("np.tanh(", "np.arctan(", 1)
+    (workspace / f"{SLUG}.py").write_text(wrong)
+
+    code, out, _ = run("grade", SLUG, "--dir", str(workspace))
+    assert code == 1
+    for function in ("sigmoid", "arctan", "relu", "leaky_relu", "softmax"):
+        assert sum(1 for line in out.splitlines() if line.split()[:2] == ["✓", function]) == 1
+    assert not any(level in out for level in levels)
+    report = grading.grade(workspace, [SLUG]).exercises[0]
+    assert not any(c.hint and c.hint in out for c in report.checks)
+    assert f"hint: nnlab hint {SLUG} " in out and f"repro: nnlab repro {SLUG} " in out
+
+    first = run("hint", SLUG, "tanh", "--dir", str(workspace))[1]
+    assert "hint 1/3: " + levels[0] in first and levels[1] not in first
+    second = run("hint", SLUG, "tanh", "--dir", str(workspace))[1]
+    assert "hint 2/3: " + levels[1] in second and levels[2] not in second
+
+    code, out, err = run("repro", SLUG, "tanh", "--dir", str(workspace))
+    assert code == 0, err
+    script = Path(out.split("Run it: python ")[1].strip())
+    shown = run_script(script if script.is_absolute() else workspace / script, tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "expected" in shown.stdout and "first difference" in shown.stdout
+
+    (workspace / f"{SLUG}.py").write_text(answer)
+    code, out, _ = run("grade", SLUG, "--dir", str(workspace))
+    assert code == 0 and "100/100  passed" in out
+    assert len([line for line in out.splitlines() if line.startswith("  ✓ ")]) == 6
