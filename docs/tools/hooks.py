@@ -9,7 +9,8 @@
   `nnlab plot` draws, where a page says ``<!-- pictures -->``, and a file of the checkout,
   shown whole, where a page says ``<!-- file: PATH -->``, and the benchmark scripts with
   what each measures, where a page says ``<!-- benchmarks -->``;
-- every command's ``--help``, where a page says ``<!-- cli-help -->``;
+- every command's ``--help``, where a page says ``<!-- cli-help -->``, and every module of
+  the package with its docstring's first paragraph, where a page says ``<!-- modules -->``;
 - ``changelog.md``, the project's CHANGELOG.md as it is.
 """
 
@@ -34,6 +35,7 @@ TABLE_MARKER = "<!-- exercise-table -->"
 PICTURES_MARKER = "<!-- pictures -->"
 BENCHMARKS_MARKER = "<!-- benchmarks -->"
 CLI_MARKER = "<!-- cli-help -->"
+MODULES_MARKER = "<!-- modules -->"
 FILE_MARKER = re.compile(r"^<!-- file: (?P<path>[^ ]+) -->$", re.M)
 
 
@@ -62,6 +64,8 @@ def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
         markdown = markdown.replace(TABLE_MARKER, exercise_table())
     if PICTURES_MARKER in markdown:
         markdown = markdown.replace(PICTURES_MARKER, pictures())
+    if MODULES_MARKER in markdown:
+        markdown = markdown.replace(MODULES_MARKER, modules())
     if CLI_MARKER in markdown:
         markdown = markdown.replace(CLI_MARKER, cli_reference())
     if BENCHMARKS_MARKER in markdown:
@@ -89,6 +93,23 @@ def cli_reference() -> str:
 
     document(cli, "nnlab", None)
     return "\n\n".join(parts)
+
+
+SPHINX_ROLE = re.compile(r":\w+:`~?")
+
+
+def modules() -> str:
+    """Each module of the nnlab package with the first line of its docstring."""
+    rows = ["| module | its one job |", "|---|---|"]
+    package = ROOT / "nnlab"
+    for path in sorted(package.rglob("*.py")):
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        first = " ".join(docstring.split("\n\n")[0].split()).replace("|", "\\|")
+        first = SPHINX_ROLE.sub("`", first)  # :mod:`x`, :class:`~a.b` -> `x`, `a.b`
+        if first:
+            rows.append(f"| `{name}` | {first} |")
+    return "\n".join(rows)
 
 
 def benchmarks() -> str:
