@@ -709,7 +709,8 @@ class ExercisePlugin:
         elif isinstance(error, CheckFailed):
             result.status, result.message = "failed", str(error)
         elif isinstance(error, AssertionError):
-            result.status, result.message = "failed", str(error) or "a check assertion failed"
+            message = _without_check_source(str(error))
+            result.status, result.message = "failed", message or "a check assertion failed"
         elif skipped:  # the check's choice, not a verdict on the learner's code
             result.status = GRADER_ERROR
             result.message = f"the check skipped itself ({error}); a check must pass or fail"
@@ -720,6 +721,16 @@ class ExercisePlugin:
         if result.status in ("failed", "error"):
             result.failing_call = take_failing_call()
         return result
+
+
+_WHERE_CLAUSE = re.compile(r"^\s*\+\s+(where|and)\s")
+
+
+def _without_check_source(message: str) -> str:
+    """A bare ``assert`` of an instructor's check as pytest explains it, without the lines
+    that quote the check's own source (`` +  where 42.0 = secret_formula(1.0)``): the values
+    compared stay, the check's code does not reach the learner's report."""
+    return "\n".join(line for line in message.splitlines() if not _WHERE_CLAUSE.match(line))
 
 
 def standalone_advice(message: str) -> str:

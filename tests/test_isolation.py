@@ -461,3 +461,45 @@ def _alive(pid: int) -> bool:
             return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+PRIVATE_CHECK = """
+from nnlab.checks import check
+
+
+def secret_formula(x):
+    return x * 41 + 1
+
+
+@check("relu", weight=1, hint="max(z, 0)")
+def test_private_relu(learner):
+    value = learner.call("relu", 1.0).value
+    assert value == secret_formula(1.0), "relu(1.0) is not what the instructor wants"
+"""
+
+
+def test_a_check_message_never_quotes_the_checks_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pytest explains a failing bare `assert` of an instructor's check with the check's own
+    expressions (`+  where 42.0 = secret_formula(1.0)`); the values may be shown, not that."""
+    from nnlab import grading
+
+    checks = tmp_path / "checks"
+    checks.mkdir()
+    (checks / "test_activations_private.py").write_text(PRIVATE_CHECK)
+    work = tmp_path / "work"
+    work.mkdir()
+    honest = Path(__file__).resolve().parent / "attacks" / "honest.py"
+    (work / "activations.py").write_text(honest.read_text())
+    monkeypatch.setattr(
+        grading, "check_files", lambda slug, extra=(): [*sorted(checks.glob("*.py"))]
+    )
+    report = grading.grade(
+        work, ["activations"], options=grading.GradingOptions(extra_check_dirs=[checks])
+    )
+    (check,) = [c for c in report.exercises[0].checks if c.name == "private_relu"]
+    assert check.status == "failed"
+    assert "relu(1.0) is not what the instructor wants" in check.message
+    assert "42.0" in check.message, check.message  # the values compared
+    assert "secret_formula" not in check.message, check.message
