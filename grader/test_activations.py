@@ -53,7 +53,11 @@ def _python_and_float32(learner, name: str, seed: int, **kwargs) -> None:
     weight=6,
     hint=(
         "The logistic sigmoid, applied to each element on its own: the result has z's "
-        "shape and every value lies in (0, 1)."
+        "shape and every value lies in (0, 1).",
+        "The place: the denominator, 1 + e^(-z), with the minus sign on z: sigmoid(0) is "
+        "0.5 and sigmoid(2) about 0.8808.",
+        "Nearly the answer: one divided by (one plus the exponential of minus z), on z made "
+        "an array of floats first.",
     ),
 )
 def test_sigmoid_matches_reference_on_varied_shapes(learner):
@@ -127,7 +131,10 @@ def test_sigmoid_leaves_input_unmodified(learner):
     weight=5,
     hint=(
         "tanh runs from -1 to 1 and passes through 0 at z = 0; it is a different S-curve "
-        "from the sigmoid, which runs from 0 to 1."
+        "from the sigmoid, which runs from 0 to 1.",
+        "The place: the value you return for each element; at z = 1 tanh is about 0.7616 "
+        "(arctan gives 0.7854, the sigmoid 0.7311).",
+        "Nearly the answer: (e^z - e^-z) / (e^z + e^-z), which NumPy has as one function.",
     ),
 )
 def test_tanh_matches_reference_on_varied_shapes(learner):

@@ -45,7 +45,10 @@ def test_rank_counts_the_axes_of_arrays(learner):
     weight=5,
     hint=(
         "A Python number (rank 0) or a nested list (rank 2 for a list of lists) has no "
-        "shape of its own: make it an array first, then count its axes."
+        "shape of its own: make it an array first, then count its axes.",
+        "The place: the first line of rank, before anything reads x's axes: x may be 3.5 "
+        "or [[1.0], [2.0]], which have no .ndim and no .shape.",
+        "Nearly the answer: make x a NumPy array (asarray), then return how many axes it has.",
     ),
 )
 def test_rank_of_python_numbers_and_lists(learner):
