@@ -199,6 +199,11 @@ checks_option = click.option(
     help="A folder of extra (instructor) checks named test_<exercise>*.py.",
 )
 
+no_hints_option = click.option(
+    "--no-hints",
+    is_flag=True,
+    help="Gradescope: leave the hints (level 1) out of what students see.",
+)
 hide_details_option = click.option(
     "--hide-details",
     is_flag=True,
@@ -354,6 +359,7 @@ def start(exercise: str, folder: str, notebook: bool, force: bool) -> None:
     "--no-progress", is_flag=True, help="Do not record the scores in .nnlab/progress.json."
 )
 @hide_details_option
+@no_hints_option
 @click.option("-v", "--verbose", is_flag=True, help="List every check, not only the failing ones.")
 @click.option(
     "--name",
@@ -371,6 +377,7 @@ def grade(
     extra_checks: tuple[str, ...],
     no_progress: bool,
     hide_details: bool,
+    no_hints: bool,
     verbose: bool,
     submission: str | None,
     force: bool,
@@ -409,6 +416,8 @@ def grade(
         no_progress = True  # a part of an exercise is not its score
     if hide_details and format_name != "gradescope":
         raise NnlabError("--hide-details applies to --format gradescope only")
+    if no_hints and format_name != "gradescope":
+        raise NnlabError("--no-hints applies to --format gradescope only")
     if grade_all and exercises:
         raise NnlabError("name exercises to grade or give --all (every exercise), not both")
     if grade_all:
@@ -492,7 +501,11 @@ def grade(
             )
         else:
             rendered, unwritten = _render(
-                report.render, result, format_name, hide_details=hide_details
+                report.render,
+                result,
+                format_name,
+                hide_details=hide_details,
+                no_hints=no_hints,
             )
         if out and rendered:
             if format_name == "text":
@@ -1319,6 +1332,7 @@ def export() -> None:
     help="A folder of extra (instructor) checks to bundle and run on every submission.",
 )
 @hide_details_option
+@no_hints_option
 def export_gradescope(
     exercises: tuple[str, ...],
     out: str,
@@ -1326,6 +1340,7 @@ def export_gradescope(
     from_index: bool,
     extra_checks: tuple[str, ...],
     hide_details: bool,
+    no_hints: bool,
 ) -> None:
     """Write a Gradescope autograder zip that grades with nnlab.
 
@@ -1349,6 +1364,7 @@ def export_gradescope(
             from_index=from_index,
             extra_check_dirs=[Path(p) for p in extra_checks],
             hide_details=hide_details,
+            no_hints=no_hints,
         )
     except exporting.ExportError as error:
         raise NnlabError(str(error)) from None

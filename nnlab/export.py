@@ -126,9 +126,11 @@ def gradescope_bundle(
     from_index: bool = False,
     extra_check_dirs: Sequence[Path] = (),
     hide_details: bool = False,
+    no_hints: bool = False,
 ) -> Bundle:
     """Write the autograder zip to ``out``; ``hide_details`` keeps the checks' messages and
-    hints out of what students see (``nnlab grade --hide-details``)."""
+    hints out of what students see (``nnlab grade --hide-details``), ``no_hints`` the hints
+    (level 1 of each check's; students see none of them, `nnlab hint` being theirs)."""
     selection = " ".join(shlex.quote(slug) for slug in exercises) if exercises else "--all"
     with tempfile.TemporaryDirectory(prefix="nnlab-export-") as scratch:
         if from_index:
@@ -161,7 +163,9 @@ def gradescope_bundle(
                 bundle,
                 "run_autograder",
                 RUN_AUTOGRADER.format(
-                    selection=selection, options=" --hide-details" if hide_details else ""
+                    selection=selection,
+                    options=(" --hide-details" if hide_details else "")
+                    + (" --no-hints" if no_hints else ""),
                 ),
                 executable=True,
             )

@@ -444,3 +444,34 @@ def test_the_whole_loop_as_a_learner_goes_through_it(workspace: Path, tmp_path: 
     code, out, _ = run("grade", SLUG, "--dir", str(workspace))
     assert code == 0 and "100/100  passed" in out
     assert len([line for line in out.splitlines() if line.startswith("  ✓ ")]) == 6
+
+
+def test_gradescope_shows_level_1_unless_no_hints(workspace: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    with_tanh_wrong(workspace)
+    hint = next(c for c in grading.collect_checks(SLUG) if c.info and c.info.function == "tanh")
+    assert hint.info is not None
+    level_1, level_2 = hint.info.hints[:2]
+
+    def outputs(*options: str) -> str:
+        code, out, err = run(
+            "grade", SLUG, "--format", "gradescope", *options, "--dir", str(workspace)
+        )
+        assert code == 1, err
+        return "\n".join(test["output"] for test in json.loads(out)["tests"])
+
+    shown = outputs()
+    assert f"Hint: {level_1}" in shown and level_2 not in shown  # as before: level 1
+    hidden = outputs("--no-hints")
+    assert "Hint:" not in hidden and "tanh(z) is wrong" in hidden
+    code, _, err = run("grade", SLUG, "--no-hints", "--dir", str(workspace))
+    assert code == 2 and "--no-hints applies to --format gradescope only" in err
+    target = tmp_path / "autograder.zip"
+    code, _, err = run(
+        "export", "gradescope", SLUG, "--from-index", "--no-hints", "--out", str(target)
+    )
+    assert code == 0, err
+    with zipfile.ZipFile(target) as archive:
+        assert f"grade {SLUG} --dir" in (script := archive.read("run_autograder").decode())
+        assert "--no-hints" in script

@@ -38,7 +38,7 @@ BATCH_WRITERS: dict[str, Callable[..., str]] = {
 
 
 # writers that take options (``--hide-details``); the others never receive any
-OPTIONS: dict[str, tuple[str, ...]] = {"gradescope": ("hide_details",)}
+OPTIONS: dict[str, tuple[str, ...]] = {"gradescope": ("hide_details", "no_hints")}
 
 
 class WriterFailed(Exception):

@@ -33,8 +33,10 @@ HIDDEN_DETAILS = {
 }
 
 
-def results(report: Report, *, hide_details: bool = False) -> dict[str, Any]:
-    """Every test's ``score`` is the check's exact points (whole hundredths, see
+def results(
+    report: Report, *, hide_details: bool = False, no_hints: bool = False
+) -> dict[str, Any]:
+    """``no_hints`` leaves the hints (level 1) out of what students see. Every test's ``score`` is the check's exact points (whole hundredths, see
     :mod:`nnlab.results`), so the tests add up to the top-level ``score`` exactly.
 
     Test numbers are ``exercise.check`` with the check's index zero-padded to one width for
@@ -65,7 +67,7 @@ def results(report: Report, *, hide_details: bool = False) -> dict[str, Any]:
             continue
         for index, check in enumerate(exercise.checks, start=1):
             output = check.message
-            if check.status != "passed" and check.hint:
+            if check.status != "passed" and check.hint and not no_hints:
                 output = f"{output}\nHint: {check.hint}" if output else f"Hint: {check.hint}"
             kind = " (speed)" if check.kind == "speed" else ""
             test = {
@@ -91,12 +93,18 @@ def results(report: Report, *, hide_details: bool = False) -> dict[str, Any]:
     }
 
 
-def render(report: Report, *, hide_details: bool = False) -> str:
-    rendered = json.dumps(results(report, hide_details=hide_details), indent=2, ensure_ascii=False)
+def render(report: Report, *, hide_details: bool = False, no_hints: bool = False) -> str:
+    shown = results(report, hide_details=hide_details, no_hints=no_hints)
+    rendered = json.dumps(shown, indent=2, ensure_ascii=False)
     return valid_unicode(rendered + "\n")
 
 
-def render_batch(reports: Sequence[Report], *, hide_details: bool = False) -> str:
+def render_batch(
+    reports: Sequence[Report], *, hide_details: bool = False, no_hints: bool = False
+) -> str:
     """Several submissions: a JSON object mapping each submission to its results.json."""
-    combined = {report.submission: results(report, hide_details=hide_details) for report in reports}
+    combined = {
+        report.submission: results(report, hide_details=hide_details, no_hints=no_hints)
+        for report in reports
+    }
     return valid_unicode(json.dumps(combined, indent=2, ensure_ascii=False) + "\n")
