@@ -285,6 +285,7 @@ def test_conv2d_backward_same_padding_like_tensorflow(learner):
             ((2, 5, 6, 2), (3, 3, 2, 3), 1, "same"),
             ((1, 7, 7, 2), (3, 3, 2, 2), 2, "same"),
             ((1, 6, 5, 1), (4, 3, 1, 2), (2, 3), "same"),
+            ((1, 5, 4, 2), (1, 1, 2, 3), 1, "same"),  # nothing to pad (a 1x1 kernel)
         ],
         12006,
     )
