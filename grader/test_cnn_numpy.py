@@ -212,6 +212,26 @@ def test_init_cnn_is_reproducible_per_seed_with_the_contracts_defaults(learner):
         fail("init_cnn((8, 8, 1), 3) differs from init_cnn(..., filters=8, seed=0).")
 
 
+@check(
+    "init_cnn",
+    weight=1,
+    hint="Draw the weights around zero, e.g. rng.normal(0.0, std, size): mean 0, with He's std "
+    "for K and Glorot's for W.",
+)
+def test_init_cnn_weights_are_centred_on_zero(learner):
+    # zero-mean draws: |mean| is about std / sqrt(n), n >= 432 values here, so 0.25 * std is
+    # 5 standard errors away; init weights of mean 1 (nnlab verify --mutants) fail
+    outcome = learner.call("init_cnn", (12, 12, 3), 4, filters=16, seed=0)
+    params = expect_params(outcome.value, call_text(outcome), shapes_of((12, 12, 3), 4, 16))
+    for key in ("K", "W"):
+        mean, spread = float(np.mean(params[key])), float(np.std(params[key]))
+        if abs(mean) > 0.25 * spread:
+            fail(
+                f"{call_text(outcome)}[{key!r}] has mean {mean:.3g} for a spread (std) of "
+                f"{spread:.3g}; weights start centred on 0."
+            )
+
+
 # --- cnn_forward -------------------------------------------------------------------------------
 
 
@@ -612,6 +632,44 @@ def test_train_cnn_numpy_is_repeatable_and_uses_the_seed(learner):
         fail(f"{call_text(runs[0])} gave different params on two calls with the same seed.")
     if np.array_equal(first["K"], other["K"]):
         fail("train_cnn_numpy with seed=5 and seed=6 returned the same K; use the seed.")
+
+
+@check(
+    "train_cnn_numpy",
+    after=(
+        "train_cnn_numpy_reaches_the_accuracy_on_hidden_images",
+        "train_cnn_numpy_with_zero_learning_rate_changes_nothing",
+    ),
+    weight=1,
+    timeout=TRAIN_TIMEOUT,
+    hint="With batch_size equal to the number of examples an epoch is ONE step of your "
+    "cnn_loss_and_gradients on all of them: batches start at 0 (range(0, N, batch_size)) and "
+    "hold order[start : start + batch_size].",
+)
+def test_train_cnn_numpy_one_batch_of_everything_is_one_gradient_step(learner):
+    # found by nnlab verify --mutants: a batch that skips or drops an example still trains
+    images = hidden_images()
+    x, y = images["x_train"][:40], images["y_train"][:40]
+    settings = {"epochs": 1, "batch_size": 40, "seed": 7}
+    still = train(learner, x, y, NUM_CLASSES, learning_rate=0.0, **settings)
+    stepped = train(learner, x, y, NUM_CLASSES, learning_rate=0.05, **settings)
+    shapes = shapes_of((12, 12, 1), 4, 8)
+    start = expect_params(still.value, call_text(still), shapes)  # its own initial weights
+    got = expect_params(stepped.value, call_text(stepped), shapes)
+    # the learner's own gradients (their checks judge them): a batch bug alone fails here
+    gradient = learner.call("cnn_loss_and_gradients", start, x, y)
+    value = gradient.value
+    if not (isinstance(value, (tuple, list)) and len(value) == 2 and isinstance(value[1], dict)):
+        fail(f"{call_text(gradient)} returned {describe_value(value)}, not (loss, grads).")
+    grads = value[1]
+    for key in KEYS:
+        expect_close(
+            got[key],
+            start[key]
+            - 0.05 * as_numeric_array(grads.get(key), call_text(gradient), start[key].shape),
+            what=f"{call_text(stepped)}[{key!r}] (one step of 0.05 * your gradient on all 40 "
+            "examples, from the params it returns with learning_rate=0.0)",
+        )
 
 
 @check("train_cnn_numpy", weight=1, timeout=TRAIN_TIMEOUT, hint="Do not change x or y in place.")
