@@ -592,6 +592,64 @@ def test_adam_train_defaults_are_the_contracts(learner):
             )
 
 
+def adam_steps_from(learner, start: dict, x, y, epochs: int, learning_rate: float) -> dict:
+    """Full-batch Adam steps (t = 1, 2, ...) from the learner's own start: the reference's
+    gradients, the learner's adam_update (whose own checks judge it)."""
+    params = {key: np.array(start[key], dtype=float) for key in KEYS}
+    m = {key: np.zeros_like(value) for key, value in params.items()}
+    v = {key: np.zeros_like(value) for key, value in params.items()}
+    for t in range(1, epochs + 1):
+        _, grads = network.loss_and_gradients(params, x, y)
+        calls = [
+            ((params[key], grads[key], m[key], v[key], t), {"learning_rate": learning_rate})
+            for key in KEYS
+        ]
+        for key, outcome in zip(KEYS, learner.calls("adam_update", calls), strict=True):
+            value = outcome.value
+            if not isinstance(value, (tuple, list)) or len(value) != 3:
+                fail(f"{call_text(outcome)} returned {describe_value(value)}, not a 3-tuple.")
+            params[key], m[key], v[key] = (np.asarray(part, dtype=float) for part in value)
+    return params
+
+
+@check(
+    "adam_train",
+    after=(
+        "adam_train_needs_fewer_epochs_than_plain_gradient_descent",
+        "adam_train_reaches_the_accuracy_on_hidden_rings",
+        "adam_train_with_zero_learning_rate_changes_nothing",
+    ),
+    weight=1,
+    timeout=TRAIN_TIMEOUT,
+    hint="Each epoch: the gradients of the network exercise on ALL of x (1/N of the mean "
+    "included), then your adam_update for every parameter with its own m and v and t = 1, "
+    "2, ..., epochs (t starts at 1).",
+)
+def test_adam_train_takes_adams_steps_from_its_own_start(learner):
+    # found by nnlab verify --mutants: wrong gradients, or t off by one, still train to the
+    # accuracy the other checks ask for; here they must match step for step
+    x_train, y_train, _, _ = hidden_rings()
+    x, y = x_train[:60], y_train[:60]
+    settings = {"n_hidden": 6, "seed": 3}
+    still, stepped = learner.calls(
+        "adam_train",
+        [
+            ((x, y), {**settings, "epochs": 1, "learning_rate": 0.0}),
+            ((x, y), {**settings, "epochs": 4, "learning_rate": 0.05}),
+        ],
+    )
+    start = expect_params(still, 2, 6)  # its own initial weights
+    got = expect_params(stepped, 2, 6)
+    expected = adam_steps_from(learner, start, x, y, epochs=4, learning_rate=0.05)
+    for key in KEYS:
+        expect_close(
+            got[key],
+            expected[key],
+            what=f"{call_text(stepped)}[{key!r}] (4 full-batch Adam steps from the params it "
+            "returns with learning_rate=0.0)",
+        )
+
+
 @check("adam_train", weight=1, timeout=TRAIN_TIMEOUT, hint="Do not change x or y in place.")
 def test_adam_train_leaves_its_inputs_unmodified(learner):
     outcome = trained_with_defaults(learner)
