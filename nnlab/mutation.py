@@ -337,11 +337,8 @@ def _literal(node: ast.AST) -> object:
 
 
 def _calls(function: ast.FunctionDef) -> set[str]:
-    return {
-        node.func.id
-        for node in ast.walk(function)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-    } | {node.id for node in ast.walk(function) if isinstance(node, ast.Name)}
+    """Every name ``function`` uses: the functions it calls or hands on are among them."""
+    return {node.id for node in ast.walk(function) if isinstance(node, ast.Name)}
 
 
 def _reaching(
