@@ -682,11 +682,15 @@ def repro(exercise: str, check: str | None, folder: str) -> None:
     from nnlab import repro as reproducing
     from nnlab.report.text import not_loaded
 
-    slug = _exercise(exercise).slug
+    found = _exercise(exercise)
+    slug = found.slug
     path = _folder(folder)
     submission = workspace.find_submission(path, slug)
     if submission is None:
         raise NnlabError(f"no {slug}.py or {slug}.ipynb in {folder} (`nnlab start {slug}`)")
+    if found.uses_tensorflow:  # no grading (a training): the model, as the checks read it
+        _repro_keras(path, folder, found, check, submission)
+        return
     functions: tuple[str, ...] = ()
     named = None
     if check:
@@ -728,6 +732,32 @@ def repro(exercise: str, check: str | None, folder: str) -> None:
     shown = written.script.relative_to(path) if folder == "." else written.script
     click.echo(f"{target.name}: {target.message.splitlines()[0]}")
     click.echo(f"Wrote {shown} (and {len(written.data)} data file(s) beside it).")
+    click.echo(f"Run it: python {shown}")
+
+
+def _repro_keras(
+    path: Path, folder: str, exercise: catalog.Exercise, check: str | None, submission: Any
+) -> None:
+    from nnlab import repro as reproducing
+
+    entry = workspace.load_progress(path).get(exercise.slug, {})
+    name = check or next(iter(entry.get("failing", [])), None) or "model"
+    try:
+        written = reproducing.write_keras(
+            path,
+            exercise.slug,
+            name.removeprefix("test_"),
+            "",
+            submission,
+            submission.source(),
+            exercise.stub_path.read_text(encoding="utf-8"),
+        )
+    except reproducing.ReproError as error:
+        raise NnlabError(str(error)) from None
+    except (OSError, ValueError) as error:
+        raise NnlabError(f"could not write the script: {error}") from None
+    shown = written.script.relative_to(path) if folder == "." else written.script
+    click.echo(f"Wrote {shown}: it builds your model and prints its layers and compile settings.")
     click.echo(f"Run it: python {shown}")
 
 

@@ -210,3 +210,88 @@ def compare(got, expected):
 
 print(compare(got, expected))
 '''
+
+
+# --- Keras exercises: the learner's model, as the checks read it -----------------------------------
+
+EXAMPLE = re.compile(r">>> model = (build_\w+)\((.*)\)\s*$", re.M)
+
+
+def keras_example(stub: str) -> tuple[str, str]:
+    """The build function and its arguments from the stub's worked example
+    (``>>> model = build_cnn((12, 12, 1), 4)``)."""
+    found = EXAMPLE.search(stub)
+    if not found:
+        raise ReproError("this exercise's stub shows no `model = build_...(...)` example to repeat")
+    return found.group(1), found.group(2)
+
+
+def write_keras(
+    folder: Path,
+    slug: str,
+    check: str,
+    message: str,
+    submission: Submission,
+    source: str,
+    stub: str,
+) -> Written:
+    """A script that builds the learner's model as the stub's example does and prints what
+    the checks read: the layers with their settings and output shapes, the parameter count
+    and the compile settings (optimizer, learning rate, loss, metrics)."""
+    target = folder / REPRO_FOLDER
+    for link in (folder / ".nnlab", target):
+        if link.is_symlink():
+            raise ReproError(f"{link} is a symbolic link; nnlab writes only into a real folder")
+    function, arguments = keras_example(stub)
+    written = Written(target / f"{check}.py")
+    where = "COURSE"
+    if submission.is_notebook:
+        atomic_write(target / f"{slug}.py", source)
+        written.data.append(target / f"{slug}.py")
+        where = "HERE"
+    said = "\n".join(f"#   {line}" for line in message.splitlines()[:6]) or "#   (see nnlab grade)"
+    atomic_write(
+        written.script,
+        f'''"""nnlab repro: {slug} › {check}
+
+Builds your model as the exercise's example does, {function}({arguments}), and prints what
+the checks read: each layer with its settings and output shape, the parameter count and the
+compile settings. Run it with python .nnlab/repro/{check}.py (TensorFlow takes a while to load).
+"""
+
+# the check said:
+{said}
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+COURSE = HERE.parent.parent
+sys.path.insert(0, str({where}))
+
+import keras  # noqa: E402
+
+from {slug} import {function}  # noqa: E402
+
+SETTINGS = ("units", "filters", "kernel_size", "strides", "padding", "pool_size", "activation", "rate")
+
+model = {function}({arguments})
+print("{function}({arguments}) returned", type(model).__name__)
+print("input shape:", model.input_shape, " output shape:", model.output_shape)
+for layer in model.layers:
+    config = layer.get_config()
+    settings = {{key: config[key] for key in SETTINGS if key in config}}
+    print(f"  {{type(layer).__name__:<20}} output {{layer.output.shape}}  {{settings}}")
+print("parameters:", model.count_params())
+compiled = model.get_compile_config() if model.compiled else None
+if not compiled:
+    print("not compiled: call model.compile(optimizer=..., loss=..., metrics=[...])")
+else:
+    optimizer = model.optimizer
+    rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+    print("optimizer:", type(optimizer).__name__, f" learning_rate: {{rate:.6g}}")
+    print("loss:", compiled.get("loss"))
+    print("metrics:", compiled.get("metrics"))
+''',
+    )
+    return written

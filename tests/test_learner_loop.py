@@ -475,3 +475,31 @@ def test_gradescope_shows_level_1_unless_no_hints(workspace: Path, tmp_path: Pat
     with zipfile.ZipFile(target) as archive:
         assert f"grade {SLUG} --dir" in (script := archive.read("run_autograder").decode())
         assert "--no-hints" in script
+
+
+@pytest.mark.tensorflow
+def test_repro_of_a_keras_exercise_prints_the_learners_model(
+    workspace: Path, tmp_path: Path
+) -> None:
+    answer = (SOLUTIONS / "keras_model.py").read_text()
+    assert 'loss="binary_crossentropy"' in answer
+    (workspace / "keras_model.py").write_text(
+        answer.replace('loss="binary_crossentropy"', 'loss="mse"')
+    )
+    code, out, err = run("repro", "keras_model", "build_model", "--dir", str(workspace))
+    assert code == 0, err
+    script = workspace / ".nnlab" / "repro" / "build_model.py"
+    assert f"Run it: python {script}" in out
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    shown = subprocess.run(
+        [sys.executable, "-I", str(script)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    assert "build_model(4) returned Sequential" in shown.stdout
+    assert "Dense" in shown.stdout and "output (None, 1)" in shown.stdout
+    assert "loss: mse" in shown.stdout and "metrics:" in shown.stdout

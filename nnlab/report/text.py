@@ -95,7 +95,7 @@ def _help(check: CheckResult, exercise: str, revealed: int) -> list[str]:
     if shown < len(levels):
         more = "more: " if shown else "hint: "
         lines.append(f"{more}nnlab hint {exercise} {check.name}")
-    if check.failing_call is not None:
+    if check.failing_call is not None or _keras(exercise):
         lines.append(f"repro: nnlab repro {exercise} {check.name}")
     return lines
 
@@ -105,6 +105,14 @@ def blocked_text(check: CheckResult) -> str:
     if not check.blocked_by:
         return check.message
     return f"blocked by {check.blocked_by} — fix {check.blocked_by} first"
+
+
+def _keras(slug: str) -> bool:
+    """A Keras exercise: `nnlab repro` builds the learner's model for any failing check."""
+    try:
+        return catalog.get(slug).uses_tensorflow
+    except LookupError:
+        return False
 
 
 def repeats(checks: list[CheckResult]) -> list[bool]:
