@@ -115,6 +115,7 @@ _SIBLINGS = {
     "argmin": "argmax",
 }
 _ATOMIC = (ast.Name, ast.Constant, ast.Call, ast.Attribute, ast.Subscript)
+Position = tuple[int, int]  # (line from 1, UTF-8 byte column), as ast gives them
 
 
 @dataclass(frozen=True)
@@ -141,8 +142,8 @@ class Mutant:
 class _Edit:
     operator: str
     where: str
-    start: tuple[int, int]  # (line, byte column) as ast gives them
-    end: tuple[int, int]
+    start: Position
+    end: Position
     new: str
     what: str  # the old and new text, for the description
 
@@ -157,14 +158,14 @@ class _Source:
         for line in self.data.splitlines(keepends=True):
             self.starts.append(self.starts[-1] + len(line))
 
-    def offset(self, position: tuple[int, int]) -> int:
+    def offset(self, position: Position) -> int:
         line, column = position
         return self.starts[line - 1] + column
 
     def segment(self, node: ast.AST) -> str:
         return self.between(_start(node), _end(node))
 
-    def between(self, start: tuple[int, int], end: tuple[int, int]) -> str:
+    def between(self, start: Position, end: Position) -> str:
         return self.data[self.offset(start) : self.offset(end)].decode("utf-8")
 
     def replaced(self, edit: _Edit) -> str:
@@ -172,11 +173,11 @@ class _Source:
         return (data + self.data[self.offset(edit.end) :]).decode("utf-8")
 
 
-def _start(node: ast.AST) -> tuple[int, int]:
+def _start(node: ast.AST) -> Position:
     return node.lineno, node.col_offset  # type: ignore[attr-defined]
 
 
-def _end(node: ast.AST) -> tuple[int, int]:
+def _end(node: ast.AST) -> Position:
     return node.end_lineno, node.end_col_offset  # type: ignore[attr-defined]
 
 
@@ -227,7 +228,7 @@ def _shifted(text: str, node: ast.AST, step: str) -> str:
 
 def _operator_position(
     source: _Source, after: ast.AST, before: ast.AST, symbol: str
-) -> tuple[tuple[int, int], tuple[int, int]] | None:
+) -> tuple[Position, Position] | None:
     """Where ``symbol`` stands between the end of ``after`` and the start of ``before``."""
     gap = source.between(_end(after), _start(before))
     words = r"\s+".join(map(re.escape, symbol.split()))
@@ -237,7 +238,7 @@ def _operator_position(
         return None
     base = source.offset(_end(after))
 
-    def position(offset: int) -> tuple[int, int]:
+    def position(offset: int) -> Position:
         absolute = base + len(gap[:offset].encode("utf-8"))
         line = max(i for i, start in enumerate(source.starts) if start <= absolute)
         return line + 1, absolute - source.starts[line]
@@ -249,12 +250,12 @@ def _edits(source: _Source, function: ast.FunctionDef) -> Iterator[_Edit]:
     skipped = _skipped_nodes(function)
     name = function.name
 
-    def edit(operator: str, node_or_start: object, end: object, new: str, old: str) -> _Edit:
-        if isinstance(node_or_start, ast.AST):
-            start, stop = _start(node_or_start), _end(node_or_start)
-        else:
-            start, stop = node_or_start, end  # type: ignore[assignment]
-        return _Edit(operator, name, start, stop, new, f"`{old}` -> `{new}`")  # type: ignore[arg-type]
+    def edit(
+        operator: str, place: ast.AST | tuple[Position, Position], new: str, old: str
+    ) -> _Edit:
+        """``place``: the node whose text is replaced, or (start, end) of the text."""
+        start, end = (_start(place), _end(place)) if isinstance(place, ast.AST) else place
+        return _Edit(operator, name, start, end, new, f"`{old}` -> `{new}`")
 
     for node in ast.walk(function):
         if id(node) in skipped or node is function:
@@ -263,12 +264,12 @@ def _edits(source: _Source, function: ast.FunctionDef) -> Iterator[_Edit]:
             old, new = _SYMBOL[type(node.op)], _SYMBOL[_BINARY[type(node.op)]]
             place = _operator_position(source, node.left, node.right, old)
             if place:
-                yield edit("operator", place[0], place[1], new, old)
+                yield edit("operator", place, new, old)
         elif isinstance(node, ast.AugAssign) and type(node.op) in _BINARY:
             old, new = _SYMBOL[type(node.op)] + "=", _SYMBOL[_BINARY[type(node.op)]] + "="
             place = _operator_position(source, node.target, node.value, old)
             if place:
-                yield edit("operator", place[0], place[1], new, old)
+                yield edit("operator", place, new, old)
         elif isinstance(node, ast.Compare):
             left = node.left
             for op, right in zip(node.ops, node.comparators, strict=True):
@@ -276,18 +277,18 @@ def _edits(source: _Source, function: ast.FunctionDef) -> Iterator[_Edit]:
                 place = _operator_position(source, left, right, old)
                 for other in _COMPARISON.get(type(op), ()):
                     if other is not None and place:
-                        yield edit("comparison", place[0], place[1], _SYMBOL[other], old)
+                        yield edit("comparison", place, _SYMBOL[other], old)
                 left = right
         elif isinstance(node, ast.Constant) and not isinstance(node.value, str):
             new_value = _nudged(node.value)
             if new_value is not None:
-                yield edit("constant", node, None, repr(new_value), source.segment(node))
+                yield edit("constant", node, repr(new_value), source.segment(node))
         elif isinstance(node, ast.keyword) and node.arg in ("axis", "keepdims"):
             value = node.value
             old = source.segment(value)
             if node.arg == "keepdims":
                 if isinstance(value, ast.Constant) and isinstance(value.value, bool):
-                    yield edit("axis", value, None, repr(not value.value), old)
+                    yield edit("axis", value, repr(not value.value), old)
                 continue
             literal = _literal(value)
             if isinstance(literal, int):
@@ -298,30 +299,30 @@ def _edits(source: _Source, function: ast.FunctionDef) -> Iterator[_Edit]:
                 new = "-1"
             else:
                 continue
-            yield edit("axis", value, None, new, old)
+            yield edit("axis", value, new, old)
         elif isinstance(node, ast.Call):
             func = node.func
             attribute = func.attr if isinstance(func, ast.Attribute) else None
             if attribute in _SIBLINGS:
                 start = (func.end_lineno, func.end_col_offset - len(attribute))  # type: ignore[operator]
-                yield edit("sibling", start, _end(func), _SIBLINGS[attribute], attribute)
+                yield edit("sibling", (start, _end(func)), _SIBLINGS[attribute], attribute)
             elif isinstance(func, ast.Name) and func.id in ("max", "min"):
-                yield edit("sibling", func, None, _SIBLINGS[func.id], func.id)
+                yield edit("sibling", func, _SIBLINGS[func.id], func.id)
             if attribute == "transpose":
                 if isinstance(func.value, ast.Name) and func.value.id == "np":  # type: ignore[union-attr]
                     if node.args:
                         kept = source.segment(node.args[0])
-                        yield edit("transpose", node, None, kept, source.segment(node))
+                        yield edit("transpose", node, kept, source.segment(node))
                 else:
                     kept = source.segment(func.value)  # type: ignore[union-attr]
-                    yield edit("transpose", node, None, kept, source.segment(node))
+                    yield edit("transpose", node, kept, source.segment(node))
         elif isinstance(node, ast.Attribute) and node.attr == "T":
-            yield edit("transpose", node, None, source.segment(node.value), source.segment(node))
+            yield edit("transpose", node, source.segment(node.value), source.segment(node))
         elif isinstance(node, ast.Slice):
             for bound, step in ((node.lower, "+"), (node.upper, "-")):
                 if bound is not None and id(bound) not in skipped:
                     old = source.segment(bound)
-                    yield edit("slice", bound, None, _shifted(old, bound, step), old)
+                    yield edit("slice", bound, _shifted(old, bound, step), old)
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) or (
             isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
         ):
