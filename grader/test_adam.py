@@ -621,9 +621,9 @@ def adam_steps_from(learner, start: dict, x, y, epochs: int, learning_rate: floa
     ),
     weight=1,
     timeout=TRAIN_TIMEOUT,
-    hint="Each epoch: the gradients of the network exercise on ALL of x (1/N of the mean "
-    "included), then your adam_update for every parameter with its own m and v and t = 1, "
-    "2, ..., epochs (t starts at 1).",
+    hint="Each epoch: the gradients of the network exercise on ALL of x (divided by N, as the "
+    "mean loss asks), then your adam_update for every parameter with its own m and v, the "
+    "step number t counting 1, 2, ... up to epochs.",
 )
 def test_adam_train_takes_adams_steps_from_its_own_start(learner):
     # found by nnlab verify --mutants: wrong gradients, or t off by one, still train to the

@@ -215,8 +215,8 @@ def test_init_cnn_is_reproducible_per_seed_with_the_contracts_defaults(learner):
 @check(
     "init_cnn",
     weight=1,
-    hint="Draw the weights around zero, e.g. rng.normal(0.0, std, size): mean 0, with He's std "
-    "for K and Glorot's for W.",
+    hint="Draw the weights around zero: a normal distribution of mean 0 (He's spread for K, "
+    "Glorot's for W), not around 1.",
 )
 def test_init_cnn_weights_are_centred_on_zero(learner):
     # zero-mean draws: |mean| is about std / sqrt(n), n >= 432 values here, so 0.25 * std is
@@ -643,8 +643,8 @@ def test_train_cnn_numpy_is_repeatable_and_uses_the_seed(learner):
     weight=1,
     timeout=TRAIN_TIMEOUT,
     hint="With batch_size equal to the number of examples an epoch is ONE step of your "
-    "cnn_loss_and_gradients on all of them: batches start at 0 (range(0, N, batch_size)) and "
-    "hold order[start : start + batch_size].",
+    "cnn_loss_and_gradients on all of them: the first batch starts at the first example of "
+    "the shuffled order and every batch holds batch_size examples (the last may hold fewer).",
 )
 def test_train_cnn_numpy_one_batch_of_everything_is_one_gradient_step(learner):
     # found by nnlab verify --mutants: a batch that skips or drops an example still trains
