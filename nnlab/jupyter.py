@@ -29,8 +29,9 @@ from nnlab.workspace import WorkspaceError
 class NotebookReport:
     """A grading report that Jupyter shows as HTML (plain text elsewhere)."""
 
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Report, revealed: dict[str, dict[str, int]] | None = None) -> None:
         self.report = report
+        self.revealed = revealed or {}  # hint levels seen (exercise -> check -> count)
 
     @property
     def score(self) -> float:
@@ -48,10 +49,11 @@ class NotebookReport:
         return self.report.to_dict()
 
     def _repr_html_(self) -> str:
-        return html.render(self.report)
+        return html.render(self.report, revealed=self.revealed)
 
     def __str__(self) -> str:
-        return click.unstyle(text.render(self.report))
+        shown = text.render(self.report, verbose=False, commands=True, revealed=self.revealed)
+        return click.unstyle(shown)
 
     def __repr__(self) -> str:
         return str(self)
@@ -85,7 +87,7 @@ def grade(
             workspace.record_report(path, report)
         except (OSError, workspace.WorkspaceError):
             pass  # a read-only folder must not hide the report
-    return NotebookReport(report)
+    return NotebookReport(report, workspace.revealed_hints(path))
 
 
 def plot(exercise: str, folder: str | Path = ".", out: str | Path | None = None) -> Any:

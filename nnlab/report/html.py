@@ -6,6 +6,7 @@ learner's exception message must never become markup.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 
 from nnlab import catalog
@@ -27,8 +28,11 @@ CELL = "padding:2px 8px;text-align:left;vertical-align:top;border:none"
 PRE = "margin:2px 0;white-space:pre-wrap;font-family:monospace;font-size:90%"
 
 
-def _check_rows(check: CheckResult, repeated: bool = False) -> list[str]:
-    """The check's row, then (unless it repeats the failure above it) its message and hint."""
+def _check_rows(
+    check: CheckResult, repeated: bool = False, help: list[str] | None = None
+) -> list[str]:
+    """The check's row, then (unless it repeats the failure above it) its message and hint,
+    or the lines of ``help`` (the learner's own report: commands, hint levels revealed)."""
     colour = COLOURS.get(check.status, COLOURS["failed"])
     name = check.name if check.status != "timeout" else f"{check.name} (timed out)"
     if repeated:
@@ -47,7 +51,11 @@ def _check_rows(check: CheckResult, repeated: bool = False) -> list[str]:
         )
     elif check.status != "passed" and not repeated:
         details = f'<pre style="{PRE}">{escape(check.message)}</pre>' if check.message else ""
-        if check.hint:
+        if help is not None:
+            details += "".join(
+                f'<div style="color:#6e7781"><code>{escape(line)}</code></div>' for line in help
+            )
+        elif check.hint:
             details += f'<div style="color:#6e7781"><b>hint:</b> {escape(check.hint)}</div>'
         if details:
             rows.append(
@@ -56,9 +64,24 @@ def _check_rows(check: CheckResult, repeated: bool = False) -> list[str]:
     return rows
 
 
-def exercise_html(result: ExerciseResult, *, score: float | None = None, note: str = "") -> str:
+def exercise_html(
+    result: ExerciseResult,
+    *,
+    score: float | None = None,
+    note: str = "",
+    revealed: Mapping[str, int] | None = None,
+) -> str:
     """The exercise's block; ``score`` overrides the points shown (a student's feedback shows
-    the exercise's real score beside only the checks they may see) and ``note`` ends it."""
+    the exercise's real score beside only the checks they may see) and ``note`` ends it.
+    ``revealed`` (the learner's own report, in a notebook): under a failure, the `%nnlab`
+    commands for a hint and the failing call, and the hint levels already revealed."""
+
+    def help(check: CheckResult) -> list[str] | None:
+        if revealed is None:
+            return None
+        lines = text.help_lines(check, result.exercise, revealed.get(check.name, 0))
+        return [line.replace(": nnlab ", ": %nnlab ", 1) for line in lines]
+
     try:
         title = catalog.get(result.exercise).title
     except LookupError:
@@ -81,14 +104,14 @@ def exercise_html(result: ExerciseResult, *, score: float | None = None, note: s
         correctness = [c for c in result.checks if c.kind != "speed"]
         speed = [c for c in result.checks if c.kind == "speed"]
         for check, repeated in zip(correctness, text.repeats(correctness), strict=True):
-            rows += _check_rows(check, repeated)
+            rows += _check_rows(check, repeated, help(check))
         if speed:
             rows.append(
                 f'<tr><td colspan="4" style="{CELL};font-style:italic">'
                 "speed (reported apart from correctness)</td></tr>"
             )
             for check in speed:
-                rows += _check_rows(check)
+                rows += _check_rows(check, help=help(check))
         parts.append(f'<table style="border-collapse:collapse;width:100%">{"".join(rows)}</table>')
     if note:
         parts.append(f'<div style="color:#6e7781;font-style:italic">{escape(note)}</div>')
@@ -96,8 +119,15 @@ def exercise_html(result: ExerciseResult, *, score: float | None = None, note: s
     return valid_unicode("".join(parts))
 
 
-def render(report: Report) -> str:
-    blocks = [exercise_html(result) for result in report.exercises]
+def render(report: Report, *, revealed: Mapping[str, Mapping[str, int]] | None = None) -> str:
+    """The report; with ``revealed`` (exercise -> check -> levels), the learner's own: see
+    :func:`exercise_html`."""
+    blocks = [
+        exercise_html(
+            result, revealed=None if revealed is None else revealed.get(result.exercise, {})
+        )
+        for result in report.exercises
+    ]
     summary = escape(text.summary(report)).replace("\n", "<br>")
     return valid_unicode(
         '<div class="nnlab-report" style="font-family:sans-serif;line-height:1.35">'

@@ -77,11 +77,11 @@ def check_lines(
     elif check.status != "passed" and not repeated:
         if check.message:
             lines.append(_indent(clean(check.message), "      "))
-        lines += [_indent(clean(line), "      ") for line in _help(check, exercise, revealed)]
+        lines += [_indent(clean(line), "      ") for line in help_lines(check, exercise, revealed)]
     return lines
 
 
-def _help(check: CheckResult, exercise: str, revealed: int) -> list[str]:
+def help_lines(check: CheckResult, exercise: str, revealed: int) -> list[str]:
     """The hint levels already revealed, the command for the next one, the repro command."""
     if check.status in ("blocked", "grader_error"):
         return []  # fix the check it waits for first; a grader error is not the learner's
