@@ -503,3 +503,31 @@ def test_repro_of_a_keras_exercise_prints_the_learners_model(
     assert "build_model(4) returned Sequential" in shown.stdout
     assert "Dense" in shown.stdout and "output (None, 1)" in shown.stdout
     assert "loss: mse" in shown.stdout and "metrics:" in shown.stdout
+
+
+# --- a first sign of life ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("live", [False, True])
+def test_a_keras_grading_says_at_once_that_tensorflow_is_being_imported(
+    live: bool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nnlab.cli import ProgressLine
+
+    monkeypatch.setattr(grading, "template_running", lambda exercise: False)
+    line = ProgressLine(watching=True)
+    line.live = live
+    line.waiting("keras_model")
+    line.show("keras_model", "your train_model: epoch 3/8  loss 0.5")
+    err = capsys.readouterr().err
+    assert "keras_model: importing TensorFlow (first grade only)..." in err
+    assert "keras_model: your train_model: epoch 3/8" in err
+    if live:  # a terminal: one line, redrawn in place
+        assert "\n" not in err and err.count("\r") == 2
+    else:  # a CI log: one line per step
+        assert len(err.splitlines()) == 2
+    monkeypatch.setattr(grading, "template_running", lambda exercise: True)
+    line.waiting("keras_model")  # warm: nothing to wait for but the checks
+    assert "TensorFlow" not in capsys.readouterr().err
+    line.waiting("activations")  # a NumPy exercise is done within a second or two
+    assert ("grading..." in capsys.readouterr().err) == live
