@@ -25,6 +25,8 @@ from nnlab.sandbox.launcher import ChildTimeout, MemoryExceeded, Sandbox
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 root_only = pytest.mark.skipif(not AS_ROOT, reason="namespaces and user switch need root")
 
+GONE = ("PermissionError", "FileNotFoundError")  # covered, or not in its root at all
+
 PEEK = """
 import os, socket
 
@@ -170,7 +172,8 @@ def test_learner_code_cannot_import_nnlab_or_read_the_references() -> None:
                 "ImportError",
                 "PermissionError",
             ), name
-        assert box.call("read", (launcher.__file__,), timeout=10).value == "PermissionError"
+        # not in its root at all, or covered where its root holds the folder around it
+        assert box.call("read", (launcher.__file__,), timeout=10).value in GONE
 
 
 @root_only
@@ -184,7 +187,7 @@ def test_a_private_checks_folder_and_the_ancestors_command_lines_are_out_of_sigh
         launcher.keep_hidden([private])
         with loaded() as box:
             said = box.call("read", (str(private / "test_activations_private.py"),), timeout=10)
-            assert said.value == "PermissionError"
+            assert said.value in GONE
             assert box.call("listing", ("/proc",), timeout=10).value.count("1") == 1
             visible = [p for p in box.call("listing", ("/proc",), timeout=10).value if p.isdigit()]
             assert visible == ["1"], visible  # itself: no grader, no template, no init
@@ -503,3 +506,29 @@ def test_a_check_message_never_quotes_the_checks_source(
     assert "relu(1.0) is not what the instructor wants" in check.message
     assert "42.0" in check.message, check.message  # the values compared
     assert "secret_formula" not in check.message, check.message
+
+
+@root_only
+def test_the_childs_root_holds_the_system_and_the_interpreter_and_nothing_else() -> None:
+    """Whatever else the machine holds (home folders, other checkouts, an instructor's
+    files wherever they are, the folders of a class) is not in the child's root at all."""
+    outside = Path("/var/lib") / f"nnlab-isolation-{uuid.uuid4().hex}"
+    outside.mkdir(mode=0o755)
+    try:
+        (outside / "solution.py").write_text("def sigmoid(z): ...\n")
+        (outside / "solution.py").chmod(0o644)
+        with loaded() as box:
+            assert box.call("read", (str(outside / "solution.py"),), timeout=10).value in GONE
+            top = set(box.call("listing", ("/",), timeout=10).value)
+            assert top <= {*launcher_system_folders(), "proc", "tmp", "var", "run", "root", "opt"}
+            assert "home" not in top and "srv" not in top and "mnt" not in top, top
+            assert box.call("importable", ("numpy",), timeout=10).value.endswith(".py")
+    finally:
+        (outside / "solution.py").unlink()
+        outside.rmdir()
+
+
+def launcher_system_folders() -> set[str]:
+    from nnlab.sandbox import server
+
+    return {folder.strip("/") for folder in server.SYSTEM_FOLDERS}

@@ -400,7 +400,7 @@ def confine(settings: dict[str, Any], in_shared_view: bool = False) -> None:
         try:
             private = bool(world) and _unshare_world(libc)
             _make_reachable(libc, [p for p in reach if os.path.isdir(p)], private)
-            if private:
+            if private and not _enter_new_root(libc, world, settings.get("reach", [])):
                 _furnish_world(libc, world)
         except OSError as error:  # the parent sees from our uid that we stayed privileged
             print(f"nnlab sandbox: staying as this user: {error}", file=sys.stderr)
@@ -438,6 +438,103 @@ def _unshare_world(libc: Any) -> bool:
     libc.unshare(_CLONE_NEWNET)
     libc.unshare(_CLONE_NEWIPC)
     return False
+
+
+# What a child's new root holds of the machine's: the system's programs, libraries and
+# configuration, its devices and /sys (NumPy and TensorFlow read the processors there).
+# Everything else (home folders, checkouts, other submissions, /opt, /srv, /mnt, /var...) is
+# not there at all, but for the interpreter's own folders, which are bound in beside them.
+SYSTEM_FOLDERS = (
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/etc",
+    "/dev",
+    "/sys",
+)
+_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
+_MNT_DETACH = 2
+
+
+def _enter_new_root(libc: Any, world: dict[str, Any], reach: list[str]) -> bool:
+    """Make this child's root an empty tmpfs holding only what it needs: SYSTEM_FOLDERS, the
+    interpreter's folders (``reach``), its own folder, empty temporary folders and its own
+    /proc; then the ``hide`` directories inside those are covered. False (nothing done that
+    matters) where that cannot be built: the caller covers what it can instead."""
+    number = _PIVOT_ROOT.get(os.uname().machine)
+    if number is None or not world.get("new_root", True):
+        return False
+    workdir = os.path.realpath(world["workdir"])
+    hidden = [os.path.realpath(path) for path in world.get("hide") or []]
+    links: dict[str, str] = {}
+    sources: dict[str, int] = {}  # a path in the new root -> a handle on what is bound there
+    try:
+        for folder in SYSTEM_FOLDERS:
+            if os.path.islink(folder):
+                links[folder] = os.readlink(folder)
+            elif os.path.isdir(folder):
+                sources[folder] = os.open(folder, os.O_PATH | os.O_DIRECTORY)
+        for path in sorted({os.path.realpath(p) for p in [*reach, workdir]}, key=len):
+            inside = [*sources, *hidden] if path != workdir else []
+            if os.path.isdir(path) and not any(_within(path, outer) for outer in inside):
+                sources[path] = os.open(path, os.O_PATH | os.O_DIRECTORY)
+    except OSError:
+        for handle in sources.values():
+            os.close(handle)
+        return False
+    cwd = os.getcwd()
+    staging = "/tmp"  # a private view already: the machine's /tmp is not touched
+    try:
+        _mount(libc, b"tmpfs", staging, b"tmpfs", _MS_NOSUID | _MS_NODEV, "mode=0755")
+        for folder, target in links.items():
+            os.symlink(target, staging + folder)
+        size = int(world.get("tmp_bytes") or 0)
+        limit = f",size={size}" if size else ""
+        for path in sorted(sources, key=len):
+            if path == workdir:
+                continue
+            os.makedirs(staging + path, mode=0o755, exist_ok=True)
+            source = f"/proc/self/fd/{sources[path]}".encode()
+            _mount(libc, source, staging + path, None, _MS_BIND | _MS_REC, None)
+        for folder in TEMPORARY_FOLDERS:
+            os.makedirs(staging + folder, mode=0o755, exist_ok=True)
+            flags = _MS_NOSUID | _MS_NODEV
+            _mount(libc, b"tmpfs", staging + folder, b"tmpfs", flags, f"mode=1777{limit}")
+        os.makedirs(staging + workdir, mode=0o755, exist_ok=True)
+        source = f"/proc/self/fd/{sources[workdir]}".encode()
+        _mount(libc, source, staging + workdir, None, _MS_BIND, None)
+        os.makedirs(staging + "/proc", mode=0o555, exist_ok=True)
+        options = None if os.getpid() == 1 else "hidepid=2"  # no PID namespace: others' hidden
+        flags = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+        _mount(libc, b"proc", staging + "/proc", b"proc", flags, options)
+        for path in hidden:
+            if os.path.isdir(staging + path) and not os.path.islink(staging + path):
+                flags = _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+                _mount(libc, b"tmpfs", staging + path, b"tmpfs", flags, "mode=0000,size=4k")
+        os.mkdir(staging + "/.old", 0o700)
+        os.chdir(staging)
+    except OSError:
+        os.chdir(cwd)
+        return False
+    finally:
+        for handle in sources.values():
+            os.close(handle)
+    # past this point there is no way back: a half-made root must not run learner code
+    try:
+        if libc.syscall(number, b".", b".old") != 0:
+            raise OSError(ctypes_errno(), "pivot_root")
+        os.chroot(".")
+        if libc.umount2(b"/.old", _MNT_DETACH) != 0:
+            raise OSError(ctypes_errno(), "cannot let go of the old root")
+        os.rmdir("/.old")
+        os.chdir(cwd)
+    except OSError:
+        os._exit(70)
+    return True
 
 
 def _furnish_world(libc: Any, world: dict[str, Any]) -> None:
