@@ -112,7 +112,8 @@ def test_an_unfinished_notebook_is_drawn_with_cells_named(workspace: Path) -> No
     (workspace / f"{SLUG}.ipynb").write_text(notebook.stub_notebook(catalog.get(SLUG)))
     picture = plots.draw(SLUG, workspace)
     assert len(picture.notes) == len(curve_functions(SLUG))
-    assert all("not implemented yet" in note and "(cell " in note for note in picture.notes)
+    # cells are named as Jupyter users count them: among the code cells, with their first line
+    assert all("not implemented yet" in note and "(code cell " in note for note in picture.notes)
 
 
 def test_a_notebook_that_does_not_parse_names_the_cell(workspace: Path) -> None:
@@ -122,7 +123,8 @@ def test_a_notebook_that_does_not_parse_names_the_cell(workspace: Path) -> None:
     (workspace / f"{SLUG}.ipynb").write_text(json.dumps(data))
     code, _, err = run("plot", SLUG, "--dir", str(workspace))
     assert code == 2 and len(err.strip().splitlines()) == 1
-    assert f"cell {index + 1}, line 2" in err
+    position = sum(cell["cell_type"] == "code" for cell in data["cells"][: index + 1])
+    assert f'code cell {position}, "import numpy as np", line 2' in err
 
 
 def test_every_picture_the_catalogue_names_has_a_drawer() -> None:
