@@ -11,7 +11,11 @@ starts a new child.
 Before it runs learner code the child limits its own data memory, marks itself
 ``no_new_privs`` and, when we run as root, switches to a fresh unprivileged user id
 that can read its copy but cannot write the learner's folder, reports or progress.
-The parent also sums the resident memory of the child's tree while it waits.
+As root it also joins cgroups of its own (:mod:`nnlab.sandbox.cgroups`: memory, pids,
+cpu, cpuset) and lives in a world of its own: the first process of its own PID namespace,
+with its own IPC and network namespaces and a new root holding only the system's folders,
+the interpreter's and its own (``PRIVATE_WORLD``, server._enter_new_root). Without cgroups
+the parent sums the resident memory of the child's tree while it waits.
 """
 
 from __future__ import annotations
