@@ -58,6 +58,10 @@ def connect(name):
     except OSError as error:
         return type(error).__name__
 
+def notebook_grade():
+    import nnlab
+    return [nnlab.grade("activations"), nnlab.plot("activations")]
+
 def importable(name):
     try:
         __import__(name)
@@ -172,6 +176,8 @@ def test_learner_code_cannot_import_nnlab_or_read_the_references() -> None:
                 "ImportError",
                 "PermissionError",
             ), name
+        # a graded notebook's last cell, `nnlab.grade(...)`, still imports and does nothing
+        assert box.call("notebook_grade", timeout=10).value == [None, None]
         # not in its root at all, or covered where its root holds the folder around it
         assert box.call("read", (launcher.__file__,), timeout=10).value in GONE
 

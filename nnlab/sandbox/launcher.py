@@ -41,6 +41,7 @@ from typing import Any
 from nnlab import text
 from nnlab.sandbox import BLAS_THREADS, cgroups, processes, protocol
 from nnlab.sandbox.protocol import Handle, ProtocolError
+from nnlab.version import __version__
 
 SERVER = Path(__file__).with_name("server.py")
 REPLY_LIMIT = 64 * 1024 * 1024
@@ -554,6 +555,7 @@ class Sandbox:
                 "workdir": str(base),
                 "hide": hidden_directories(),
                 "tmp_bytes": self.memory_limit or 0,
+                "nnlab_version": __version__,
             }
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()

@@ -109,6 +109,8 @@ class Server:
                 self.send({"ok": False, "protocol_error": f"unknown op {operation!r}"})
 
     def load(self, header: dict[str, Any], blobs: list[memoryview]) -> None:
+        if _nnlab_out_of_reach is not None:
+            _stand_in_for_nnlab(_nnlab_out_of_reach)
         self.learner_file = str(Path(header["path"]).resolve())
         # the grader's compilation of this very file, when it sent one: no second compile
         code = blobs[0] if header.get("code") and blobs else None
@@ -402,6 +404,9 @@ def confine(settings: dict[str, Any], in_shared_view: bool = False) -> None:
             _make_reachable(libc, [p for p in reach if os.path.isdir(p)], private)
             if private and not _enter_new_root(libc, world, settings.get("reach", [])):
                 _furnish_world(libc, world)
+            if private:
+                global _nnlab_out_of_reach
+                _nnlab_out_of_reach = str(world.get("nnlab_version", ""))
         except OSError as error:  # the parent sees from our uid that we stayed privileged
             print(f"nnlab sandbox: staying as this user: {error}", file=sys.stderr)
         else:
@@ -415,6 +420,27 @@ def confine(settings: dict[str, Any], in_shared_view: bool = False) -> None:
     # death shows as the end of the request pipe, and the template's kills it)
     if os.getpid() != 1 and os.getppid() != settings.get("parent", os.getppid()):
         os._exit(70)  # the grader died while we started
+
+
+# The nnlab version, once confine() put the real package out of this child's reach (as
+# root); None where it is still there (its own nnlab.grade() does nothing in the child).
+_nnlab_out_of_reach: str | None = None
+
+
+def _stand_in_for_nnlab(version: str) -> None:
+    """A graded notebook's ``import nnlab`` then ``nnlab.grade(...)`` (its last cell, often)
+    must import and do nothing, as the real package does inside a grading: a module that
+    offers only that. ``nnlab.checks`` and the rest cannot be imported through it."""
+    import types
+
+    module = types.ModuleType("nnlab", "nnlab inside a grading: grade() and plot() do nothing")
+
+    def nothing(*args: Any, **kwargs: Any) -> None:
+        return None
+
+    module.grade = module.plot = module.load_ipython_extension = nothing  # type: ignore[attr-defined]
+    module.__version__ = version  # type: ignore[attr-defined]
+    sys.modules["nnlab"] = module
 
 
 def _join_cgroups(procs_files: list[str]) -> None:
