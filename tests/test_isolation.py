@@ -538,3 +538,36 @@ def launcher_system_folders() -> set[str]:
     from nnlab.sandbox import server
 
     return {folder.strip("/") for folder in server.SYSTEM_FOLDERS}
+
+
+def test_a_child_is_closed_when_preparing_the_next_exercise_raises(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's survivor: an exception escaping the next exercise's preparation (a
+    notebook's RecursionError) left the current exercise's child running for the rest of a
+    grade-batch worker's life, free to read the next submissions' files."""
+    from nnlab import grading
+
+    solutions = Path(__file__).resolve().parent.parent / "solutions"
+    for slug in ("tensors", "activations"):
+        (tmp_path / f"{slug}.py").write_text((solutions / f"{slug}.py").read_text())
+    started: list[Sandbox] = []
+    start = Sandbox.start
+
+    def recording(self: Sandbox) -> None:
+        started.append(self)
+        start(self)
+
+    prepare = grading.prepare_exercise
+
+    def failing(exercise, submission, options, session):  # type: ignore[no-untyped-def]
+        if exercise.slug == "activations":
+            raise RecursionError("maximum recursion depth exceeded")
+        return prepare(exercise, submission, options, session)
+
+    monkeypatch.setattr(Sandbox, "start", recording)
+    monkeypatch.setattr(grading, "prepare_exercise", failing)
+    with pytest.raises(RecursionError):
+        grading.grade(tmp_path, ["tensors", "activations"])
+    assert started, "the first exercise's child was started"
+    assert all(box.process is None for box in started), "a child outlived its grading"
