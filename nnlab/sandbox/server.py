@@ -344,9 +344,10 @@ _CLONE_NEWPID = 0x20000000
 # folder in its own mount view), so that nothing one child leaves there reaches another, and
 # all of it is gone with the child's mount view.
 TEMPORARY_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
-# The same for the mount view that makes the interpreter's directories reachable for the
-# children's unprivileged user (_make_reachable, ~1 ms of CPU per child to make and tear
-# down): a template running as root makes it once, for the directories its first request
+# The mount view that makes the interpreter's directories reachable for the children's
+# unprivileged user (_make_reachable, ~1 ms of CPU per child to make and tear down; the
+# child's new root makes them reachable too, this serves where that cannot be built): a
+# template running as root makes it once, for the directories its first request
 # names, and keeps a handle on the view it started in. Each child then makes its private
 # world (its own mount, IPC and network namespaces) from that view; a child whose request
 # names other directories goes back to the view the template started in first.
