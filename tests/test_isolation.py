@@ -9,6 +9,7 @@ files; ``launcher.PRIVATE_WORLD = False`` brings that back for comparison.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -462,6 +463,22 @@ def test_a_grading_process_that_dies_takes_its_template_and_children_with_it() -
     finally:
         grader.kill()
         grader.wait(timeout=10)
+        _sweep_after(grader.pid)
+
+
+def _sweep_after(pid: int) -> None:
+    """What a grading process killed with SIGKILL leaves (the next one would sweep it)."""
+    import glob
+    import shutil
+    import tempfile
+
+    for folder in glob.glob(f"{tempfile.gettempdir()}/nnlab-*-{pid}-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+    for group in glob.glob(f"/sys/fs/cgroup/*/nnlab-{pid}-*") + glob.glob(
+        f"/sys/fs/cgroup/memory/**/nnlab-{pid}-*", recursive=True
+    ):
+        with contextlib.suppress(OSError):
+            os.rmdir(group)
 
 
 def _alive(pid: int) -> bool:
