@@ -330,6 +330,10 @@ def test_build_cnn_is_compiled_with_sparse_categorical_cross_entropy(learner):
 
 @check(
     "build_cnn",
+    after=(
+        "build_cnn_takes_the_image_shape_and_classes_from_its_arguments",
+        "build_cnn_is_compiled_with_sparse_categorical_cross_entropy",
+    ),
     weight=4,
     hint=("Ask compile for the accuracy metric by its name, so that fit reports it every epoch."),
 )
@@ -386,6 +390,16 @@ def test_build_cnn_stays_within_the_parameter_budget(learner):
 
 @check(
     "build_cnn",
+    after=(
+        "build_cnn_takes_the_image_shape_and_classes_from_its_arguments",
+        "build_cnn_is_a_keras_sequential",
+        "build_cnn_base_has_a_conv2d_followed_by_max_pooling2d",
+        "build_cnn_head_is_flatten_then_dense",
+        "build_cnn_ends_in_a_softmax_over_the_classes",
+        "build_cnn_is_compiled_with_sparse_categorical_cross_entropy",
+        "build_cnn_reports_accuracy",
+        "build_cnn_stays_within_the_parameter_budget",
+    ),
     weight=12,
     hint="Conv2D + MaxPooling2D, Flatten, a softmax Dense layer and sparse cross-entropy learn these images.",
 )
@@ -476,6 +490,10 @@ def test_train_cnn_validates_on_the_validation_data(learner):
 
 @check(
     "train_cnn",
+    after=(
+        "train_cnn_returns_a_history_with_one_value_per_epoch",
+        "train_cnn_validates_on_the_validation_data",
+    ),
     weight=4,
     hint="Pass batch_size=batch_size to fit; the default 32 is only the default.",
 )
@@ -494,6 +512,12 @@ def test_train_cnn_trains_the_model_on_the_training_images(learner):
 
 @check(
     "train_cnn",
+    after=(
+        "train_cnn_returns_a_history_with_one_value_per_epoch",
+        "train_cnn_validates_on_the_validation_data",
+        "train_cnn_uses_the_given_batch_size",
+        "train_cnn_trains_the_model_on_the_training_images",
+    ),
     weight=2,
     hint="Keep the contract's defaults: epochs=5, batch_size=32.",
 )

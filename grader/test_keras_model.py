@@ -257,6 +257,10 @@ def test_build_model_is_compiled_with_binary_cross_entropy(learner):
 
 @check(
     "build_model",
+    after=(
+        "build_model_takes_the_input_size_from_its_argument",
+        "build_model_is_compiled_with_binary_cross_entropy",
+    ),
     weight=10,
     hint=(
         "Compile with the RMSprop optimizer and a learning rate around 0.001 (Keras 3 "
@@ -283,6 +287,10 @@ def test_build_model_uses_rmsprop_with_a_sensible_learning_rate(learner):
 
 @check(
     "build_model",
+    after=(
+        "build_model_takes_the_input_size_from_its_argument",
+        "build_model_is_compiled_with_binary_cross_entropy",
+    ),
     weight=5,
     hint=("Ask compile for the accuracy metric by its name, so that fit reports it every epoch."),
 )
@@ -306,6 +314,15 @@ def test_build_model_reports_accuracy(learner):
 
 @check(
     "build_model",
+    after=(
+        "build_model_takes_the_input_size_from_its_argument",
+        "build_model_is_a_keras_sequential",
+        "build_model_ends_in_one_sigmoid_unit",
+        "build_model_has_a_non_linear_dense_hidden_layer",
+        "build_model_is_compiled_with_binary_cross_entropy",
+        "build_model_uses_rmsprop_with_a_sensible_learning_rate",
+        "build_model_reports_accuracy",
+    ),
     weight=13,
     hint="A hidden relu layer, a sigmoid output, binary cross-entropy and RMSprop learn this problem.",
 )
@@ -393,6 +410,10 @@ def test_train_model_validates_on_the_validation_data(learner):
 
 @check(
     "train_model",
+    after=(
+        "train_model_returns_a_history_with_one_value_per_epoch",
+        "train_model_validates_on_the_validation_data",
+    ),
     weight=4,
     hint="Pass batch_size=batch_size to fit; the default 32 is only the default.",
 )
@@ -411,6 +432,12 @@ def test_train_model_trains_the_model_on_the_training_data(learner):
 
 @check(
     "train_model",
+    after=(
+        "train_model_returns_a_history_with_one_value_per_epoch",
+        "train_model_validates_on_the_validation_data",
+        "train_model_uses_the_given_batch_size",
+        "train_model_trains_the_model_on_the_training_data",
+    ),
     weight=2,
     hint="Keep the contract's defaults: epochs=20, batch_size=32.",
 )
