@@ -473,7 +473,7 @@ def test_adam_train_reaches_the_accuracy_on_hidden_rings(learner):
 
 @check(
     "adam_train",
-    after=(),
+    after="adam_train_is_repeatable_and_uses_the_seed",
     weight=4,
     timeout=TRAIN_TIMEOUT,
     hint=(
@@ -545,6 +545,7 @@ def test_adam_train_with_zero_learning_rate_changes_nothing(learner):
 
 @check(
     "adam_train",
+    after=(),
     weight=1,
     timeout=TRAIN_TIMEOUT,
     hint=(

@@ -552,6 +552,7 @@ def _accuracy(params: dict) -> float:
 
 @check(
     "train_cnn_numpy",
+    after="train_cnn_numpy_is_repeatable_and_uses_the_seed",
     weight=8,
     timeout=TRAIN_TIMEOUT,
     hint=(
@@ -617,6 +618,7 @@ def test_train_cnn_numpy_with_zero_learning_rate_changes_nothing(learner):
 
 @check(
     "train_cnn_numpy",
+    after=(),
     weight=1,
     timeout=TRAIN_TIMEOUT,
     hint="Seed both init_cnn and the shuffles from the seed argument, so that a run repeats; "

@@ -558,6 +558,7 @@ def test_loss_and_gradients_leave_inputs_unmodified(learner):
 
 @check(
     "train",
+    after="train_is_repeatable_and_uses_the_seed",
     weight=5,
     timeout=TRAIN_TIMEOUT,
     hint=(
@@ -639,6 +640,7 @@ def test_train_more_epochs_lower_the_training_loss(learner):
 
 @check(
     "train",
+    after=(),
     weight=1,
     timeout=TRAIN_TIMEOUT,
     hint=(
