@@ -403,14 +403,17 @@ def confine(settings: dict[str, Any], in_shared_view: bool = False) -> None:
         try:
             private = bool(world) and _unshare_world(libc)
             _make_reachable(libc, [p for p in reach if os.path.isdir(p)], private)
-            if private and not _enter_new_root(libc, world, settings.get("reach", [])):
-                _furnish_world(libc, world)
-            if private:
-                global _nnlab_out_of_reach
-                _nnlab_out_of_reach = str(world.get("nnlab_version", ""))
         except OSError as error:  # the parent sees from our uid that we stayed privileged
             print(f"nnlab sandbox: staying as this user: {error}", file=sys.stderr)
         else:
+            if private:
+                try:
+                    if not _enter_new_root(libc, world, settings.get("reach", [])):
+                        _furnish_world(libc, world)
+                except OSError:  # a world half made: no learner code runs in it
+                    os._exit(70)
+                global _nnlab_out_of_reach
+                _nnlab_out_of_reach = str(world.get("nnlab_version", ""))
             os.setgroups([])
             os.setresgid(gid, gid, gid)
             os.setresuid(uid, uid, uid)
