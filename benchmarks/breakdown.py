@@ -37,8 +37,9 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from nnlab import catalog, grading  # noqa: E402  (after the path fix: a checkout works uninstalled)
-from nnlab.sandbox import cgroups, launcher  # noqa: E402
-from nnlab.sandbox.launcher import Sandbox, Template  # noqa: E402
+from nnlab.sandbox import cgroups, world  # noqa: E402
+from nnlab.sandbox.launcher import Sandbox  # noqa: E402
+from nnlab.sandbox.template import Template  # noqa: E402
 
 TRIVIAL = "import numpy as np\n\n\ndef add_one(x):\n    return x + 1\n"
 EXTRA_CALLS = 20  # what a busier trivial child makes more: the cost of a round trip
@@ -127,14 +128,14 @@ def main() -> None:
         bare = clock.per_run(options.runs * 5, lambda: one_child(1))
         busy = clock.per_run(options.runs * 5, lambda: one_child(1 + EXTRA_CALLS))
         shared = None
-        if launcher.PRIVATE_WORLD and os.geteuid() == 0:  # the same child without its world
-            launcher.PRIVATE_WORLD, for_child = False, cgroups.for_child
+        if world.PRIVATE_WORLD and os.geteuid() == 0:  # the same child without its world
+            world.PRIVATE_WORLD, for_child = False, cgroups.for_child
             cgroups.for_child = lambda *args: None  # type: ignore[assignment]
             try:
                 one_child(1)
                 shared = clock.per_run(options.runs * 5, lambda: one_child(1))
             finally:
-                launcher.PRIVATE_WORLD, cgroups.for_child = True, for_child
+                world.PRIVATE_WORLD, cgroups.for_child = True, for_child
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print_breakdown(rows, bare, busy, options.runs)

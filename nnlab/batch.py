@@ -207,7 +207,7 @@ def _grade_one(
     """Grade one submission from a private copy: ("report", Report) or ("crash", reason)."""
     try:
         from nnlab.grading import GradingOptions, grade
-        from nnlab.sandbox.launcher import keep_hidden
+        from nnlab.sandbox.world import keep_hidden
 
         copy = Path(scratch)
         keep_hidden([Path(folder).resolve().parent])  # the class: no child reads a classmate's
@@ -256,7 +256,7 @@ def _worker_loop(
     others are reported missing without a check.
     """
     from nnlab.grading import CheckSession, warm_template
-    from nnlab.sandbox.launcher import Template
+    from nnlab.sandbox.template import Template
 
     _die_with(supervisor)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
@@ -313,7 +313,7 @@ def _die_with(parent: int | None) -> None:
 
 def _close_template() -> None:
     """Stop this worker's sandbox templates (a forked worker skips atexit)."""
-    from nnlab.sandbox.launcher import Template
+    from nnlab.sandbox.template import Template
 
     with contextlib.suppress(Exception):
         Template.close_shared()
@@ -342,7 +342,7 @@ def _base_templates(slugs: Sequence[str]) -> list[Any]:
     own then, as before.
     """
     from nnlab.grading import preload_for
-    from nnlab.sandbox.launcher import Template
+    from nnlab.sandbox.template import Template
 
     if not os.path.exists(f"/proc/self/task/{os.getpid()}/children"):
         return []

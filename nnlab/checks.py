@@ -35,8 +35,9 @@ import numpy as np
 import pytest
 
 from nnlab.resources import grader_dir
-from nnlab.sandbox.launcher import Reply, Sandbox, SandboxFailure, wall_guard
+from nnlab.sandbox.launcher import Sandbox, wall_guard
 from nnlab.sandbox.protocol import Handle, Unsupported
+from nnlab.sandbox.replies import Reply, SandboxFailure
 from nnlab.visibility import require as require_visibility
 
 T = TypeVar("T")

@@ -405,7 +405,7 @@ def grade(
              nnlab grade activations sigmoid
              nnlab grade --all --format json --out report.json
     """
-    from nnlab.sandbox.launcher import Template
+    from nnlab.sandbox.template import Template
 
     Template.shared()  # started first: its NumPy import overlaps ours of pytest and the checks
     from nnlab import grading, report
@@ -987,7 +987,7 @@ def grade_batch(
     """
     named = {_exercise(slug).slug for slug in exercises}
     slugs = [slug for slug in catalog.slugs() if slug in named]
-    from nnlab.sandbox.launcher import Template
+    from nnlab.sandbox.template import Template
 
     Template.shared()  # started first, beside our imports: every worker gets a clone of it
     from nnlab import batch, report

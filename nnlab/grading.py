@@ -45,7 +45,10 @@ from nnlab.results import (
     Report,
     share,
 )
-from nnlab.sandbox.launcher import ChildTimeout, Sandbox, Template, keep_hidden
+from nnlab.sandbox.launcher import Sandbox
+from nnlab.sandbox.replies import ChildTimeout
+from nnlab.sandbox.template import Template
+from nnlab.sandbox.world import keep_hidden
 from nnlab.text import clean
 from nnlab.workspace import SOURCE_LIMIT, Submission, WorkspaceError, find_submission
 

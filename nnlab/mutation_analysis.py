@@ -343,7 +343,8 @@ def _run(
 ) -> dict[str, list[tuple[str, Any]]] | str:
     """Each function's probe replies, ("value", v) or ("raised", type), from a sandbox child
     running ``source``; or why the child could not answer."""
-    from nnlab.sandbox.launcher import Sandbox, SandboxFailure
+    from nnlab.sandbox.launcher import Sandbox
+    from nnlab.sandbox.replies import SandboxFailure
 
     replies: dict[str, list[tuple[str, Any]]] = {}
     try:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from nnlab import catalog, grading
-from nnlab.sandbox.launcher import Template
+from nnlab.sandbox.template import Template
 from nnlab.workspace import find_submission
 
 SUFFIXES = (".py", ".ipynb")

@@ -438,7 +438,7 @@ def test_workers_are_pinned_one_per_core_only_when_there_is_one_per_core(
 def test_each_worker_grades_with_a_clone_of_the_supervisors_template(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from nnlab.sandbox.launcher import Template
+    from nnlab.sandbox.template import Template
 
     if not os.path.exists(f"/proc/self/task/{os.getpid()}/children"):
         pytest.skip("the kernel does not list a process's children: no clones")

@@ -18,7 +18,7 @@ from conftest import SOLUTIONS
 from nnlab.checks import CheckFailed, Outcome
 from nnlab.grading import grade
 from nnlab.resources import grader_dir
-from nnlab.sandbox.launcher import Reply
+from nnlab.sandbox.replies import Reply
 
 SPEED_CHECK = "conv2d_is_fast_on_a_batch_of_32_images"
 

@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from nnlab.checks import Learner, LearnerError
-from nnlab.sandbox.launcher import IDLE_MIN_SECONDS, ChildIdle, CpuLimitReached, Sandbox
+from nnlab.sandbox.launcher import IDLE_MIN_SECONDS, Sandbox
+from nnlab.sandbox.replies import ChildIdle, CpuLimitReached
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 

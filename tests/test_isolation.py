@@ -4,7 +4,7 @@ deadlines of every exchange with it (everywhere).
 
 Each test here is an attack that worked before the child got namespaces of its own (PID,
 mount, IPC, network), empty temporary folders and a mount view without the grader's
-files; ``launcher.PRIVATE_WORLD = False`` brings that back for comparison.
+files; ``world.PRIVATE_WORLD = False`` brings that back for comparison.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ import numpy as np
 import pytest
 
 from nnlab.resources import grader_dir
-from nnlab.sandbox import cgroups, launcher, processes
-from nnlab.sandbox.launcher import ChildTimeout, MemoryExceeded, Sandbox
+from nnlab.sandbox import SERVER, cgroups, launcher, processes, world
+from nnlab.sandbox.launcher import Sandbox
+from nnlab.sandbox.replies import ChildTimeout, MemoryExceeded
 
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 root_only = pytest.mark.skipif(not AS_ROOT, reason="namespaces and user switch need root")
@@ -191,7 +192,7 @@ def test_a_private_checks_folder_and_the_ancestors_command_lines_are_out_of_sigh
     private.mkdir(mode=0o755)
     try:
         (private / "test_activations_private.py").write_text("SECRET = 42\n")
-        launcher.keep_hidden([private])
+        world.keep_hidden([private])
         with loaded() as box:
             said = box.call("read", (str(private / "test_activations_private.py"),), timeout=10)
             assert said.value in GONE
@@ -200,7 +201,7 @@ def test_a_private_checks_folder_and_the_ancestors_command_lines_are_out_of_sigh
             assert visible == ["1"], visible  # itself: no grader, no template, no init
             assert "server.py" in box.call("read", ("/proc/1/cmdline",), timeout=10).value
     finally:
-        launcher._kept_hidden.discard(str(private))
+        world._kept_hidden.discard(str(private))
         for file in private.iterdir():
             file.unlink()
         private.rmdir()
@@ -556,7 +557,7 @@ def launcher_system_folders() -> set[str]:
     the wire format in sys.modules, where nnlab.grade() then believes it runs in a child)."""
     import ast
 
-    tree = ast.parse(Path(launcher.SERVER).read_text(encoding="utf-8"))
+    tree = ast.parse(Path(SERVER).read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
             isinstance(target, ast.Name) and target.id == "SYSTEM_FOLDERS"

@@ -22,7 +22,7 @@ import pytest
 from conftest import ROOT, SOLUTIONS
 
 from nnlab.grading import grade
-from nnlab.sandbox.launcher import Template
+from nnlab.sandbox.template import Template
 
 pytestmark = [
     pytest.mark.load,

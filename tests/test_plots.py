@@ -19,7 +19,7 @@ from PIL import Image
 from nnlab import catalog, notebook, plots
 from nnlab.checks import Outcome
 from nnlab.cli import cli
-from nnlab.sandbox.launcher import Reply
+from nnlab.sandbox.replies import Reply
 
 SLUG = "activations"
 CURVES = [

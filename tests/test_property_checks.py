@@ -20,7 +20,7 @@ from nnlab.checks import (
     expect_unmodified,
     expect_value,
 )
-from nnlab.sandbox.launcher import RaisedInfo, Reply
+from nnlab.sandbox.replies import RaisedInfo, Reply
 
 Z = np.array([-1.0, 0.0, 2.0])
 RIGHT = 1.0 / (1.0 + np.exp(-Z))

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 from conftest import SOLUTIONS
 
-from nnlab.sandbox import launcher
-from nnlab.sandbox.launcher import ChildCrashed, Sandbox, Template
+from nnlab.sandbox import world
+from nnlab.sandbox.launcher import Sandbox
+from nnlab.sandbox.replies import ChildCrashed
+from nnlab.sandbox.template import Template
 
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -153,16 +155,14 @@ def test_children_share_the_mount_view_the_template_made_once_and_it_still_hides
 def test_a_child_that_needs_other_directories_makes_its_own_view(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from nnlab.sandbox import launcher
-
     with Sandbox(VIEW_SOURCE, "m.py", "m") as box:  # the template's view exists by now
         assert box.load().raised is None
     extra = Path(tempfile.mkdtemp(prefix="nnlab-test-extra-", dir="/root"))
     try:
         (extra / "data.txt").write_text("needed by this child")
         extra.chmod(0o755)
-        usual = launcher._needed_directories
-        monkeypatch.setattr(launcher, "_needed_directories", lambda w: [*usual(w), str(extra)])
+        usual = world.needed_directories
+        monkeypatch.setattr(world, "needed_directories", lambda w: [*usual(w), str(extra)])
         with Sandbox(VIEW_SOURCE, "m.py", "m") as box:
             assert box.load().raised is None
             own, uid, exists = box.call("view", (str(extra / "data.txt"),), timeout=10).value
@@ -220,7 +220,7 @@ def test_a_clone_of_the_template_forks_children_and_kills_what_they_leave_behind
 ) -> None:
     # without PID namespaces (not root, or a kernel that refuses), the clone's own watch;
     # with them, what a child leaves dies with it (tests/test_isolation.py)
-    monkeypatch.setattr(launcher, "PRIVATE_WORLD", False)
+    monkeypatch.setattr(world, "PRIVATE_WORLD", False)
     base = Template.shared()
     assert base is not None
     clone = base.clone()

@@ -1,4 +1,15 @@
-"""Running learner code in a child process the grader can kill (see launcher and server)."""
+"""Running learner code in a child process the grader can kill.
+
+``launcher`` (the :class:`~nnlab.sandbox.launcher.Sandbox`: one child, its limits and the
+messages to and from it), ``template`` (the process children are forked from), ``world``
+(what a child may see), ``replies`` (what comes back), ``protocol`` (the wire format),
+``processes`` and ``cgroups`` (process trees, users and limits); ``server`` is the child's
+own program, run as a script, that imports nothing of nnlab.
+"""
+
+from pathlib import Path
+
+SERVER = Path(__file__).with_name("server.py")  # the child's program (and the template's)
 
 # One BLAS thread unless the user sets more, for the grader (set by the CLI before NumPy
 # loads) and for its children: the checks' arrays are small, and a second thread only spins
