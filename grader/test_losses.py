@@ -530,6 +530,35 @@ def test_categorical_crossentropy_honours_epsilon(learner):
 
 @check(
     "categorical_crossentropy",
+    after=(
+        "categorical_crossentropy_matches_reference_on_varied_shapes",
+        "categorical_crossentropy_is_finite_at_predictions_of_0_and_1",
+        "categorical_crossentropy_honours_epsilon",
+    ),
+    weight=2,
+    hint=(
+        "The clip has two ends: a prediction above 1 - epsilon comes down to it too, so "
+        "even a perfect prediction costs -log(1 - epsilon)."
+    ),
+)
+def test_categorical_crossentropy_clips_perfect_predictions_to_1_minus_epsilon(learner):
+    # epsilon=0.01 makes the upper end visible: -log(0.99) = 0.01005 per example, where a
+    # missing or too high upper bound gives 0 (at the default 1e-7 the difference is 1e-7,
+    # within the contract's tolerance)
+    y_true = np.eye(4)[[0, 2, 1, 3, 2]]
+    expect_loss(
+        learner,
+        "categorical_crossentropy",
+        y_true,
+        y_true.copy(),
+        0.01,
+        by_name=True,
+        note="(every prediction is exactly right)",
+    )
+
+
+@check(
+    "categorical_crossentropy",
     weight=4,
     hint=(
         "One loss for the whole batch: the mean of the N per-example losses, returned as "

@@ -274,6 +274,35 @@ def test_init_params_weights_are_small_random_and_not_symmetric(learner):
     ),
     weight=1,
     hint=(
+        "Draw the weights centred on zero, about as many negative as positive: a draw "
+        "around 1 starts every unit pointing the same way."
+    ),
+)
+def test_init_params_weights_are_centred_on_zero(learner):
+    # Every scheme the stub names (N(0, s²), He, Glorot normal or uniform) is symmetric
+    # about 0: of the 4000 weights of W1 and the 400 of W2 each sign takes 50% ± 0.8% and
+    # ± 2.5% (one standard deviation); the bounds are 8 of them away. N(1, 0.5²) draws 2%
+    # negative weights.
+    outcome = learner.call("init_params", 10, 400, seed=0)
+    params = expect_params(outcome.value, call_text(outcome), 10, 400)
+    for key in ("W1", "W2"):
+        negative = float(np.mean(params[key] < 0))
+        if not 0.3 <= negative <= 0.7:
+            fail(
+                f"{call_text(outcome)}[{key!r}]: {negative:.0%} of its {params[key].size} "
+                f"weights are negative (mean {np.mean(params[key]):.3g}); expected about half,"
+                " from a draw centred on 0."
+            )
+
+
+@check(
+    "init_params",
+    after=(
+        "init_params_has_the_four_keys_and_shapes",
+        "init_params_weights_are_small_random_and_not_symmetric",
+    ),
+    weight=1,
+    hint=(
         "All randomness must come from a generator made from the seed argument, not from "
         "NumPy's global state; the default seed is 0."
     ),
@@ -530,6 +559,63 @@ def test_loss_stays_finite_when_the_network_is_confidently_wrong(learner):
             inputs=outcome,
         )
     expect_quiet(outcome)  # no warning is worth points only with the right values
+
+
+@functools.cache
+def nearly_saturated_network(seed: int) -> tuple[dict, np.ndarray, np.ndarray]:
+    """(params, x, y): every logit 14.5 to 15.5 away from 0 and every label wrong, so that
+    each probability is 1.9e-7 to 5e-7 away from the wrong answer: inside the contract's
+    clip [1e-7, 1 - 1e-7], where clipping and a stable log-sigmoid give the same loss, but
+    not inside a wider clip such as [1e-6, 1 - 1e-6]. Made once per grading process;
+    read-only."""
+    rng = np.random.default_rng(seed)
+    n, d, h = 8, 3, 12
+    params = random_params(rng, d, h)
+    x = rng.normal(size=(n, d))
+    hidden = np.maximum(x @ params["W1"] + params["b1"], 0.0)  # (N, h)
+    signs = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
+    targets = signs * rng.uniform(14.5, 15.5, size=n)
+    # W2 and b2 that give exactly these logits: N = 8 equations, h + 1 = 13 unknowns
+    solution = np.linalg.lstsq(np.hstack([hidden, np.ones((n, 1))]), targets, rcond=None)[0]
+    params["W2"], params["b2"] = solution[:h].reshape(h, 1), solution[h:]
+    z2 = ref.logits(params, x)[:, 0]
+    assert np.all((np.abs(z2) > 14.4) & (np.abs(z2) < 15.6)), z2  # the grader's own mistake
+    y = (z2 < 0).astype(np.float64).reshape(n, 1)  # p near 1 gets label 0 and the reverse
+    read_only(*params.values(), x, y)
+    return params, x, y
+
+
+def keras2_loss(params: dict, x: np.ndarray, y: np.ndarray, epsilon: float = 1e-7) -> float:
+    """The clipped loss with epsilon added inside the logarithms too, as Keras 2 computed it."""
+    p = np.clip(ref.forward(params, x), epsilon, 1 - epsilon)
+    return float(-np.mean(y * np.log(p + epsilon) + (1 - y) * np.log(1 - p + epsilon)))
+
+
+@check(
+    "loss_and_gradients",
+    after=("loss_matches_reference",),
+    weight=1,
+    hint=(
+        "The clip's bounds are 1e-7 and 1 - 1e-7, no wider: a probability of 3e-7 lies "
+        "inside them and keeps its own logarithm."
+    ),
+)
+def test_loss_clips_at_1e_7_not_wider(learner):
+    params, x, y = nearly_saturated_network(9307)
+    outcome = learner.call("loss_and_gradients", params, x, y)
+    loss, _ = split_result(outcome)
+    expected, keras2 = ref.loss(params, x, y), keras2_loss(params, x, y)
+    if abs(loss - keras2) <= 1e-5 * abs(keras2):
+        return  # epsilon inside the logarithms too (Keras 2) is accepted, as in `losses`
+    expect_close(
+        loss,
+        expected,
+        what=(
+            f"the loss of {call_text(outcome)}, where every label is wrong and every "
+            "probability is 1.9e-7 to 5e-7 away from it"
+        ),
+        inputs=outcome,
+    )
 
 
 @check(

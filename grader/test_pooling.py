@@ -91,6 +91,7 @@ SAME = [
     ((1, 6, 6, 1), 3, (1, 2), "same"),  # rows pad (1, 1), columns (0, 1): each with its stride
     ((1, 6, 7, 1), 2, 3, "same"),  # strides above the window: (n_out-1)*s + k - n is -1 for rows
     ((1, 7, 6, 2), 2, 3, "same"),  # ... and for columns
+    ((1, 4, 5, 2), 1, 1, "same"),  # 1x1 windows at stride 1: nothing to pad, x comes back
 ]
 
 
