@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from nnlab.sandbox import protocol
+from nnlab.sandbox.channel import Channel
 from nnlab.sandbox.launcher import Sandbox
 
 SOURCE = """
@@ -109,7 +110,7 @@ def test_a_reply_split_across_many_small_reads_arrives_whole() -> None:
     data = b"".join(protocol.frame({"ok": True, "value": tree}, blobs))
     read_end, write_end = os.pipe()
     box = Sandbox("", "m.py", "m", memory_limit=None)
-    box._from_child = read_end
+    box.channel = Channel(None, read_end)
 
     def trickle() -> None:  # a slow child: a few KiB at a time
         for start in range(0, len(data), 4096):

@@ -1,10 +1,10 @@
 """Running learner code in a child process the grader can kill.
 
-``launcher`` (the :class:`~nnlab.sandbox.launcher.Sandbox`: one child, its limits and the
-messages to and from it), ``template`` (the process children are forked from), ``world``
-(what a child may see), ``replies`` (what comes back), ``protocol`` (the wire format),
-``processes`` and ``cgroups`` (process trees, users and limits); ``server`` is the child's
-own program, run as a script, that imports nothing of nnlab.
+``launcher`` (the :class:`~nnlab.sandbox.launcher.Sandbox`: one child's life and limits),
+``channel`` (the messages to and from it), ``template`` (the process children are forked
+from), ``world`` (what a child may see), ``replies`` (what comes back), ``protocol`` (the
+wire format), ``processes`` and ``cgroups`` (process trees, users and limits); ``server``
+is the child's own program, run as a script, that imports nothing of nnlab.
 """
 
 from pathlib import Path

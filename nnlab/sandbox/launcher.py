@@ -17,9 +17,9 @@ with its own IPC and network namespaces and a new root holding only the system's
 the interpreter's and its own (:mod:`nnlab.sandbox.world`, server._enter_new_root). Without
 cgroups the parent sums the resident memory of the child's tree while it waits.
 
-Here: the :class:`Sandbox` (one child's life, its limits, and the messages to and from it,
-written and read within each call's deadline). Children are forked from a template
-(:mod:`nnlab.sandbox.template`); what they send back is parsed by :mod:`nnlab.sandbox.replies`.
+Here: the :class:`Sandbox`, one child's life and its limits. Children are forked from a
+template (:mod:`nnlab.sandbox.template`); requests and replies cross the pipes of a
+:mod:`nnlab.sandbox.channel`, and replies are parsed by :mod:`nnlab.sandbox.replies`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import select
 import shutil
 import signal
 import subprocess
@@ -40,21 +39,19 @@ from typing import Any
 
 from nnlab import text
 from nnlab.sandbox import SERVER, cgroups, processes, protocol, replies, world
+from nnlab.sandbox.channel import Channel
 from nnlab.sandbox.protocol import ProtocolError
 from nnlab.sandbox.replies import (
     ChildCrashed,
     ChildIdle,
-    ChildTimeout,
     CpuLimitReached,
     MemoryExceeded,
     Reply,
-    ReplyTooLarge,
     SandboxFailure,
 )
 from nnlab.sandbox.template import CloneProcess, ForkedChild, Template, child_environment
 from nnlab.version import __version__
 
-REPLY_LIMIT = 64 * 1024 * 1024
 # the JSON part of a reply (arrays travel beside it, as .npy bytes): parsed in the grader,
 # so bounded (2 MiB of "[]," is ~50 MB of Python lists; its depth is bounded by the parser)
 HEADER_LIMIT = 2 * 1024 * 1024
@@ -119,10 +116,7 @@ class Sandbox:
         self._next_poll = 0.0
         self.process: subprocess.Popen[bytes] | None = None
         self.workdir: str | None = None
-        self._to_child: int | None = None
-        self._from_child: int | None = None
-        self._buffer = bytearray()
-        self._pending: list[protocol.Buffer] = []  # what is still to be written to the child
+        self.channel: Channel | None = None  # the pipes to the child, while it runs
         self._load_request: tuple[dict[str, Any], list[Any]] | None = None
         self.generation = 0
         self._stat_fd: int | None = None  # /proc/<pid>/stat of the child, kept open
@@ -216,10 +210,14 @@ class Sandbox:
             os.close(request_read)
             os.close(reply_write)
         os.set_blocking(request_write, False)  # every write has the deadline of its call
-        self._to_child, self._from_child = request_write, reply_read
-        self._buffer = bytearray()
+        self.channel = Channel(
+            request_write,
+            reply_read,
+            watch=self._watch,
+            ended=self._crashed,
+            poll_seconds=MEMORY_POLL_SECONDS,
+        )
         self._cpu_mark = 0  # a new process starts at no CPU time
-        self._pending = []
         self.generation += 1
         # sent by load(), not now: the import starts when its clock does (a child started
         # early, while the previous exercise is graded, only gets ready to import)
@@ -241,7 +239,7 @@ class Sandbox:
         if self.process is None:
             self.start()
         if self._load_request is not None:
-            self._send(*self._load_request)
+            self._channel().send(*self._load_request)
             self._load_request = None
         return self._receive(
             wall_guard(self.load_timeout),
@@ -256,13 +254,9 @@ class Sandbox:
     def close(self) -> None:
         """Kill the child's whole process tree and remove its working directory."""
         process, self.process = self.process, None
-        for fd in (self._to_child, self._from_child):
-            if fd is not None:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
-        self._to_child = self._from_child = None
+        channel, self.channel = self.channel, None
+        if channel is not None:
+            channel.close()
         if self._stat_fd is not None:
             with contextlib.suppress(OSError):
                 os.close(self._stat_fd)
@@ -326,7 +320,7 @@ class Sandbox:
             "args": protocol.encode(list(args), blobs),
             "kwargs": protocol.encode(dict(kwargs or {}), blobs),
         }
-        self._send(header, blobs)
+        self._channel().send(header, blobs)
         return self._receive(timeout, what=function, cpu_limit=cpu_limit)
 
     def call_many(
@@ -355,37 +349,12 @@ class Sandbox:
                 for args, kwargs in calls
             ],
         }
-        self._send(header, blobs)
+        self._channel().send(header, blobs)
         reply = self._receive(timeout, what=function, cpu_limit=cpu_limit)
         if reply.missing is None and len(reply.results) != len(calls):
             self.close()
             raise ChildCrashed(f"the process running your code answered {function} wrongly")
         return reply.results if reply.missing is None else [reply] * len(calls)
-
-    def _send(self, header: dict[str, Any], blobs: list[Any]) -> None:
-        """Queue a request and write what the pipe takes now; the rest is written while
-        waiting for the reply (_wait_readable), within the call's deadline: a child that
-        stops reading (stopped, or its reading patched away) cannot block the grader."""
-        try:
-            self._pending = protocol.frame(header, blobs)
-        except TypeError:
-            self._pending = []
-        self._flush()
-
-    def _flush(self) -> None:
-        while self._pending and self._to_child is not None:
-            try:
-                written = os.writev(self._to_child, self._pending[: protocol.IOV_MAX])
-            except BlockingIOError:
-                return
-            except OSError:  # the child is gone; _receive reports how it ended
-                self._pending = []
-                return
-            while self._pending and written >= len(self._pending[0]):
-                written -= len(self._pending[0])
-                self._pending.pop(0)
-            if written:
-                self._pending[0] = memoryview(self._pending[0])[written:]
 
     def _receive(self, timeout: float, what: str, cpu_limit: float | None = None) -> Reply:
         deadline = time.monotonic() + timeout
@@ -395,7 +364,7 @@ class Sandbox:
         shown = 0
         try:
             while True:
-                payload = self._read_frame(deadline, timeout, what)
+                payload = self._channel().read_frame(deadline, timeout, what)
                 header, blobs = protocol.unpack(payload, HEADER_LIMIT)
                 text.clean_tree(header)  # the one place the child's words enter the grader
                 if "progress" not in header:
@@ -468,56 +437,16 @@ class Sandbox:
                 "never comes)"
             )
 
-    def _read_frame(self, deadline: float, timeout: float, what: str) -> protocol.Buffer:
-        """The next frame's payload, in memory of its own: the arrays read from it share it.
+    def _channel(self) -> Channel:
+        if self.channel is None:  # closed since: a call after a kill, found out here
+            raise ChildCrashed("the process running your code is not running")
+        return self.channel
 
-        A small frame comes whole with the first read; a large one is read straight into
-        memory of the announced size, allocated only once that size passed the limit.
-        """
-        while len(self._buffer) < protocol.PREFIX_BYTES:
-            self._wait_readable(deadline, timeout, what)
-            chunk = os.read(self._from_child, 65536)
-            if not chunk:
-                raise self._crashed(what)
-            self._buffer += chunk
-        length = protocol.frame_length(self._buffer[: protocol.PREFIX_BYTES], 1 << 62)
-        if length > REPLY_LIMIT:
-            raise ReplyTooLarge(
-                f"{what} sent back {length / 2**20:.0f} MiB of data; the grader accepts "
-                f"at most {REPLY_LIMIT / 2**20:.0f} MiB per reply"
-            )
-        del self._buffer[: protocol.PREFIX_BYTES]
-        if len(self._buffer) >= length:
-            payload = self._buffer[:length]
-            del self._buffer[:length]
-            return payload
-        payload = protocol.receive_buffer(length)
-        view, filled = memoryview(payload), len(self._buffer)
-        view[:filled] = self._buffer
-        self._buffer = bytearray()
-        while filled < length:
-            self._wait_readable(deadline, timeout, what)
-            count = os.readv(self._from_child, [view[filled:]])
-            if not count:
-                raise self._crashed(what)
-            filled += count
-        return payload
-
-    def _wait_readable(self, deadline: float, timeout: float, what: str) -> None:
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise ChildTimeout(f"{what} did not finish within {timeout:g} s")
-            writing = [self._to_child] if self._pending and self._to_child is not None else []
-            ready, writable, _ = select.select(
-                [self._from_child], writing, [], min(remaining, MEMORY_POLL_SECONDS)
-            )
-            self._watch_memory(what)
-            if writable:
-                self._flush()
-            self._watch_cpu(what, bool(ready))
-            if ready:
-                return
+    def _watch(self, what: str, replying: bool) -> None:
+        """What the channel calls while it waits: stop a call that used too much memory, too
+        much CPU time, or none for too long."""
+        self._watch_memory(what)
+        self._watch_cpu(what, replying)
 
     def _watch_memory(self, what: str) -> None:
         """Kill the child when its whole tree holds more resident memory than allowed."""
