@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from nnlab import catalog
 from nnlab.results import GRADER_ERROR, ExerciseResult, Report
 from nnlab.sandbox import processes
+from nnlab.sandbox.isolation import isolation_report
 from nnlab.text import one_line
 from nnlab.workspace import WorkspaceError, copy_as_is, find_submission, open_folder
 
@@ -224,7 +225,7 @@ def _grade_one(
         return ("report", report)
     except WorkspaceError as error:  # the folder is a link: the submission's error, not ours
         refused = [ExerciseResult(s, f"{s}.py", status="error", message=str(error)) for s in slugs]
-        return ("report", Report(submission=name, exercises=refused))
+        return ("report", Report(name, refused, sandbox=isolation_report()))
     except Exception as error:  # reported, never propagated: the parent decides
         return ("crash", "".join(traceback.format_exception_only(type(error), error)).strip())
     finally:
@@ -357,7 +358,7 @@ def _base_templates(slugs: Sequence[str]) -> list[Any]:
 def failed_report(name: str, slugs: Sequence[str], message: str) -> Report:
     """The report of a submission whose grading itself failed: every exercise
     ``grader_error`` (the grader's failure, not the learner's), 0 points."""
-    report = Report(submission=name)
+    report = Report(submission=name, sandbox=isolation_report())
     for slug in slugs:
         report.exercises.append(
             ExerciseResult(slug, f"{slug}.py", status=GRADER_ERROR, message=message)

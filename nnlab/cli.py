@@ -409,6 +409,7 @@ def grade(
 
     Template.shared()  # started first: its NumPy import overlaps ours of pytest and the checks
     from nnlab import grading, report
+    from nnlab.sandbox.isolation import isolation_report
 
     path = _folder(folder)
     exercises, functions = _exercise_and_function(exercises)
@@ -440,10 +441,18 @@ def grade(
     progress = ProgressLine() if format_name == "text" else None
 
     revealed = workspace.revealed_hints(path)
+    shown_header: list[str] = []  # the sandbox line printed above the first block
+
+    def show_header(line: str) -> None:
+        if line and line not in shown_header:
+            click.echo(click.style(line, fg="bright_black") + "\n")
+        shown_header.append(line)
 
     def show_exercise(result: Any) -> None:
         if progress:
             progress.clear()
+        if not shown_header:  # what the sandbox managed so far: at least this exercise's child
+            show_header(report.text.sandbox_line(isolation_report()))
         block = report.text.exercise_block(
             result,
             verbose=verbose,
@@ -482,6 +491,8 @@ def grade(
     if progress:
         progress.clear()
     unwritten: list[str] = []
+    if streaming:  # a child that got less than the first ones (rare): said before the total
+        show_header(report.text.sandbox_line(result.sandbox))
     if streaming and functions:
         part = result.exercises[0]
         click.echo(

@@ -45,6 +45,7 @@ from nnlab.results import (
     Report,
     share,
 )
+from nnlab.sandbox.isolation import isolation_report
 from nnlab.sandbox.launcher import Sandbox
 from nnlab.sandbox.replies import ChildTimeout
 from nnlab.sandbox.template import Template
@@ -168,6 +169,7 @@ def _grade_plan(
         for prepared in (current, upcoming):
             if prepared is not None and prepared.sandbox is not None:
                 prepared.sandbox.close()
+    report.sandbox = isolation_report()  # what the sandbox managed in this process so far
     return report
 
 

@@ -164,6 +164,9 @@ class ExerciseResult:
 class Report:
     submission: str
     exercises: list[ExerciseResult] = field(default_factory=list)
+    # the sandbox's isolation during this grading (nnlab.sandbox.isolation):
+    # {"isolation": "full"|"reduced", "reduced": [what is reduced, and why]}; None: unknown
+    sandbox: dict[str, Any] | None = None
 
     @property
     def points(self) -> int:
@@ -207,13 +210,14 @@ class Report:
             "submission": self.submission,
             "score": _points(self.points),
             "max_score": _points(self.max_points),
+            **({"sandbox": self.sandbox} if self.sandbox is not None else {}),
             "exercises": [exercise.to_dict() for exercise in self.exercises],
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Report:
         """Rebuild a report from its JSON form (for merging shard reports)."""
-        report = cls(submission=str(data["submission"]))
+        report = cls(submission=str(data["submission"]), sandbox=_sandbox(data.get("sandbox")))
         for item in data["exercises"]:
             exercise = ExerciseResult(
                 exercise=item["exercise"],
@@ -239,3 +243,14 @@ class Report:
                 )
             report.exercises.append(exercise)
         return report
+
+
+def _sandbox(value: Any) -> dict[str, Any] | None:
+    """A report's ``sandbox`` as read back (None when it has none, or not as written)."""
+    if not isinstance(value, dict) or value.get("isolation") not in ("full", "reduced"):
+        return None
+    reduced = value.get("reduced")
+    return {
+        "isolation": value["isolation"],
+        "reduced": [str(item) for item in reduced] if isinstance(reduced, list) else [],
+    }

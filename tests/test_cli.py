@@ -163,8 +163,10 @@ def test_json_report_follows_the_grading_contract(workspace: Path) -> None:
         "submission",
         "score",
         "max_score",
+        "sandbox",  # the isolation of the grading: full, or reduced and how
         "exercises",
     }
+    assert report["sandbox"]["isolation"] in {"full", "reduced"}
     assert [e["exercise"] for e in report["exercises"]] == catalog.slugs()
     assert report["max_score"] == 100.0 * len(catalog.slugs())
     assert report["score"] == 100.0

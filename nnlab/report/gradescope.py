@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nnlab.report.csv_report import number
+from nnlab.report.text import sandbox_line
 from nnlab.results import Report
 from nnlab.text import valid_unicode
 
@@ -86,6 +87,7 @@ def results(
     return {
         "score": report.score,
         "output": f"nnlab: {number(report.score)}/{number(report.max_score)} points\n"
+        + "".join(f"{line}\n" for line in [sandbox_line(report.sandbox)] if line)
         + "\n".join(summary),
         "visibility": VISIBILITY,
         "stdout_visibility": "hidden",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import click
 
@@ -258,6 +259,17 @@ def exercise_block(
     return "\n".join(lines)
 
 
+def sandbox_line(sandbox: Mapping[str, Any] | None) -> str:
+    """A report's header line when its grading ran with reduced isolation (its ``sandbox``:
+    not root, no cgroups, ...; see nnlab.sandbox.isolation), "" otherwise: what was reduced,
+    and where the guarantees are described."""
+    sandbox = sandbox or {}
+    if sandbox.get("isolation") != "reduced":
+        return ""
+    reduced = "; ".join(sandbox.get("reduced") or []) or "see the report's sandbox field"
+    return f"sandbox: reduced isolation — {reduced} (see Trust model: docs/trust-model.md)"
+
+
 def summary(report: Report) -> str:
     graded = [e for e in report.exercises if e.status != "missing"]
     passed = sum(1 for e in graded if e.status == "passed")
@@ -335,4 +347,7 @@ def render(
         )
         for result in report.exercises
     ]
+    header = sandbox_line(report.sandbox)
+    if header:
+        blocks.insert(0, click.style(header, fg="bright_black"))
     return valid_unicode("\n\n".join([*blocks, summary(report)]) + "\n")

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import text
-from nnlab.sandbox import SERVER, cgroups, processes, protocol, replies, world
+from nnlab.sandbox import SERVER, cgroups, isolation, processes, protocol, replies, world
 from nnlab.sandbox.channel import Channel
 from nnlab.sandbox.protocol import ProtocolError
 from nnlab.sandbox.replies import (
@@ -126,6 +126,7 @@ class Sandbox:
         self._next_cpu_poll = 0.0
         self._last_progress = 0.0
         self.last_cpu_seconds = 0.0  # of the last round trip (reply or failure)
+        self._asked: dict[str, Any] | None = None  # the settings of a child not heard from yet
 
     # --- life cycle -------------------------------------------------------------------------
 
@@ -169,6 +170,8 @@ class Sandbox:
             self.group = cgroups.for_child(self.memory_limit, PROCESS_LIMIT, _cores())
             if self.group is not None:
                 settings["cgroups"] = self.group.procs
+            elif cgroups.unavailable() is None:
+                isolation.note(isolation.NO_CHILD_CGROUPS)
         if self.uid is not None and world.PRIVATE_WORLD:
             settings["pid_namespace"] = True
             settings["world"] = {
@@ -176,7 +179,10 @@ class Sandbox:
                 "hide": world.hidden_directories(),
                 "tmp_bytes": self.memory_limit or 0,
                 "nnlab_version": __version__,
+                "new_root": world.NEW_ROOT,
             }
+        elif self.uid is not None:
+            isolation.note(isolation.NO_WORLD)
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
         for fd in (request_write, reply_write):  # large arrays cross in fewer round trips
@@ -217,6 +223,7 @@ class Sandbox:
             ended=self._crashed,
             poll_seconds=MEMORY_POLL_SECONDS,
         )
+        self._asked = settings  # its first frame says what it got of them (isolation)
         self._cpu_mark = 0  # a new process starts at no CPU time
         self.generation += 1
         # sent by load(), not now: the import starts when its clock does (a child started
@@ -367,6 +374,11 @@ class Sandbox:
                 payload = self._channel().read_frame(deadline, timeout, what)
                 header, blobs = protocol.unpack(payload, HEADER_LIMIT)
                 text.clean_tree(header)  # the one place the child's words enter the grader
+                if self._asked is not None:  # its first frame: sent before learner code ran
+                    isolation.note_child(self._asked, header.get("confined"))
+                    self._asked = None
+                if "confined" in header:
+                    continue
                 if "progress" not in header:
                     reply = replies.parse(header, blobs)
                     reported = reply.cpu_seconds + sum(r.cpu_seconds for r in reply.results)

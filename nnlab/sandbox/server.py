@@ -95,6 +95,7 @@ class Server:
     # --- operations ------------------------------------------------------------------------
 
     def serve(self) -> None:
+        self.send({"confined": _confined})  # first, while no learner code has run
         while True:
             message = self.read()
             if message is None:
@@ -382,6 +383,7 @@ def confine(settings: dict[str, Any], in_shared_view: bool = False) -> None:
     import signal
 
     libc = _libc()
+    _confined.update(user=False, world="none", pid=os.getpid() == 1)
     memory = settings.get("memory")
     if memory:
         resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
@@ -408,8 +410,11 @@ def confine(settings: dict[str, Any], in_shared_view: bool = False) -> None:
         else:
             if private:
                 try:
-                    if not _enter_new_root(libc, world, settings.get("reach", [])):
+                    if _enter_new_root(libc, world, settings.get("reach", [])):
+                        _confined["world"] = "new_root"
+                    else:
                         _furnish_world(libc, world)
+                        _confined["world"] = "covered"
                 except OSError:  # a world half made: no learner code runs in it
                     os._exit(70)
                 global _nnlab_out_of_reach
@@ -417,6 +422,7 @@ def confine(settings: dict[str, Any], in_shared_view: bool = False) -> None:
             os.setgroups([])
             os.setresgid(gid, gid, gid)
             os.setresuid(uid, uid, uid)
+            _confined["user"] = True
             libc.prctl(_PR_SET_DUMPABLE, 1, 0, 0, 0)
     libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)  # inherited by every descendant: a mark
     libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
@@ -425,6 +431,10 @@ def confine(settings: dict[str, Any], in_shared_view: bool = False) -> None:
     if os.getpid() != 1 and os.getppid() != settings.get("parent", os.getppid()):
         os._exit(70)  # the grader died while we started
 
+
+# What confine() managed (told to the parent before any learner code runs, see Server.serve):
+# the user switch, the child's world ("new_root", "covered" or "none"), its PID namespace.
+_confined: dict[str, Any] = {}
 
 # The nnlab version, once confine() put the real package out of this child's reach (as
 # root); None where it is still there (its own nnlab.grade() does nothing in the child).

@@ -23,6 +23,9 @@ from nnlab.sandbox import SERVER
 # empty temporary folders, a /proc showing only its own processes, and the grader's own
 # files covered (see server._furnish_world). Tests turn it off to compare.
 PRIVATE_WORLD = True
+# Its root a new one (pivot_root) holding only what it needs; off, the child covers the
+# grader's folders in the machine's root instead (as where pivot_root fails). For tests.
+NEW_ROOT = True
 _kept_hidden: set[str] = set()
 _hidden: tuple[int, frozenset[str], list[str]] | None = None  # (pid, kept, directories)
 
