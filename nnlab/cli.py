@@ -651,6 +651,9 @@ def watch(exercise: str | None, folder: str, verbose: bool) -> None:
             return
         progress.clear()
         revealed = workspace.revealed_hints(path).get(current, {})
+        header = text.sandbox_line(result.sandbox)  # reduced isolation: said on every screen
+        if header:
+            click.echo(click.style(header, fg="bright_black") + "\n")
         block = text.exercise_block(
             result.exercises[0], verbose=verbose, commands=True, revealed=revealed
         )

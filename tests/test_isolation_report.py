@@ -111,10 +111,13 @@ def test_without_cgroups_the_polled_memory_limit_is_said(
 
 
 def test_not_root_says_no_user_switch_namespaces_or_cgroups(
-    monkeypatch: pytest.MonkeyPatch,
+    learner: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(isolation.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)  # the grader's: no user id to give
     monkeypatch.setattr(cgroups, "unavailable", lambda: "not running as root")
+    monkeypatch.setattr(cgroups, "for_child", lambda *args: None)
+    first = grade_text(learner).splitlines()[0]
+    assert first.startswith("sandbox: reduced isolation — not root: no user switch"), first
     assert isolation.isolation_report() == {
         "isolation": "reduced",
         "reduced": [
@@ -170,3 +173,34 @@ def test_grade_batch_carries_it_once_per_report(
     combined = json.loads(gradescope.render_batch(result.reports))
     for one in combined.values():
         assert one["output"].count("sandbox: reduced isolation — private world off") == 1
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="a child's own root is made as root only")
+def test_a_reduction_first_seen_after_the_first_exercise_is_said_before_the_total(
+    learner: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first exercise is not submitted (no child): the line comes with the first child
+    that said it got less, still once, above the total."""
+    monkeypatch.setattr(world, "NEW_ROOT", False)
+    shutil.copyfile(SOLUTIONS / "activations.py", learner / "activations.py")
+    (learner / "tensors.py").unlink()
+    result = CliRunner().invoke(
+        cli, ["grade", "tensors", "activations", "--dir", str(learner), "--no-progress"]
+    )
+    lines = result.output.splitlines()
+    said = [n for n, line in enumerate(lines) if line.startswith("sandbox: reduced isolation")]
+    assert len(said) == 1, result.output
+    assert isolation.COVERED in lines[said[0]]
+    assert said[0] < next(n for n, line in enumerate(lines) if line.startswith("Total:"))
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="the private world is made as root only")
+def test_watch_says_it_on_every_screen(learner: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nnlab import watching
+
+    monkeypatch.setattr(world, "PRIVATE_WORLD", False)
+    monkeypatch.setattr(watching, "watch", lambda path, slug, once: once("tensors"))
+    result = CliRunner().invoke(cli, ["watch", "tensors", "--dir", str(learner)])
+    lines = result.output.splitlines()
+    assert lines[0].startswith("sandbox: reduced isolation — private world off"), result.output
+    assert result.output.count("sandbox:") == 1
