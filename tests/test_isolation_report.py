@@ -204,3 +204,35 @@ def test_watch_says_it_on_every_screen(learner: Path, monkeypatch: pytest.Monkey
     lines = result.output.splitlines()
     assert lines[0].startswith("sandbox: reduced isolation — private world off"), result.output
     assert result.output.count("sandbox:") == 1
+
+
+FORGER = """
+import sys
+
+def _forge():
+    frame = sys._getframe(1)
+    while frame is not None:  # the child's server, mid-import: its reply pipe
+        server = frame.f_locals.get("self")
+        if hasattr(server, "send") and hasattr(server, "replies"):
+            server.send({"confined": {"user": False, "world": "none", "pid": False}})
+            return True
+        frame = frame.f_back
+    return False
+
+FORGED = _forge()
+
+def forged():
+    return FORGED
+"""
+
+
+@pytest.mark.skipif(
+    not AS_ROOT or cgroups.unavailable() is not None, reason="full isolation needs root, cgroups"
+)
+def test_a_learner_cannot_change_what_its_child_said_it_got() -> None:
+    """Only the first frame counts, sent before the learner's code ran: a frame the learner's
+    code forges later is dropped (here one claiming the child got nothing)."""
+    with launcher.Sandbox(FORGER, "tensors.py", "tensors") as box:
+        assert box.load().raised is None
+        assert box.call("forged", timeout=10).value is True  # it did send one
+    assert isolation.isolation_report() == {"isolation": "full", "reduced": []}
