@@ -16,7 +16,7 @@ import numpy as np
 
 from nnlab.checks import (
     CheckFailed,
-    brief,
+    call_with_values,
     check,
     describe_value,
     expect_close,
@@ -45,10 +45,7 @@ TRAIN_TIMEOUT = 60
 
 
 def call_text(outcome: Any) -> str:
-    names = list(outcome.parameter_names) + [f"arg{i}" for i in range(len(outcome.args))]
-    parts = [f"{name}={brief(arg)}" for name, arg in zip(names, outcome.args, strict=False)]
-    parts += [f"{key}={brief(arg)}" for key, arg in outcome.kwargs.items()]
-    return f"{outcome.function}({', '.join(parts)})"
+    return call_with_values(outcome)
 
 
 def results_judge(expected: tuple, names: tuple[str, ...], diagnose=None):

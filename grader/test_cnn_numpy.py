@@ -22,6 +22,7 @@ from nnlab.checks import (
     LearnerError,
     as_numeric_array,
     brief,
+    call_with_values,
     check,
     describe_value,
     expect_close,
@@ -75,10 +76,7 @@ def _short(value: Any) -> str:
 
 
 def call_text(outcome: Any) -> str:
-    names = list(outcome.parameter_names) + [f"arg{i}" for i in range(len(outcome.args))]
-    parts = [f"{name}={_short(arg)}" for name, arg in zip(names, outcome.args, strict=False)]
-    parts += [f"{key}={_short(arg)}" for key, arg in outcome.kwargs.items()]
-    return f"{outcome.function}({', '.join(parts)})"
+    return call_with_values(outcome, _short)
 
 
 def shapes_of(input_shape, num_classes: int, filters: int) -> dict[str, tuple[int, ...]]:

@@ -20,7 +20,7 @@ import numpy as np
 from nnlab.checks import (
     LearnerError,
     as_numeric_array,
-    brief,
+    call_with_values,
     check,
     describe_value,
     expect_raises,
@@ -42,10 +42,7 @@ FLOAT32_BOUND = 1e-4  # float32 inputs: the contract's float32 tolerance
 
 
 def _call_text(outcome) -> str:
-    names = list(outcome.parameter_names) + [f"arg{i}" for i in range(len(outcome.args))]
-    parts = [f"{name}={brief(arg)}" for name, arg in zip(names, outcome.args, strict=False)]
-    parts += [f"{key}={brief(arg)}" for key, arg in outcome.kwargs.items()]
-    return f"{outcome.function}({', '.join(parts)})"
+    return call_with_values(outcome)
 
 
 def expect_gradient(

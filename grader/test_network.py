@@ -18,6 +18,7 @@ from nnlab.checks import (
     CheckFailed,
     LearnerError,
     as_numeric_array,
+    call_with_values,
     check,
     describe_value,
     expect_close,
@@ -72,10 +73,7 @@ def _short(value: Any) -> str:
 
 def call_text(outcome: Any) -> str:
     """`forward(params=<params d=3, h=4>, x=<array (8, 3)>)`: the call with its sizes."""
-    names = list(outcome.parameter_names) + [f"arg{i}" for i in range(len(outcome.args))]
-    parts = [f"{name}={_short(arg)}" for name, arg in zip(names, outcome.args, strict=False)]
-    parts += [f"{key}={_short(arg)}" for key, arg in outcome.kwargs.items()]
-    return f"{outcome.function}({', '.join(parts)})"
+    return call_with_values(outcome, _short)
 
 
 def expect_output(outcome: Any, expected: Any, *, exact: bool = False) -> None:

@@ -940,6 +940,14 @@ def brief(value: Any, *, most: int = 6) -> str:
     return text if len(text) <= 80 else f"<{type(value).__name__} of {len(value)} items>"
 
 
+def call_with_values(outcome: Outcome, show: Callable[[Any], str] = brief) -> str:
+    """``f(x=[1, 2], stride=2)``: the call with every argument shown by ``show``."""
+    names = list(outcome.parameter_names) + [f"arg{i}" for i in range(len(outcome.args))]
+    parts = [f"{name}={show(arg)}" for name, arg in zip(names, outcome.args, strict=False)]
+    parts += [f"{key}={show(arg)}" for key, arg in outcome.kwargs.items()]
+    return f"{outcome.function}({', '.join(parts)})"
+
+
 def formula_first(attempt: Callable[..., None], *values: Any) -> None:
     """Run ``attempt(*values)`` for values given as numbers, lists or float32 arrays.
 
