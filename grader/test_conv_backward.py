@@ -235,14 +235,17 @@ def test_conv2d_backward_grad_x_adds_up_overlapping_windows(learner):
     )
 
 
+CONV_BASICS = (
+    "conv2d_backward_on_one_channel_valid_stride_1",
+    "conv2d_backward_grad_bias_sums_over_images_and_positions",
+    "conv2d_backward_grad_kernel_correlates_input_with_grad_out",
+    "conv2d_backward_grad_x_adds_up_overlapping_windows",
+)
+
+
 @check(
     "conv2d_backward",
-    after=(
-        "conv2d_backward_on_one_channel_valid_stride_1",
-        "conv2d_backward_grad_bias_sums_over_images_and_positions",
-        "conv2d_backward_grad_kernel_correlates_input_with_grad_out",
-        "conv2d_backward_grad_x_adds_up_overlapping_windows",
-    ),
+    after=CONV_BASICS,
     weight=5,
     hint=(
         "With a stride the windows start a stride apart: each window's gradient goes back"
@@ -264,12 +267,7 @@ def test_conv2d_backward_with_strides_int_and_pair(learner):
 
 @check(
     "conv2d_backward",
-    after=(
-        "conv2d_backward_on_one_channel_valid_stride_1",
-        "conv2d_backward_grad_bias_sums_over_images_and_positions",
-        "conv2d_backward_grad_kernel_correlates_input_with_grad_out",
-        "conv2d_backward_grad_x_adds_up_overlapping_windows",
-    ),
+    after=CONV_BASICS,
     weight=5,
     hint='"same": pad x as conv2d does (pad_total // 2 before, the rest after), compute the '
     "gradient of the PADDED input, then cut the padding off: grad_x has x's shape.",
@@ -305,16 +303,16 @@ def _conv_difference_cases() -> tuple:
     return tuple(cases)
 
 
+CONV_ALL_CASES = (
+    *CONV_BASICS,
+    "conv2d_backward_with_strides_int_and_pair",
+    "conv2d_backward_same_padding_like_tensorflow",
+)
+
+
 @check(
     "conv2d_backward",
-    after=(
-        "conv2d_backward_on_one_channel_valid_stride_1",
-        "conv2d_backward_grad_bias_sums_over_images_and_positions",
-        "conv2d_backward_grad_kernel_correlates_input_with_grad_out",
-        "conv2d_backward_grad_x_adds_up_overlapping_windows",
-        "conv2d_backward_with_strides_int_and_pair",
-        "conv2d_backward_same_padding_like_tensorflow",
-    ),
+    after=CONV_ALL_CASES,
     weight=4,
     hint="The loss here is L = sum(grad_out * conv2d(x, kernel, bias)); nudging one entry of x "
     "or the kernel by h changes L by about h times its gradient. A mismatch names the "
@@ -338,12 +336,7 @@ def test_conv2d_backward_matches_finite_differences(learner):
 
 @check(
     "conv2d_backward",
-    after=(
-        "conv2d_backward_on_one_channel_valid_stride_1",
-        "conv2d_backward_grad_bias_sums_over_images_and_positions",
-        "conv2d_backward_grad_kernel_correlates_input_with_grad_out",
-        "conv2d_backward_grad_x_adds_up_overlapping_windows",
-    ),
+    after=CONV_BASICS,
     weight=2,
     hint="Work out the output shape conv2d would give for x, kernel, stride and padding "
     "(conv_output_size) and raise ValueError when grad_out's shape differs.",
@@ -366,14 +359,7 @@ def test_conv2d_backward_raises_value_error_for_a_grad_out_of_the_wrong_shape(le
 
 @check(
     "conv2d_backward",
-    after=(
-        "conv2d_backward_on_one_channel_valid_stride_1",
-        "conv2d_backward_grad_bias_sums_over_images_and_positions",
-        "conv2d_backward_grad_kernel_correlates_input_with_grad_out",
-        "conv2d_backward_grad_x_adds_up_overlapping_windows",
-        "conv2d_backward_with_strides_int_and_pair",
-        "conv2d_backward_same_padding_like_tensorflow",
-    ),
+    after=CONV_ALL_CASES,
     weight=2,
     hint=(
         "float32 arrays and nested lists are valid inputs: make every input a float array first."
@@ -411,14 +397,7 @@ def test_conv2d_backward_accepts_float32_arrays_and_lists(learner):
 
 @check(
     "conv2d_backward",
-    after=(
-        "conv2d_backward_on_one_channel_valid_stride_1",
-        "conv2d_backward_grad_bias_sums_over_images_and_positions",
-        "conv2d_backward_grad_kernel_correlates_input_with_grad_out",
-        "conv2d_backward_grad_x_adds_up_overlapping_windows",
-        "conv2d_backward_with_strides_int_and_pair",
-        "conv2d_backward_same_padding_like_tensorflow",
-    ),
+    after=CONV_ALL_CASES,
     weight=2,
     hint="Build new arrays; never write into grad_out, x or the kernel.",
 )
@@ -466,12 +445,7 @@ def speed_budget() -> float:
 
 @check(
     "conv2d_backward",
-    after=(
-        "conv2d_backward_on_one_channel_valid_stride_1",
-        "conv2d_backward_grad_bias_sums_over_images_and_positions",
-        "conv2d_backward_grad_kernel_correlates_input_with_grad_out",
-        "conv2d_backward_grad_x_adds_up_overlapping_windows",
-    ),
+    after=CONV_BASICS,
     kind="speed",
     weight=8,
     hint=(
@@ -608,12 +582,15 @@ def test_max_pool2d_backward_adds_up_overlapping_windows(learner):
     _pool_matches(learner, "max_pool2d_backward", OVERLAPPING, 12202)
 
 
+MAX_BASICS = (
+    "max_pool2d_backward_routes_each_gradient_to_the_maximum",
+    "max_pool2d_backward_adds_up_overlapping_windows",
+)
+
+
 @check(
     "max_pool2d_backward",
-    after=(
-        "max_pool2d_backward_routes_each_gradient_to_the_maximum",
-        "max_pool2d_backward_adds_up_overlapping_windows",
-    ),
+    after=MAX_BASICS,
     weight=3,
     hint='"same": pad with -inf (as the forward pass does) so the padding never wins, route '
     "the gradients in the padded array, then cut the padding off.",
@@ -624,10 +601,7 @@ def test_max_pool2d_backward_same_padding_on_negative_inputs(learner):
 
 @check(
     "max_pool2d_backward",
-    after=(
-        "max_pool2d_backward_routes_each_gradient_to_the_maximum",
-        "max_pool2d_backward_adds_up_overlapping_windows",
-    ),
+    after=MAX_BASICS,
     weight=3,
     hint=(
         "pool_size and strides may be pairs (rows, columns), and without strides the "
@@ -662,12 +636,15 @@ def test_average_pool2d_backward_adds_up_overlapping_windows(learner):
     _pool_matches(learner, "average_pool2d_backward", OVERLAPPING, 12212)
 
 
+AVERAGE_BASICS = (
+    "average_pool2d_backward_shares_each_gradient_equally",
+    "average_pool2d_backward_adds_up_overlapping_windows",
+)
+
+
 @check(
     "average_pool2d_backward",
-    after=(
-        "average_pool2d_backward_shares_each_gradient_equally",
-        "average_pool2d_backward_adds_up_overlapping_windows",
-    ),
+    after=AVERAGE_BASICS,
     weight=4,
     hint='"same": a window over the border averaged only its in-bounds pixels, so each of '
     "them gets grad_out / (number of in-bounds pixels), not / (ph*pw).",
@@ -678,10 +655,7 @@ def test_average_pool2d_backward_same_shares_among_in_bounds_pixels(learner):
 
 @check(
     "average_pool2d_backward",
-    after=(
-        "average_pool2d_backward_shares_each_gradient_equally",
-        "average_pool2d_backward_adds_up_overlapping_windows",
-    ),
+    after=AVERAGE_BASICS,
     weight=3,
     hint=(
         "pool_size and strides may be pairs (rows, columns), and without strides the "
@@ -723,14 +697,16 @@ def _pool_matches_differences(learner, function: str) -> None:
         )
 
 
+MAX_ALL_CASES = (
+    *MAX_BASICS,
+    "max_pool2d_backward_same_padding_on_negative_inputs",
+    "max_pool2d_backward_with_pairs_for_pool_size_and_strides",
+)
+
+
 @check(
     "max_pool2d_backward",
-    after=(
-        "max_pool2d_backward_routes_each_gradient_to_the_maximum",
-        "max_pool2d_backward_adds_up_overlapping_windows",
-        "max_pool2d_backward_same_padding_on_negative_inputs",
-        "max_pool2d_backward_with_pairs_for_pool_size_and_strides",
-    ),
+    after=MAX_ALL_CASES,
     weight=3,
     hint="Nudging a pixel that is not its window's maximum changes nothing (gradient 0); "
     "nudging the maximum moves the output one for one.",
@@ -739,14 +715,16 @@ def test_max_pool2d_backward_matches_finite_differences(learner):
     _pool_matches_differences(learner, "max_pool2d_backward")
 
 
+AVERAGE_ALL_CASES = (
+    *AVERAGE_BASICS,
+    "average_pool2d_backward_same_shares_among_in_bounds_pixels",
+    "average_pool2d_backward_with_pairs_for_pool_size_and_strides",
+)
+
+
 @check(
     "average_pool2d_backward",
-    after=(
-        "average_pool2d_backward_shares_each_gradient_equally",
-        "average_pool2d_backward_adds_up_overlapping_windows",
-        "average_pool2d_backward_same_shares_among_in_bounds_pixels",
-        "average_pool2d_backward_with_pairs_for_pool_size_and_strides",
-    ),
+    after=AVERAGE_ALL_CASES,
     weight=3,
     hint="Nudging one pixel by h moves each window average it is in by h / count.",
 )
@@ -799,12 +777,7 @@ def _leaves_inputs_alone(learner, function: str) -> None:
 
 @check(
     "max_pool2d_backward",
-    after=(
-        "max_pool2d_backward_routes_each_gradient_to_the_maximum",
-        "max_pool2d_backward_adds_up_overlapping_windows",
-        "max_pool2d_backward_same_padding_on_negative_inputs",
-        "max_pool2d_backward_with_pairs_for_pool_size_and_strides",
-    ),
+    after=MAX_ALL_CASES,
     weight=1,
     hint="Build new arrays; never write into grad_out or x.",
 )
@@ -814,12 +787,7 @@ def test_max_pool2d_backward_leaves_its_inputs_unmodified(learner):
 
 @check(
     "average_pool2d_backward",
-    after=(
-        "average_pool2d_backward_shares_each_gradient_equally",
-        "average_pool2d_backward_adds_up_overlapping_windows",
-        "average_pool2d_backward_same_shares_among_in_bounds_pixels",
-        "average_pool2d_backward_with_pairs_for_pool_size_and_strides",
-    ),
+    after=AVERAGE_ALL_CASES,
     weight=1,
     hint="Build new arrays; never write into grad_out or x.",
 )
