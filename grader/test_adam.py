@@ -136,12 +136,15 @@ def _trajectory_matches(learner, function: str, start: tuple, grads, kwargs, nam
         state = tuple(np.asarray(part, dtype=np.float64) for part in got.value)
 
 
+MOMENTUM_BASICS = (
+    "momentum_update_first_step_from_zero_velocity",
+    "momentum_update_keeps_part_of_the_old_velocity",
+)
+
+
 @check(
     "momentum_update",
-    after=(
-        "momentum_update_first_step_from_zero_velocity",
-        "momentum_update_keeps_part_of_the_old_velocity",
-    ),
+    after=MOMENTUM_BASICS,
     weight=3,
     hint="Feed the returned velocity into the next call: after a few steps in the same "
     "direction the velocity approaches -learning_rate * grad / (1 - momentum).",
@@ -160,10 +163,7 @@ def test_momentum_update_tracks_keras_sgd_over_several_steps(learner):
 
 @check(
     "momentum_update",
-    after=(
-        "momentum_update_first_step_from_zero_velocity",
-        "momentum_update_keeps_part_of_the_old_velocity",
-    ),
+    after=MOMENTUM_BASICS,
     weight=2,
     hint="Keep Keras' defaults: learning_rate=0.01, momentum=0.9.",
 )
@@ -173,10 +173,7 @@ def test_momentum_update_defaults_are_keras_sgd(learner):
 
 @check(
     "momentum_update",
-    after=(
-        "momentum_update_first_step_from_zero_velocity",
-        "momentum_update_keeps_part_of_the_old_velocity",
-    ),
+    after=MOMENTUM_BASICS,
     weight=2,
     hint=(
         "Plain numbers, lists and float32 arrays are valid inputs: make param, grad and "
@@ -198,10 +195,7 @@ def test_momentum_update_accepts_numbers_lists_and_float32(learner):
 
 @check(
     "momentum_update",
-    after=(
-        "momentum_update_first_step_from_zero_velocity",
-        "momentum_update_keeps_part_of_the_old_velocity",
-    ),
+    after=MOMENTUM_BASICS,
     weight=2,
     hint=(
         "Updating velocity or param in place changes the caller's arrays; the new ones "
@@ -510,12 +504,15 @@ def test_adam_train_returns_params_for_the_given_sizes(learner):
         expect_params(outcome, d, h)
 
 
+ADAM_TRAIN_BASICS = (
+    "adam_train_reaches_the_accuracy_on_hidden_rings",
+    "adam_train_is_repeatable_and_uses_the_seed",
+)
+
+
 @check(
     "adam_train",
-    after=(
-        "adam_train_reaches_the_accuracy_on_hidden_rings",
-        "adam_train_is_repeatable_and_uses_the_seed",
-    ),
+    after=ADAM_TRAIN_BASICS,
     weight=1,
     timeout=TRAIN_TIMEOUT,
     hint="Each step moves params by adam_update's step, which is proportional to "
@@ -566,10 +563,7 @@ def test_adam_train_is_repeatable_and_uses_the_seed(learner):
 
 @check(
     "adam_train",
-    after=(
-        "adam_train_reaches_the_accuracy_on_hidden_rings",
-        "adam_train_is_repeatable_and_uses_the_seed",
-    ),
+    after=ADAM_TRAIN_BASICS,
     weight=1,
     timeout=TRAIN_TIMEOUT,
     hint=("Keep the contract's defaults: n_hidden=16, epochs=100, learning_rate=0.01, seed=0."),
