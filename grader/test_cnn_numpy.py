@@ -387,13 +387,16 @@ def test_cnn_loss_matches_reference(learner):
         expect_close(loss, case[3], what=f"the loss of {call_text(outcome)}")
 
 
+LOSS_BASICS = (
+    "cnn_loss_matches_reference",
+    "cnn_dense_layer_gradients_match_reference",
+    "cnn_convolution_gradients_match_reference",
+)
+
+
 @check(
     "cnn_loss_and_gradients",
-    after=(
-        "cnn_loss_matches_reference",
-        "cnn_dense_layer_gradients_match_reference",
-        "cnn_convolution_gradients_match_reference",
-    ),
+    after=LOSS_BASICS,
     weight=1,
     hint='grads needs the keys "K", "b", "W", "c", each with its parameter\'s shape.',
 )
@@ -435,11 +438,7 @@ def test_cnn_convolution_gradients_match_reference(learner):
 
 @check(
     "cnn_loss_and_gradients",
-    after=(
-        "cnn_loss_matches_reference",
-        "cnn_dense_layer_gradients_match_reference",
-        "cnn_convolution_gradients_match_reference",
-    ),
+    after=LOSS_BASICS,
     weight=3,
     hint="Nudge one weight by h: the loss moves by about h times its gradient. The message "
     "names the gradient and the first entry that disagrees; check that layer's step.",
@@ -450,11 +449,7 @@ def test_cnn_gradients_match_finite_differences(learner):
 
 @check(
     "cnn_loss_and_gradients",
-    after=(
-        "cnn_loss_matches_reference",
-        "cnn_dense_layer_gradients_match_reference",
-        "cnn_convolution_gradients_match_reference",
-    ),
+    after=LOSS_BASICS,
     weight=1,
     hint="Never change params, x or y in place: the gradient step belongs in the training loop.",
 )
