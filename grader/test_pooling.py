@@ -288,13 +288,16 @@ def _accepts_float32_and_lists(learner, function: str, seed: int) -> None:
         expect_close(got, getattr(ref, function)(np.array(image, dtype=np.float64), *options))
 
 
+MAX_PADDING_CHECKS = (
+    "max_pool2d_valid_with_default_strides_equal_to_pool_size",
+    "max_pool2d_same_padding_like_tensorflow",
+    "max_pool2d_same_on_negative_inputs_ignores_the_padding",
+)
+
+
 @check(
     "max_pool2d",
-    after=(
-        "max_pool2d_valid_with_default_strides_equal_to_pool_size",
-        "max_pool2d_same_padding_like_tensorflow",
-        "max_pool2d_same_on_negative_inputs_ignores_the_padding",
-    ),
+    after=MAX_PADDING_CHECKS,
     weight=3,
     hint=(
         "float32 arrays and nested lists, of ints too, are valid inputs: make them float "
@@ -305,13 +308,16 @@ def test_max_pool2d_accepts_float32_arrays_and_lists(learner):
     _accepts_float32_and_lists(learner, "max_pool2d", 7107)
 
 
+AVERAGE_PADDING_CHECKS = (
+    "average_pool2d_valid_with_default_strides_equal_to_pool_size",
+    "average_pool2d_same_padding_like_tensorflow",
+    "average_pool2d_same_averages_only_in_bounds_values",
+)
+
+
 @check(
     "average_pool2d",
-    after=(
-        "average_pool2d_valid_with_default_strides_equal_to_pool_size",
-        "average_pool2d_same_padding_like_tensorflow",
-        "average_pool2d_same_averages_only_in_bounds_values",
-    ),
+    after=AVERAGE_PADDING_CHECKS,
     weight=3,
     hint=(
         "float32 arrays and nested lists, of ints too, are valid inputs: make them float "
@@ -360,11 +366,7 @@ def test_average_pool2d_raises_value_error_for_bad_x_or_padding(learner):
 
 @check(
     "max_pool2d",
-    after=(
-        "max_pool2d_valid_with_default_strides_equal_to_pool_size",
-        "max_pool2d_same_padding_like_tensorflow",
-        "max_pool2d_same_on_negative_inputs_ignores_the_padding",
-    ),
+    after=MAX_PADDING_CHECKS,
     weight=2,
     hint="Padding goes into a new array; never write into x.",
 )
@@ -377,11 +379,7 @@ def test_max_pool2d_leaves_its_input_unmodified(learner):
 
 @check(
     "average_pool2d",
-    after=(
-        "average_pool2d_valid_with_default_strides_equal_to_pool_size",
-        "average_pool2d_same_padding_like_tensorflow",
-        "average_pool2d_same_averages_only_in_bounds_values",
-    ),
+    after=AVERAGE_PADDING_CHECKS,
     weight=2,
     hint="Padding goes into a new array; never write into x.",
 )
