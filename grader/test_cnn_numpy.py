@@ -127,7 +127,7 @@ def random_params(rng: np.random.Generator, input_shape, num_classes: int, filte
 def expect_params_unmodified(learner: Any, outcome: Any) -> None:
     """The call behind ``outcome`` left the caller's params dict as it was (probe)."""
     params, *args = outcome.args
-    after = learner.probe("params_after_call", outcome.function, params, *args).value
+    after = learner.probe("params_after_call", "cnn_numpy", outcome.function, params, *args).value
     if not isinstance(after, dict) or set(after) != set(params):
         fail(f"{call_text(outcome)} changed the keys of the caller's params dict.")
     for key in KEYS:

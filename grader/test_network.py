@@ -170,7 +170,7 @@ def expect_params_unmodified(learner: Any, outcome: Any) -> None:
     """
     _ = outcome.value  # a learner's exception or NotImplementedError is reported as it is
     params, *args = outcome.args
-    after = learner.probe("params_after_call", outcome.function, params, *args).value
+    after = learner.probe("params_after_call", "network", outcome.function, params, *args).value
     call = call_text(outcome)
     if not isinstance(after, dict) or set(after) != set(params):
         added = sorted(map(str, set(after) - set(params))) if isinstance(after, dict) else []

@@ -80,7 +80,12 @@ EXERCISES: tuple[Exercise, ...] = (
         picture="conv_backward",
     ),
     Exercise("optimizers", "Optimizers", "mini-batches, gradient descent, RMSprop"),
-    Exercise("network", "A network from scratch", "a two-layer network trained by hand"),
+    Exercise(
+        "network",
+        "A network from scratch",
+        "a two-layer network trained by hand",
+        probes="params",
+    ),
     Exercise(
         "adam",
         "Momentum and Adam",
@@ -91,6 +96,7 @@ EXERCISES: tuple[Exercise, ...] = (
         "cnn_numpy",
         "A CNN from scratch",
         "conv, relu, max pool and dense layers trained by hand on pictures",
+        probes="params",
         picture="cnn_numpy",
     ),
     Exercise(
