@@ -43,6 +43,11 @@ def student(root: Path, name: str | bytes, source: Path | None) -> Path:
     return folder
 
 
+def grade_ada(klass: Path, *options: str) -> tuple[int, str, str]:
+    """`nnlab grade SLUG` of the class's folder ada, without the progress line."""
+    return run("grade", SLUG, "--dir", str(klass / "ada"), "--no-progress", *options)
+
+
 @pytest.fixture
 def klass(tmp_path: Path) -> Path:
     root = tmp_path / "class"
@@ -106,23 +111,15 @@ def test_grade_may_write_its_own_report_again_but_not_over_a_class(
 ) -> None:
     target = tmp_path / "ada.json"
     for _ in range(2):
-        code, _, err = run(
-            "grade", SLUG, "--dir", str(klass / "ada"), "--no-progress", "--format", "json",
-            "--out", str(target),
-        )  # fmt: skip
+        code, _, err = grade_ada(klass, "--format", "json", "--out", str(target))
         assert code == 0, err
     text = tmp_path / "ada.txt"
     for _ in range(2):
-        code, _, _ = run(
-            "grade", SLUG, "--dir", str(klass / "ada"), "--no-progress", "--out", str(text)
-        )
+        code, _, _ = grade_ada(klass, "--out", str(text))
         assert code == 0
     grades = tmp_path / "grades.json"
     run("grade-batch", str(klass), SLUG, "--format", "json", "--out", str(grades))
-    code, _, err = run(
-        "grade", SLUG, "--dir", str(klass / "ada"), "--no-progress", "--format", "json",
-        "--out", str(grades),
-    )  # fmt: skip
+    code, _, err = grade_ada(klass, "--format", "json", "--out", str(grades))
     assert code == 2 and "holds 2 submissions" in errors(err)[0]
 
 
@@ -130,17 +127,7 @@ def test_merge_refuses_to_replace_a_bigger_class(klass: Path, tmp_path: Path) ->
     grades = tmp_path / "grades.csv"
     run("grade-batch", str(klass), SLUG, "--out", str(grades))
     shard = tmp_path / "ada.json"
-    run(
-        "grade",
-        SLUG,
-        "--dir",
-        str(klass / "ada"),
-        "--no-progress",
-        "--format",
-        "json",
-        "--out",
-        str(shard),
-    )
+    grade_ada(klass, "--format", "json", "--out", str(shard))
     code, _, err = run("merge", str(shard), "--out", str(grades))
     assert code == 2 and "holds 2 submissions" in errors(err)[0]
 
@@ -205,14 +192,9 @@ def test_only_and_update_refuse_what_they_cannot_do(klass: Path, tmp_path: Path)
 
 
 def test_a_single_grading_is_named_by_its_folder_or_by_name(klass: Path, tmp_path: Path) -> None:
-    code, out, _ = run(
-        "grade", SLUG, "--dir", str(klass / "ada"), "--no-progress", "--format", "json"
-    )
+    code, out, _ = grade_ada(klass, "--format", "json")
     assert json.loads(out)["submission"] == "ada"
-    code, out, _ = run(
-        "grade", SLUG, "--dir", str(klass / "ada"), "--no-progress", "--format", "json",
-        "--name", "s-0042",
-    )  # fmt: skip
+    code, out, _ = grade_ada(klass, "--format", "json", "--name", "s-0042")
     assert json.loads(out)["submission"] == "s-0042"
     # merged with the class's shards, kim's own grading is the same submission, not a second one
     shard = tmp_path / "shard.json"
@@ -228,17 +210,7 @@ def test_a_single_grading_is_named_by_its_folder_or_by_name(klass: Path, tmp_pat
         str(shard),
     )
     single = tmp_path / "ada.json"
-    run(
-        "grade",
-        SLUG,
-        "--dir",
-        str(klass / "ada"),
-        "--no-progress",
-        "--format",
-        "json",
-        "--out",
-        str(single),
-    )
+    grade_ada(klass, "--format", "json", "--out", str(single))
     code, out, _ = run("merge", str(shard), str(single), "--format", "json")
     whole = tmp_path / "whole.json"
     run("grade-batch", str(klass), SLUG, "--format", "json", "--out", str(whole))
