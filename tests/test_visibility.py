@@ -51,18 +51,16 @@ def solved(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     return slug, folder
 
 
+def grade_with_checks(slug: str, folder: Path, checks: Path) -> tuple[int, str, str]:
+    """`nnlab grade` of the folder with the private checks, as JSON."""
+    return run(
+        "grade", slug, "--dir", str(folder), "--no-progress", "--format", "json",
+        "--checks", str(checks),
+    )  # fmt: skip
+
+
 def grade_json(slug: str, folder: Path, checks: Path) -> dict:
-    code, out, err = run(
-        "grade",
-        slug,
-        "--dir",
-        str(folder),
-        "--no-progress",
-        "--format",
-        "json",
-        "--checks",
-        str(checks),
-    )
+    code, out, err = grade_with_checks(slug, folder, checks)
     assert code == 1, err  # the private failing check
     data = json.loads(out)
     validate_report(data)
@@ -134,17 +132,7 @@ def test_an_unknown_file_visibility_breaks_that_file_loudly(
 ) -> None:
     slug, folder = solved
     checks = private_checks(tmp_path / "checks", slug, "students")
-    code, out, _ = run(
-        "grade",
-        slug,
-        "--dir",
-        str(folder),
-        "--no-progress",
-        "--format",
-        "json",
-        "--checks",
-        str(checks),
-    )
+    code, out, _ = grade_with_checks(slug, folder, checks)
     assert code == 3  # the instructor's file, not the learner's: the grading is unsound
     exercise = json.loads(out)["exercises"][0]
     assert exercise["status"] == "grader_error" and exercise["score"] == 0
