@@ -223,7 +223,7 @@ def test_grading_keeps_every_level_of_a_check(tmp_path: Path) -> None:
 # --- the failing case, reproducible --------------------------------------------------------------
 
 
-def run_script(script: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_script(script: Path, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """The repro script as a learner runs it: a plain Python, no nnlab on the path."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     return subprocess.run(
@@ -232,7 +232,7 @@ def run_script(script: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
     )
 
 
@@ -490,15 +490,7 @@ def test_repro_of_a_keras_exercise_prints_the_learners_model(
     assert code == 0, err
     script = workspace / ".nnlab" / "repro" / "build_model.py"
     assert f"Run it: python {script}" in out
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    shown = subprocess.run(
-        [sys.executable, "-I", str(script)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    shown = run_script(script, tmp_path, timeout=300)
     assert shown.returncode == 0, shown.stderr[-2000:]
     assert "build_model(4) returned Sequential" in shown.stdout
     assert "Dense" in shown.stdout and "output (None, 1)" in shown.stdout
