@@ -39,14 +39,18 @@ def seed(value: int) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
-def _progress_callback(label: str, record: dict[str, Any]) -> Any:
+def _progress_callback(label: str, record: dict[str, Any], settings_only: bool = False) -> Any:
     import keras
 
     class Progress(keras.callbacks.Callback):
-        """Reports each epoch to the parent and records what fit was asked to do."""
+        """Reports each epoch to the parent and records what fit was asked to do; with
+        ``settings_only``, fit stops after its first batch (and that epoch's validation):
+        its settings are all that is judged, and they are recorded when training begins."""
 
         def on_train_begin(self, logs: Any = None) -> None:
             record["params"].append({k: _plain_number(v) for k, v in (self.params or {}).items()})
+            if settings_only:
+                self.model.stop_training = True  # read after each batch and each epoch
 
         def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
             record["epochs"] += 1
@@ -80,13 +84,23 @@ def fit_model(model: Any, x: Any, y: Any, epochs: int, batch_size: int, label: s
 
 
 def predict(model: Any, x: Any) -> np.ndarray:
-    """The model's outputs for ``x`` as a float64 array (the parent computes the accuracy)."""
-    return np.asarray(model.predict(x, verbose=0, batch_size=256), dtype=np.float64)
+    """The model's outputs for ``x`` as a float64 array (the parent computes the accuracy).
+
+    What model.predict computes (the model called with training=False, 256 rows at a time),
+    called eagerly: predict would first trace a graph for a single pass (0.1 s or more)."""
+    import keras
+
+    rows = [
+        keras.ops.convert_to_numpy(model(x[start : start + 256], training=False))
+        for start in range(0, len(x), 256)
+    ]
+    return np.asarray(np.concatenate(rows), dtype=np.float64)
 
 
-def evaluate_loss(model: Any, x: Any, y: Any) -> float:
-    """The compiled loss of ``model`` on (x, y), as fit reports it for validation data."""
-    result = model.evaluate(x, y, verbose=0, batch_size=256, return_dict=True)
+def evaluate_loss(model: Any, x: Any, y: Any, batch_size: int = 256) -> float:
+    """The compiled loss of ``model`` on (x, y), as fit reports it for validation data (with
+    fit's batch size, evaluate reuses the graph fit's validation traced)."""
+    result = model.evaluate(x, y, verbose=0, batch_size=int(batch_size), return_dict=True)
     return float(result["loss"])
 
 
@@ -95,15 +109,17 @@ def evaluate_loss(model: Any, x: Any, y: Any) -> float:
 _WATCHED: dict[int, dict[str, Any]] = {}
 
 
-def watch_fit(model: Any, label: str) -> None:
+def watch_fit(model: Any, label: str, settings_only: bool = False) -> None:
     """Make ``model.fit`` report each epoch and record its settings, without changing what it does.
 
     Only our own reference model is watched: the learner's train function receives it, and
-    whatever it passes to fit goes through unchanged, plus one extra callback.
+    whatever it passes to fit goes through unchanged, plus one extra callback. With
+    ``settings_only`` (a run that judges only the settings fit was called with: epochs,
+    steps per epoch, number of calls) each fit call stops after its first batch.
     """
     original = model.fit
     record: dict[str, Any] = {"calls": 0, "epochs": 0, "params": []}
-    callback = _progress_callback(label, record)
+    callback = _progress_callback(label, record, settings_only)
 
     def fit(*args: Any, **kwargs: Any) -> Any:
         record["calls"] += 1
