@@ -88,3 +88,29 @@ def test_same_seed_same_trained_model() -> None:
                 box.call("predict", (model, sets["x_test"]), timeout=60, probe=True).value
             )
     assert np.array_equal(predictions[0], predictions[1])
+
+
+def test_a_run_judged_only_on_fits_settings_stops_after_one_batch() -> None:
+    """The run of train_model with its default settings (watch_fit's settings_only) records
+    fit's settings as asked (20 epochs of 2 steps) and trains one batch, not 20 epochs."""
+    sets = reference("keras_model").binary_problem(3, 4, n_train=64, n_val=32, n_test=64)
+    source = (SOLUTIONS / "keras_model.py").read_text()
+    with Sandbox(
+        source,
+        "keras_model.py",
+        "keras_model",
+        probes=PROBES / "keras.py",
+        load_timeout=TENSORFLOW_LIMITS.load_seconds,
+        memory_limit=TENSORFLOW_LIMITS.memory_bytes,
+    ) as box:
+        assert box.load().raised is None
+        model = box.call("reference_model", (4,), timeout=60, probe=True).value
+        assert box.call("watch_fit", (model, "test", True), timeout=60, probe=True).raised is None
+        arguments = (model, sets["x_train"], sets["y_train"], sets["x_val"], sets["y_val"])
+        history = box.call("train_model", arguments, timeout=60)
+        assert history.raised is None
+        report = box.call("fit_report", (model,), timeout=60, probe=True).value
+        values = box.call("history_values", (history.value,), timeout=60, probe=True).value
+    assert [(p["epochs"], p["steps"]) for p in report["params"]] == [(20, 2)]
+    assert report["calls"] == 1 and report["epochs"] == 1
+    assert len(values["values"]["loss"]) == 1
