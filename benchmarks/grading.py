@@ -2,7 +2,7 @@
 
 Every figure is the median wall time of several runs of the real command line in a fresh
 process (what a learner or a CI job pays), printed with the floor beside it. Timings are
-measured here and quoted in the README; tests never assert them.
+measured here and quoted in docs/performance.md; tests never assert them.
 
     python benchmarks/grading.py               # everything (the Keras figures take ~a minute)
     python benchmarks/grading.py --quick       # NumPy figures only, fewer runs

@@ -6,7 +6,7 @@ and slow-but-correct loop answers from tests/loop_answers, mixed) with
 processes per core the grading may use: load ~40 on two cores), and prints both times and
 whether the grades are identical: every submission's score, and every exercise's and
 check's status and points. Time limits that decide a grade are CPU time of the child, so
-they must be (see README, "Time limits and a loaded machine").
+they must be (see docs/performance.md, "Time limits on a loaded machine").
 
     python benchmarks/load.py                 # the class of 40, burners at 20 per core
     python benchmarks/load.py --burners 60 --size 20

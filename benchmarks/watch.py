@@ -8,7 +8,7 @@ For each Keras exercise (the model answer), in one run on this machine:
               end of the new report (TensorFlow already loaded)
 
 The warm figure is the median of --saves saves after the first grading. Figures are read
-by people (the README quotes them), never asserted by tests.
+by people (docs/performance.md quotes them), never asserted by tests.
 
     python benchmarks/watch.py
     python benchmarks/watch.py --only keras_model --saves 2

@@ -1,5 +1,5 @@
 """The distribution's name is one nobody else owns (`nnlab` on the public index is an
-unrelated project): the same in pyproject, README, the workflows and `export --from-index`,
+unrelated project): the same in pyproject, README, docs, the workflows and `export --from-index`,
 and the workflows install from a wheel in the repository (or NNLAB_PACKAGE), never `nnlab`."""
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ def test_the_distribution_is_nnlab_course_everywhere() -> None:
     assert re.search(r'^name = "([^"]+)"', pyproject, re.M).group(1) == nnlab.DISTRIBUTION
     assert re.search(r'^nnlab = "nnlab.cli:main"$', pyproject, re.M)  # the command stays nnlab
     assert nnlab.DISTRIBUTION in (ROOT / "README.md").read_text()
+    assert nnlab.DISTRIBUTION in (ROOT / "docs" / "getting-started.md").read_text()
     for name in ("classroom.yml", "grade-class.yml"):
         text = (WORKFLOWS / name).read_text()
         assert f"{nnlab.WHEEL_PREFIX}-*.whl" in text and nnlab.DISTRIBUTION in text
@@ -35,7 +36,8 @@ def test_the_distribution_is_nnlab_course_everywhere() -> None:
 def test_nothing_installs_the_unrelated_nnlab_from_the_index() -> None:
     # `pip install [options] nnlab` or `nnlab==...`, quoted or not
     bare = re.compile(r"pip install(\s+-\S+)*\s+[\"']?nnlab(==[^\s\"']*)?[\"']?(\s|$)")
-    for path in [ROOT / "README.md", *WORKFLOWS.glob("*"), ROOT / "nnlab" / "export.py"]:
+    documents = [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]
+    for path in [*documents, *WORKFLOWS.glob("*"), ROOT / "nnlab" / "export.py"]:
         assert not bare.search(path.read_text()), path
     for name in ("classroom.yml", "grade-class.yml"):
         assert load(name)["env"]["NNLAB_PACKAGE"] == ""

@@ -103,8 +103,21 @@ def test_the_changelog_page_is_the_changelog(site: Path) -> None:
 
 
 def test_getting_started_gives_the_readme_set_up_commands() -> None:
-    """The two commands (learn, develop) are the same on the site and in the README."""
+    """The two commands (learn, develop) are the same on the site and in the README
+    (tests/test_learner_journey.py runs them as Getting started gives them)."""
     blocks = re.compile(r"```bash\n(.*?)\n```", re.S)
     page = blocks.findall((ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8"))
     readme = blocks.findall((ROOT / "README.md").read_text(encoding="utf-8"))
     assert len(page) == 2 and page == readme[:2]
+
+
+def test_the_readme_is_short_and_leads_to_every_page() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.encode("utf-8")) < 6 * 1024
+    local = [target for target in re.findall(r"\]\(([^)#\s]+)", readme) if "://" not in target]
+    assert "docs/images/report.png" in local  # the picture of a report
+    for target in local:
+        assert (ROOT / target).exists(), target
+    pages = {f"docs/{page.relative_to(ROOT / 'docs')}" for page in (ROOT / "docs").glob("*.md")}
+    assert pages - {"docs/index.md"} <= set(local), pages - set(local)
+    assert "docs/exercises/index.md" in local

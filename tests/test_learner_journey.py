@@ -129,23 +129,23 @@ def test_usage_errors_are_one_line_with_exit_2(workspace: Path) -> None:
         assert err.startswith("nnlab: error: ") and expected in err, (args, err)
 
 
-def readme_set_up_commands() -> list[str]:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Set up") : readme.index("## The learner loop")]
-    return re.findall(r"```bash\n(.*?)\n```", section, re.S)
+def set_up_commands() -> list[str]:
+    """The two commands of docs/getting-started.md (tests/test_docs.py: the README's too)."""
+    page = (ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8")
+    return re.findall(r"```bash\n(.*?)\n```", page, re.S)
 
 
-def test_readme_learner_set_up_command_works_as_written(
+def test_the_learner_set_up_command_works_as_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    learn, develop = readme_set_up_commands()
+    learn, develop = set_up_commands()
     steps = learn.split(" && ")
     assert steps[0] == "pip install ." and steps[1].startswith("mkdir -p ")
     monkeypatch.chdir(tmp_path)
     nnlab_steps = [step.split()[1:] for step in steps if step.startswith("nnlab ")]
     assert [words[0] for words in nnlab_steps] == ["list", "start", "grade"]
     codes = [run(*words)[0] for words in nnlab_steps]
-    assert codes == [0, 0, 1]  # the untouched stub fails, as the README says
+    assert codes == [0, 0, 1]  # the untouched stub fails, as Getting started says
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
     assert develop == ci
 
