@@ -3,7 +3,7 @@
 import numpy as np
 
 BROKEN = ("categorical_crossentropy",)
-MESSAGE = "every prediction is exactly right"
+MESSAGE = "predicted 0.995, above 1 - epsilon"
 
 
 def _same_shape(y_true, y_pred):
