@@ -547,23 +547,29 @@ def test_categorical_crossentropy_clips_perfect_predictions_to_1_minus_epsilon(l
     # 1 - epsilon. Clipped to 0.99 it costs -log(0.99) = 0.01005 per example; with epsilon
     # also inside the log (Keras 2's form, accepted as for the binary loss) -log(0.99 + 0.01)
     # = 0. A missing or too high upper bound gives -log(0.995) = 0.00501, or -log(1.005) < 0
-    # with epsilon inside the log: neither. (At the default 1e-7 the forms differ by 1e-7,
-    # within the contract's tolerance.)
+    # with epsilon inside the log: neither. Which form the learner wrote is read from a
+    # prediction of 0.5 first (-log(0.5) or -log(0.51)), so that 0 is right only beside it.
+    # (At the default 1e-7 the forms differ by 1e-7, within the contract's tolerance.)
     y_true = np.eye(4)[[0, 2, 1, 3, 2]]
-    y_pred = np.where(y_true == 1.0, 0.995, 0.005 / 3)
-    outcome = learner.call("categorical_crossentropy", y_true, y_pred, epsilon=0.01)
+    halves = np.where(y_true == 1.0, 0.5, 0.5 / 3)
+    high = np.where(y_true == 1.0, 0.995, 0.005 / 3)
+    at_half, at_high = learner.calls(
+        "categorical_crossentropy",
+        [((y_true, halves), {"epsilon": 0.01}), ((y_true, high), {"epsilon": 0.01})],
+    )
     try:
-        expect_close(outcome.value, 0.0, rtol=0.0, atol=1e-9)  # epsilon inside the log too
+        expect_close(at_half.value, -np.log(0.51))  # epsilon inside the log too
     except CheckFailed:
-        judge_loss(
-            outcome,
-            "categorical_crossentropy",
-            y_true,
-            y_pred,
-            0.01,
-            note="(each true class is predicted 0.995, above 1 - epsilon; with epsilon also "
-            "added inside the log, 0 is right too)",
-        )
+        judge_loss(at_half, "categorical_crossentropy", y_true, halves, 0.01)
+        judge_loss(at_high, "categorical_crossentropy", y_true, high, 0.01, note=ABOVE_THE_CLIP)
+    else:
+        expect_close(at_high.value, 0.0, rtol=0.0, atol=1e-9, hint=ABOVE_THE_CLIP)
+
+
+ABOVE_THE_CLIP = (
+    "(each true class is predicted 0.995, above 1 - epsilon; with epsilon also added inside "
+    "the log, as your loss for predictions of 0.5 does, 0 is right here)"
+)
 
 
 @check(
