@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -92,14 +93,19 @@ def _load_problems(files: Sequence[Path]) -> list[str]:
         except (OSError, ValueError) as error:
             why[path] = f"{path}: cannot be read ({error})"
     importable = [path for path in files if path not in why]
+    # pytest names a file relative to the folder it runs in when that is shorter (a check
+    # folder under the current one, or beside it: ../private/test_x.py)
+    spelled = {path: (str(path), os.path.relpath(path)) for path in importable}
 
     class Loader(_Collector):
         def pytest_collectreport(self, report: Any) -> None:
             if not report.failed:
                 return
             text = str(report.longrepr)
-            path = next((p for p in importable if str(p) in text), None)
-            lines = re.findall(rf"^{re.escape(str(path))}:(\d+)", text, re.M) if path else []
+            path = next((p for p in importable if any(form in text for form in spelled[p])), None)
+            lines = []
+            for form in spelled[path] if path else ():
+                lines = lines or re.findall(rf"^{re.escape(form)}:(\d+)", text, re.M)
             reason = (text.strip().splitlines() or ["an unknown error"])[-1]
             place = f"{path}: line {lines[-1]}" if lines else str(path or "a check file")
             why.setdefault(path or Path(), f"{place}: {reason.removeprefix('E').strip()}")
