@@ -383,7 +383,7 @@ class Sandbox:
                     reply = replies.parse(header, blobs)
                     reported = reply.cpu_seconds + sum(r.cpu_seconds for r in reply.results)
                     reply.cpu_seconds = self.last_cpu_seconds = max(reported, self._cpu_used())
-                    return reply
+                    break
                 shown += 1
                 if self.on_progress and shown <= PROGRESS_LIMIT:
                     self.on_progress(replies.printable(header["progress"]))
@@ -397,6 +397,12 @@ class Sandbox:
                 self.last_cpu_seconds = self._cpu_used()
             self.close()
             raise
+        if cpu_limit is not None and reply.cpu_seconds > cpu_limit:
+            # CPU time is looked at every MEMORY_POLL_SECONDS: a call can end past its limit
+            # between two looks. Its verdict is the one a look would have given, not a race.
+            self.close()
+            raise CpuLimitReached(f"{what} did not finish within {cpu_limit:g} s of CPU time")
+        return reply
 
     def _cpu_reading(self) -> tuple[int, bool] | None:
         """The child's CPU time in clock ticks (its threads and waited-for children
