@@ -240,8 +240,11 @@ def adam_mistake(outcome: Any) -> str:
     except (TypeError, ValueError, IndexError):
         return ""
     for mistake, value in wrong.items():
-        if got.shape == value.shape and np.allclose(got, value, rtol=1e-6, atol=1e-12):
-            return f"Your new_param matches {mistake}."
+        try:  # the course's one comparator: same shape, same non-finite places, close values
+            expect_close(got, value, rtol=1e-6, atol=1e-12)
+        except CheckFailed:
+            continue
+        return f"Your new_param matches {mistake}."
     return ""
 
 
