@@ -17,6 +17,28 @@ Operators (each mutant makes exactly one change in one function of ``solutions/<
 - ``statement``: an assignment, augmented assignment or call statement replaced by ``pass``;
 - ``transpose``: ``x.T``, ``np.transpose(x, ...)`` or ``x.transpose(...)`` becomes ``x``.
 
+The Keras exercises (``keras_model``, ``keras_cnn``: each grading trains a network) get a
+subset that keeps their run short and aims at the mistakes their contracts name, not at
+choices the contracts leave open (:data:`KERAS_OPERATORS`):
+
+- ``name``: a Keras or history name swapped for its classic wrong sibling (:data:`_NAMES`:
+  ``"relu"`` -> ``"linear"``, ``"sigmoid"`` <-> ``"softmax"``, ``"binary_crossentropy"`` and
+  ``"sparse_categorical_crossentropy"`` -> ``"categorical_crossentropy"``, ``"accuracy"`` ->
+  ``"mae"``, ``"loss"`` <-> ``"val_loss"``);
+- ``argument``: a keyword argument left out of a call (``validation_data=``,
+  ``batch_size=``, ``activation=``, ``metrics=``, ``label=``, ...);
+- ``swap``: a name swapped for its training/validation counterpart where the function has
+  both (``x_train`` <-> ``x_val``, ``y_train`` <-> ``y_val``, ``loss`` <-> ``val_loss``);
+- ``element``: one element left out of a list (a layer of a ``Sequential``, the metric);
+- ``operator``, ``comparison``, ``statement`` as above, and ``constant`` except inside a
+  capitalised call (a layer, ``Input``: units, kernel and pool sizes are the learner's choice
+  within the parameter budget, judged by the trained result) other than its
+  ``learning_rate=``.
+
+A line whose comment says ``pragma: no mutate`` (mutmut's marker) gets no mutant: the Keras
+model answers mark the code their contracts leave to the learner's design (the hidden layers,
+what ``fit`` prints, a title), each with its reason; the report counts the mutants left out.
+
 Nothing inside a ``raise`` statement, a string or a docstring is mutated, nor code outside
 the functions. Two operators that give the same program give one mutant. Each
 :class:`Mutant` knows the function it changes (``where``), the contract function it is
@@ -41,8 +63,10 @@ from __future__ import annotations
 
 import ast
 import difflib
+import io
 import random
 import re
+import tokenize
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -57,7 +81,24 @@ OPERATORS = (  # in this order of preference when two give the same program
     "slice",
     "statement",
     "transpose",
+    "name",
+    "argument",
+    "swap",
+    "element",
 )
+NUMPY_OPERATORS = OPERATORS[:8]
+KERAS_OPERATORS = ("operator", "comparison", "constant", "statement", *OPERATORS[8:])
+# the Keras exercises' names and the mistake each is swapped for
+_NAMES = {
+    "relu": "linear",
+    "sigmoid": "softmax",
+    "softmax": "sigmoid",
+    "binary_crossentropy": "categorical_crossentropy",
+    "sparse_categorical_crossentropy": "categorical_crossentropy",
+    "accuracy": "mae",
+    "loss": "val_loss",
+    "val_loss": "loss",
+}
 
 _BINARY = {
     ast.Add: ast.Sub,
@@ -146,6 +187,7 @@ class _Edit:
     end: Position
     new: str
     what: str  # the old and new text, for the description
+    at: Position | None = None  # where the description points, when not at ``start``
 
 
 class _Source:
@@ -246,9 +288,89 @@ def _operator_position(
     return position(match.start()), position(match.end())
 
 
-def _edits(source: _Source, function: ast.FunctionDef) -> Iterator[_Edit]:
+def _architecture(function: ast.FunctionDef) -> set[int]:
+    """ids of the nodes in the arguments of a capitalised call (a Keras layer, ``Input``),
+    but for a ``learning_rate=``: the Keras subset nudges no number there."""
+    found: set[int] = set()
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if called[:1].isupper():
+            roots = [*node.args, *(k.value for k in node.keywords if k.arg != "learning_rate")]
+            found.update(id(inner) for root in roots for inner in ast.walk(root))
+    return found
+
+
+def _counterpart(name: str) -> str:
+    """The validation name of a training name and back: x_train <-> x_val, loss <-> val_loss."""
+    if name.endswith("_train"):
+        return name[: -len("_train")] + "_val"
+    if name.endswith("_val"):
+        return name[: -len("_val")] + "_train"
+    return name[len("val_") :] if name.startswith("val_") else "val_" + name
+
+
+def _defined(function: ast.FunctionDef) -> set[str]:
+    """The function's parameters and the names it assigns."""
+    names = {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
+    names.update(
+        node.id
+        for node in ast.walk(function)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+    )
+    return names
+
+
+def _left_out(items: Sequence[ast.AST], index: int) -> tuple[Position, Position]:
+    """The text to cut so that ``items[index]`` (arguments or list elements, in source order)
+    is gone with its comma: up to the next item, or from the previous one for the last."""
+    item = items[index]
+    if index + 1 < len(items):
+        return _start(item), _start(items[index + 1])
+    if index > 0:
+        return _end(items[index - 1]), _end(item)
+    return _start(item), _end(item)
+
+
+def _keras_edits(source: _Source, function: ast.FunctionDef, skipped: set[int]) -> Iterator[_Edit]:
+    """The Keras subset's own operators: name, argument, swap, element."""
+    name = function.name
+    defined = _defined(function)
+    for node in ast.walk(function):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if node.value in _NAMES:
+                old, new = source.segment(node), repr(_NAMES[node.value]).replace("'", '"')
+                yield _Edit("name", name, _start(node), _end(node), new, f"`{old}` -> `{new}`")
+        elif isinstance(node, ast.Call):
+            items = sorted([*node.args, *node.keywords], key=_start)
+            for index, keyword in enumerate(items):
+                if isinstance(keyword, ast.keyword) and keyword.arg is not None:
+                    start, end = _left_out(items, index)
+                    what = f"`{source.segment(keyword)}` left out"
+                    yield _Edit("argument", name, start, end, "", what, _start(keyword))
+        elif isinstance(node, ast.List) and node.elts:
+            for index, element in enumerate(node.elts):
+                start, end = _left_out(node.elts, index)
+                what = f"`{source.segment(element).splitlines()[0]}` left out of the list"
+                yield _Edit("element", name, start, end, "", what, _start(element))
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            other = _counterpart(node.id)
+            if other in defined and node.id in defined:
+                yield _Edit(
+                    "swap", name, _start(node), _end(node), other, f"`{node.id}` -> `{other}`"
+                )
+
+
+def _edits(source: _Source, function: ast.FunctionDef, keras: bool = False) -> Iterator[_Edit]:
     skipped = _skipped_nodes(function)
     name = function.name
+    if keras:
+        yield from _keras_edits(source, function, skipped)
+        skipped |= _architecture(function)
 
     def edit(
         operator: str, place: ast.AST | tuple[Position, Position], new: str, old: str
@@ -361,24 +483,50 @@ def _reaching(
     return reached
 
 
-def mutants(slug: str, text: str, *, functions: Sequence[str] = ()) -> list[Mutant]:
+PRAGMA = "pragma: no mutate"
+
+
+def quiet_lines(text: str) -> set[int]:
+    """The lines (from 1) whose comment says ``pragma: no mutate``."""
+    return {
+        token.start[0]
+        for token in tokenize.generate_tokens(io.StringIO(text).readline)
+        if token.type == tokenize.COMMENT and PRAGMA in token.string
+    }
+
+
+def mutants(
+    slug: str, text: str, *, functions: Sequence[str] = (), pragmas: bool = True
+) -> list[Mutant]:
     """Every mutant of the model answer ``text`` of ``slug``, in source order.
 
     ``functions``: only the mutants that can change one of these contract functions.
+    ``pragmas``: none on a line marked ``pragma: no mutate`` (False: those too).
     """
     tree = ast.parse(text)
     source = _Source(text)
+    quiet = quiet_lines(text) if pragmas else set()
+    keras = catalog.get(slug).uses_tensorflow
+    allowed = KERAS_OPERATORS if keras else NUMPY_OPERATORS
     defined = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
     contract = list(catalog.signatures(slug))
     reached = _reaching(defined, contract)
     original = ast.dump(tree)
     seen = {original}
     found: list[Mutant] = []
-    edits = [edit for node in defined.values() for edit in _edits(source, node)]
+    edits = [
+        edit
+        for node in defined.values()
+        for edit in _edits(source, node, keras)
+        if edit.operator in allowed
+    ]
     edits.sort(key=lambda e: (e.start, e.end, OPERATORS.index(e.operator), e.new))
     for one in edits:
         reaches = tuple(reached[one.where])
         if not reaches or (functions and not set(reaches) & set(functions)):
+            continue
+        line, byte = one.at or one.start
+        if line in quiet:
             continue
         changed = source.replaced(one)
         try:
@@ -389,8 +537,8 @@ def mutants(slug: str, text: str, *, functions: Sequence[str] = ()) -> list[Muta
             continue
         seen.add(dumped)
         shown = [f for f in reaches if not functions or f in functions]
-        line_start = source.starts[one.start[0] - 1]
-        column = len(source.data[line_start : line_start + one.start[1]].decode("utf-8")) + 1
+        line_start = source.starts[line - 1]
+        column = len(source.data[line_start : line_start + byte].decode("utf-8")) + 1
         function = one.where if one.where in contract else shown[0]
         path = f"solutions/{slug}.py"
         diff = "".join(
@@ -410,10 +558,10 @@ def mutants(slug: str, text: str, *, functions: Sequence[str] = ()) -> list[Muta
                 where=one.where,
                 function=function,
                 reaches=reaches,
-                line=one.start[0],
+                line=line,
                 column=column,
                 change=one.what,
-                description=f"line {one.start[0]}, column {column}: {one.what}",
+                description=f"line {line}, column {column}: {one.what}",
                 source=changed,
                 diff=diff,
             )

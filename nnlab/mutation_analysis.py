@@ -24,9 +24,13 @@ checks when no private check fails for it, whatever the course's checks do (the 
 when the course's checks catch it). Only mutants that can change a function the private
 checks name are generated.
 
-Keras exercises (``keras_model``, ``keras_cnn``) are skipped with a note: their answers
-build and train Keras models, every grading of a mutant would import TensorFlow and train
-(tens of seconds each), and their NumPy-side code is a few lines of configuration.
+The Keras exercises (``keras_model``, ``keras_cnn``) get the Keras subset of operators of
+:mod:`nnlab.mutation` (their model answers mark the code the contracts leave to the
+learner's design ``pragma: no mutate``; the report counts what that leaves out). Their
+gradings share the batch's TensorFlow template (a fork per grading, ~4 s of training
+each); their probe (:func:`nnlab.probe_inputs.keras_calls`) compares descriptions of the
+models, fit settings, histories and figures that the trusted helpers of
+``grader/probes/keras.py`` make in the child (:func:`_run_keras`).
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ class Outcome:
 class ExerciseAnalysis:
     slug: str
     available: int = 0  # mutants before sampling
+    quiet: int = 0  # mutants not made: on lines marked ``pragma: no mutate``
     outcomes: list[Outcome] = field(default_factory=list)
     skipped: str = ""  # why the exercise was not analysed
     problem: str = ""  # what makes its figures meaningless (the solution fails)
@@ -136,9 +141,6 @@ def analyse(
         result = ExerciseAnalysis(slug)
         analysis.exercises.append(result)
         solution = root / "solutions" / f"{slug}.py"
-        if exercise.uses_tensorflow:
-            result.skipped = "a Keras exercise: not mutated (see `nnlab.mutation_analysis`)"
-            continue
         if not solution.is_file():
             result.skipped = f"no solutions/{slug}.py in this checkout"
             continue
@@ -158,8 +160,11 @@ def analyse(
             functions = list(dict.fromkeys(c.info.function for c in found if c.info))
         else:
             counted[slug] = None
-        every = mutation.mutants(slug, solution.read_text(encoding="utf-8"), functions=functions)
+        text = solution.read_text(encoding="utf-8")
+        every = mutation.mutants(slug, text, functions=functions)
         result.available = len(every)
+        result.quiet = len(mutation.mutants(slug, text, functions=functions, pragmas=False))
+        result.quiet -= len(every)
         result.outcomes = [Outcome(m) for m in mutation.sample(every, count, seed)]
 
     graded = [e for e in analysis.exercises if e.outcomes]
@@ -276,7 +281,9 @@ def _probe(
             continue
         slug = exercise.slug
         functions = list(catalog.signatures(slug))
-        probe = probe_inputs.calls(slug, functions, seed)
+        keras = catalog.get(slug).uses_tensorflow
+        run = _run_keras if keras else _run
+        probe = (probe_inputs.keras_calls if keras else probe_inputs.calls)(slug, functions, seed)
         if not probe:
             for outcome in unkilled:
                 outcome.note = "not probed: no probe inputs for this exercise"
@@ -284,13 +291,13 @@ def _probe(
         progress(f"{slug}: probing {len(unkilled)} mutants no check kills")
         root = source_checkout()
         assert root is not None
-        reference = _run(slug, (root / "solutions" / f"{slug}.py").read_text(), probe, functions)
+        reference = run(slug, (root / "solutions" / f"{slug}.py").read_text(), probe, functions)
         if isinstance(reference, str):
             exercise.problem = f"the probe cannot run the model answer: {reference}"
             continue
         for outcome in unkilled:
             reached = [f for f in outcome.mutant.reaches if f in probe]
-            got = _run(slug, outcome.mutant.source, probe, reached)
+            got = run(slug, outcome.mutant.source, probe, reached)
             if isinstance(got, str):
                 outcome.note = f"the probe tells it apart: {got}"
                 continue
@@ -365,6 +372,73 @@ def _run(
     return replies
 
 
+def _run_keras(
+    slug: str, source: str, probe: dict[str, list[Any]], functions: Sequence[str]
+) -> dict[str, list[tuple[str, Any]]] | str:
+    """:func:`_run` for a Keras exercise: each call's objects stay in the child, and the
+    trusted helpers of ``grader/probes/keras.py`` describe them (see
+    :func:`nnlab.probe_inputs.keras_calls`)."""
+    from nnlab.grading import limits_for
+    from nnlab.sandbox.launcher import Sandbox
+    from nnlab.sandbox.replies import SandboxFailure
+
+    exercise = catalog.get(slug)
+    limits = limits_for(exercise)
+    replies: dict[str, list[tuple[str, Any]]] = {}
+    try:
+        with Sandbox(
+            source,
+            f"{slug}.py",
+            slug,
+            probes=exercise.probe_path,
+            load_timeout=limits.load_seconds,
+            memory_limit=limits.memory_bytes,
+        ) as sandbox:
+            loaded = sandbox.load()
+            if loaded.raised is not None:
+                return f"importing it raised {loaded.raised.type}"
+
+            def helper(name: str, *args: Any) -> Any:
+                return sandbox.call(name, args, timeout=PROBE_SECONDS, probe=True).value
+
+            for function in functions:
+                replies[function] = []
+                for call in probe.get(function, ()):
+                    described: Any = None
+                    if call["kind"] == "build":
+                        args = call["args"]
+                    elif call["kind"] == "train":
+                        name, network_args = call["network"]
+                        helper("seed", call["seed"])
+                        model = helper(name, *network_args)
+                        helper("watch_fit", model, "probe", True)
+                        args = (model, *call["args"])
+                    else:
+                        args = (helper("make_history", call["history"]),)
+                    reply = sandbox.call(
+                        function,
+                        args,
+                        call["kwargs"] if "kwargs" in call else {},
+                        timeout=PROBE_SECONDS,
+                    )
+                    if reply.raised is not None:
+                        replies[function].append(("raised", reply.raised.type))
+                        continue
+                    if call["kind"] == "build":
+                        described = helper("describe_model", reply.value)
+                    elif call["kind"] == "train":
+                        described = {
+                            "history": helper("history_values", reply.value),
+                            "fit": helper("fit_report", model),
+                        }
+                    else:
+                        described = helper("describe_figure", reply.value)
+                    replies[function].append(("value", described))
+    except SandboxFailure as error:
+        return f"{type(error).__name__}: {error}"
+    return replies
+
+
 # --- the report ------------------------------------------------------------------------------
 
 
@@ -398,8 +472,13 @@ def report_lines(analysis: Analysis, *, diffs: bool = True) -> list[str]:
             if len(exercise.outcomes) < exercise.available
             else ""
         )
+        quiet = (
+            f" ({exercise.quiet} more on lines marked `{mutation.PRAGMA}`)"
+            if exercise.quiet
+            else ""
+        )
         lines.append(
-            f"{exercise.slug}: {_figures(exercise.counts())}{sampled}: "
+            f"{exercise.slug}: {_figures(exercise.counts())}{sampled}{quiet}: "
             f"{_rate(exercise.kill_rate())}"
         )
         if exercise.problem:

@@ -20,6 +20,22 @@ calls each unless said otherwise:
   a mutant that stops raising the model answer's ValueError differs;
 - training functions (``train``, ``adam_train``, ``train_cnn_numpy``): 3 small problems of
   a few epochs each.
+
+The Keras exercises return objects that stay in the child (a model, a History, a Figure), so
+their probe (:func:`keras_calls`, ``KERAS_ROUNDS`` calls per function) compares what the
+course's trusted helpers (``grader/probes/keras.py``) make of them, not the objects:
+
+- ``build_model(input_dim)``, ``build_cnn(input_shape, num_classes)``: the model's
+  description (``describe_model``: each layer's class, units, activation, shapes, the
+  parameter count, the optimizer, its learning rate, the loss and the metrics), for input
+  sizes 2-24, images of 12-16 pixels a side with 1-3 channels, and 2-6 classes;
+- ``train_model``, ``train_cnn``: given a fresh reference network (``reference_model``,
+  ``reference_cnn``) whose fit stops after its first batch, what fit was asked to do
+  (``fit_report``: epochs, steps per epoch, calls) and the returned history (keys, values),
+  on random problems of 40-64 training and 16-24 validation examples, with the contract's
+  defaults and with random ``epochs`` (2-6) and ``batch_size`` (4-16);
+- ``plot_history(history)``: the figure's description (``describe_figure``: axes labels,
+  title, each line's label and data, the legend) for random histories of 2-8 epochs.
 """
 
 from __future__ import annotations
@@ -521,3 +537,77 @@ def difference(a: Any, b: Any) -> float | None:
     if any(part is None for part in parts):
         return None
     return max([p for p in parts if p is not None], default=0.0)
+
+
+# --- the Keras exercises -----------------------------------------------------------------------
+
+KERAS_ROUNDS = 3
+KerasCall = dict[str, Any]  # {"kind": "build" | "train" | "plot", ...}: see keras_calls
+
+
+def _keras_problem(rng: Rng, n_in: int, images: tuple[int, int, int] | None) -> dict[str, Any]:
+    n_train, n_val = int(rng.integers(40, 65)), int(rng.integers(16, 25))
+    if images is None:
+        w = rng.normal(size=(n_in, 1))
+        x, xv = rng.normal(size=(n_train, n_in)), rng.normal(size=(n_val, n_in))
+        return {
+            "x_train": x.astype(np.float32),
+            "y_train": (x @ w > 0).astype(np.float32),
+            "x_val": xv.astype(np.float32),
+            "y_val": (xv @ w > 0).astype(np.float32),
+        }
+    classes = n_in
+    return {
+        "x_train": rng.random((n_train, *images)).astype(np.float32),
+        "y_train": rng.integers(0, classes, size=n_train),
+        "x_val": rng.random((n_val, *images)).astype(np.float32),
+        "y_val": rng.integers(0, classes, size=n_val),
+    }
+
+
+def _history(rng: Rng) -> dict[str, list[float]]:
+    epochs = int(rng.integers(2, 9))
+    loss = np.sort(rng.random(epochs))[::-1] + 0.1
+    return {
+        "loss": [round(float(v), 4) for v in loss],
+        "accuracy": [round(float(v), 4) for v in rng.random(epochs)],
+        "val_loss": [round(float(v), 4) for v in loss + rng.random(epochs) * 0.3],
+        "val_accuracy": [round(float(v), 4) for v in rng.random(epochs)],
+    }
+
+
+def _keras_call(rng: Rng, slug: str, function: str) -> KerasCall | None:
+    cnn = slug == "keras_cnn"
+    side = int(rng.integers(12, 17))
+    image = (side, int(rng.integers(12, 17)), int(rng.integers(1, 4)))
+    size = int(rng.integers(2, 7)) if cnn else int(rng.integers(2, 25))
+    if function in ("build_model", "build_cnn"):
+        return {"kind": "build", "args": (image, size) if cnn else (size,), "kwargs": {}}
+    if function in ("train_model", "train_cnn"):
+        kwargs: dict[str, Any] = {}
+        if rng.random() < 0.7:
+            kwargs = {"epochs": int(rng.integers(2, 7)), "batch_size": int(rng.integers(4, 17))}
+        data = _keras_problem(rng, size, image if cnn else None)
+        network = ("reference_cnn", ([*image], size)) if cnn else ("reference_model", (size,))
+        return {
+            "kind": "train",
+            "network": network,
+            "seed": int(rng.integers(0, 2**31)),
+            "args": (data["x_train"], data["y_train"], data["x_val"], data["y_val"]),
+            "kwargs": kwargs,
+        }
+    if function == "plot_history":
+        return {"kind": "plot", "history": _history(rng)}
+    return None
+
+
+def keras_calls(slug: str, functions: list[str], seed: int = 0) -> dict[str, list[KerasCall]]:
+    """The probe of a Keras exercise: function -> its calls, described as plain data (the
+    runner builds models and histories in the child with the trusted helpers)."""
+    probe: dict[str, list[KerasCall]] = {}
+    for number, function in enumerate(functions):
+        rng = np.random.default_rng([seed, number])
+        made = [_keras_call(rng, slug, function) for _ in range(KERAS_ROUNDS)]
+        if all(call is not None for call in made):
+            probe[function] = made  # type: ignore[assignment]
+    return probe

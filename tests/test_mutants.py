@@ -46,7 +46,7 @@ def made_up() -> list[mutation.Mutant]:
 
 def test_every_operator_makes_valid_different_code() -> None:
     found = made_up()
-    assert {m.operator for m in found} == set(mutation.OPERATORS)
+    assert {m.operator for m in found} == set(mutation.NUMPY_OPERATORS)
     original = ast.dump(ast.parse(SOURCE))
     dumps = set()
     for mutant in found:
@@ -90,6 +90,69 @@ def test_each_operator_makes_the_change_it_names() -> None:
     assert not [d for _, d in described if d.startswith(("line 11:", "line 16:", "line 10:"))]
     (dropped,) = [m for m in made_up() if m.change == "`a.T` -> `a`"]
     assert dropped.description == "line 7, column 12: `a.T` -> `a`"
+
+
+KERAS_SOURCE = '''\
+"""A made-up answer to `keras_model`."""
+
+import keras
+from keras import layers
+
+
+def build_model(input_dim):
+    model = keras.Sequential([keras.Input(shape=(input_dim,)), layers.Dense(8, activation="relu")])
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001), metrics=["accuracy"])
+    return model
+
+
+def train_model(model, x_train, y_train, x_val, y_val, epochs=20, batch_size=32):
+    return model.fit(
+        x_train,
+        y_train,
+        batch_size=batch_size,
+        validation_data=(x_val, y_val),
+        verbose=0,
+    )
+'''
+
+
+def test_the_keras_subset_aims_at_the_contracts_mistakes() -> None:
+    found = mutation.mutants("keras_model", KERAS_SOURCE)
+    assert {m.operator for m in found} <= set(mutation.KERAS_OPERATORS)
+    described = {(m.operator, f"line {m.line}: {m.change}") for m in found}
+    for expected in (
+        ("name", 'line 8: `"relu"` -> `"linear"`'),
+        ("name", 'line 9: `"accuracy"` -> `"mae"`'),
+        ("argument", 'line 8: `activation="relu"` left out'),
+        ("argument", "line 18: `validation_data=(x_val, y_val)` left out"),
+        ("argument", "line 19: `verbose=0` left out"),
+        ("element", 'line 8: `layers.Dense(8, activation="relu")` left out of the list'),
+        ("element", 'line 9: `"accuracy"` left out of the list'),
+        ("swap", "line 15: `x_train` -> `x_val`"),
+        ("swap", "line 18: `y_val` -> `y_train`"),
+        ("constant", "line 9: `0.001` -> `0.101`"),  # a learning rate, inside a capitalised call
+        (
+            "statement",
+            'line 9: `model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001), metrics=["accuracy"])` removed',
+        ),
+    ):
+        assert expected in described, expected
+    # the architecture is the learner's choice: no unit count is nudged, no NumPy operator runs
+    assert not [m for m in found if m.change == "`8` -> `9`"]
+    assert not {"axis", "sibling", "slice", "transpose"} & {m.operator for m in found}
+    for mutant in found:
+        ast.parse(mutant.source)  # each one valid Python
+    # a keyword cut with its comma: from the middle, at the end, the only one
+    by_change = {m.change: m.source for m in found}
+    assert (
+        "        y_train,\n        validation_data="
+        in by_change["`batch_size=batch_size` left out"]
+    )
+    assert "validation_data=(x_val, y_val),\n    )" in by_change["`verbose=0` left out"]
+    assert "layers.Dense(8)])" in by_change['`activation="relu"` left out']
+    assert "metrics=[])" in by_change['`"accuracy"` left out of the list']
+    # the NumPy exercises keep their own operators
+    assert not [m for m in made_up() if m.operator in ("name", "argument", "swap", "element")]
 
 
 def test_a_mutant_knows_its_function_and_what_it_reaches() -> None:
@@ -203,3 +266,26 @@ def test_a_weak_private_check_misses_mutants_and_the_report_names_them(tmp_path:
 def test_max_without_mutants_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["verify", "--max", "3"])
     assert result.exit_code == 2 and "--max needs --mutants" in result.stderr
+
+
+@pytest.mark.tensorflow
+def test_the_keras_probe_sets_aside_a_default_and_tells_a_mistake_apart() -> None:
+    text = (SOLUTIONS / "keras_model.py").read_text()
+    by_change = {m.change: m for m in mutation.mutants("keras_model", text)}
+    default = by_change["`learning_rate=0.001` left out"]  # RMSprop's default is 0.001
+    wrong = by_change['`"sigmoid"` -> `"softmax"`']  # softmax over one unit: always 1.0
+    exercise = mutation_analysis.ExerciseAnalysis(
+        "keras_model",
+        outcomes=[mutation_analysis.Outcome(default), mutation_analysis.Outcome(wrong)],
+    )
+    mutation_analysis._probe([exercise], seed=0, progress=lambda line: None)
+    assert [o.status for o in exercise.outcomes] == ["equivalent", "surviving"]
+    assert exercise.outcomes[1].note == "the probe tells it apart: call 1 of build_model"
+    # the probe describes what the trusted helpers see, as plain data, the same way each time
+    probe = probe_inputs.keras_calls("keras_model", ["train_model"], seed=0)
+    again = probe_inputs.keras_calls("keras_model", ["train_model"], seed=0)
+    assert probe_inputs.same(probe, again)
+    assert not probe_inputs.same(probe, probe_inputs.keras_calls("keras_model", ["train_model"], 1))
+    (call, *_) = probe["train_model"]
+    assert call["kind"] == "train" and call["network"][0] == "reference_model"
+    assert all(isinstance(array, np.ndarray) for array in call["args"])
