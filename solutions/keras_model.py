@@ -11,8 +11,10 @@ def build_model(input_dim):
     model = keras.Sequential(
         [
             keras.Input(shape=(input_dim,)),
-            layers.Dense(32, activation="relu"),
-            layers.Dense(16, activation="relu"),
+            # the hidden layers are the learner's design (the contract asks for Dense hidden
+            # layers and judges the trained accuracy): no mutant changes them
+            layers.Dense(32, activation="relu"),  # pragma: no mutate
+            layers.Dense(16, activation="relu"),  # pragma: no mutate
             layers.Dense(1, activation="sigmoid"),
         ]
     )
@@ -31,7 +33,7 @@ def train_model(model, x_train, y_train, x_val, y_val, epochs=20, batch_size=32)
         epochs=epochs,
         batch_size=batch_size,
         validation_data=(x_val, y_val),
-        verbose=0,
+        verbose=0,  # pragma: no mutate (what fit prints is not graded)
     )
 
 
@@ -44,6 +46,6 @@ def plot_history(history):
     ax.plot(epochs, val_loss, "s--", label="validation loss")
     ax.set_xlabel("epoch")
     ax.set_ylabel("binary cross-entropy")
-    ax.set_title("Loss per epoch")
+    ax.set_title("Loss per epoch")  # pragma: no mutate (the contract asks for axis labels only)
     ax.legend()
     return fig
