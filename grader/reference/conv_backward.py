@@ -155,10 +155,13 @@ def average_pool2d_backward(
 
 
 def relative_error(a: np.ndarray, b: np.ndarray, tiny: float = TINY) -> np.ndarray:
-    """CS231n's relative error, element by element: |a - b| / max(|a|, |b|, tiny)."""
+    """CS231n's relative error, element by element: |a - b| / max(|a|, |b|, tiny); NaN where
+    a value is NaN or both are the same infinity (the checks count NaN as wrong), silently:
+    a learner's inf is judged, not warned about on the grader's stderr."""
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
-    return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), tiny)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), tiny)
 
 
 def numerical_gradient(loss, value: np.ndarray, step: float = 1e-5) -> np.ndarray:

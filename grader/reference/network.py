@@ -130,7 +130,8 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     """CS231n's max |a - b| / max(1e-8, |a| + |b|), taken element-wise."""
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+    with np.errstate(invalid="ignore", over="ignore"):  # a learner's inf gives NaN: wrong
+        return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
 def make_dataset(seed: int, n: int = 800) -> tuple[np.ndarray, np.ndarray]:
