@@ -542,6 +542,43 @@ def test_adam_train_with_zero_learning_rate_changes_nothing(learner):
 
 @check(
     "adam_train",
+    after=(*ADAM_TRAIN_BASICS, "adam_train_with_zero_learning_rate_changes_nothing"),
+    weight=1,
+    timeout=TRAIN_TIMEOUT,
+    hint=(
+        "Start from the network exercise's init_params: weights drawn centred on zero, about "
+        "as many negative as positive, and zero biases."
+    ),
+)
+def test_adam_train_starts_from_weights_centred_on_zero(learner):
+    # found by nnlab verify --mutants: W2 drawn around 1 still trains to the accuracy the
+    # other checks ask for. With learning_rate=0.0 the params returned are the start; each
+    # scheme the network exercise allows is symmetric about 0 (its init_params check has the
+    # bounds): of 800 weights of W1 and 400 of W2 each sign takes 50% +- 2.5%
+    x_train, y_train, _, _ = hidden_rings()
+    outcome = learner.call(
+        "adam_train", x_train[:50], y_train[:50], n_hidden=400, epochs=1, learning_rate=0.0
+    )
+    start = expect_params(outcome, 2, 400)
+    for key in ("W1", "W2"):
+        negative = float(np.mean(start[key] < 0))
+        if not 0.3 <= negative <= 0.7:
+            fail(
+                f"{call_text(outcome)}[{key!r}] (with learning_rate=0.0: the starting weights): "
+                f"{negative:.0%} of its {start[key].size} weights are negative (mean "
+                f"{np.mean(start[key]):.3g}); expected about half, from a draw centred on 0 as "
+                "in init_params of the network exercise."
+            )
+    for key in ("b1", "b2"):
+        if np.any(start[key] != 0):
+            fail(
+                f"{call_text(outcome)}[{key!r}] (with learning_rate=0.0: the starting biases) "
+                f"is not all zeros: init_params of the network exercise starts the biases at 0."
+            )
+
+
+@check(
+    "adam_train",
     after=(),
     weight=1,
     timeout=TRAIN_TIMEOUT,
