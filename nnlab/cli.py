@@ -834,6 +834,13 @@ def _list_hints(slug: str, checks: list[Any], failing: set[str], every_level: bo
     show_default=True,
     help="With --mutants: picks the sample and the probe's random inputs.",
 )
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="With --mutants: also write the report as JSON (schema nnlab-mutants/1) to FILE.",
+)
 def verify(
     exercises: tuple[str, ...],
     with_tensorflow: bool,
@@ -842,6 +849,7 @@ def verify(
     mutants: bool,
     max_mutants: int | None,
     seed: int,
+    json_out: str | None,
 ) -> None:
     """Self-check: solutions pass, stubs and do-nothing answers fail.
 
@@ -866,10 +874,12 @@ def verify(
     if mutants:
         if with_tensorflow:
             raise NnlabError("--with-tensorflow does not apply to --mutants")
-        _verify_mutants(exercises, jobs, extra_checks, max_mutants, seed)
+        _verify_mutants(exercises, jobs, extra_checks, max_mutants, seed, json_out)
         return
     if max_mutants is not None:
         raise NnlabError("--max needs --mutants")
+    if json_out is not None:
+        raise NnlabError("--json needs --mutants")
     try:
         problems = verification.verify(
             progress=lambda line: click.echo(line, err=True),
@@ -890,15 +900,33 @@ def verify(
     )
 
 
+def _refuse_to_replace(path: Path, schema: str) -> None:
+    """Refuse an output file that exists and is not an earlier report of ``schema``."""
+    import json
+
+    if not os.path.lexists(path):
+        return
+    try:
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+        ours = isinstance(earlier, dict) and earlier.get("schema") == schema
+    except (OSError, ValueError):
+        ours = False
+    if not ours or path.is_symlink() or not path.is_file():
+        raise NnlabError(f"{path} exists and is not an earlier {schema} report: not replacing it")
+
+
 def _verify_mutants(
     exercises: tuple[str, ...],
     jobs: int | None,
     extra_checks: tuple[str, ...],
     max_mutants: int | None,
     seed: int,
+    json_out: str | None = None,
 ) -> None:
     from nnlab import mutation_analysis, verification
 
+    if json_out is not None:
+        _refuse_to_replace(Path(json_out), mutation_analysis.SCHEMA)
     try:
         analysis = mutation_analysis.analyse(
             exercises,
@@ -912,6 +940,15 @@ def _verify_mutants(
         raise NnlabError(str(error)) from None
     for line in mutation_analysis.report_lines(analysis):
         click.echo(line)
+    if json_out is not None:
+        import json
+
+        data = json.dumps(mutation_analysis.report_data(analysis), indent=1, ensure_ascii=False)
+        try:
+            workspace.atomic_write(Path(json_out), data + "\n")
+        except OSError as error:
+            raise NnlabError(f"could not write {json_out}: {error}") from None
+        click.echo(f"Wrote {json_out}", err=True)
     below = analysis.below_target
     if below:
         names = ", ".join(exercise.slug for exercise in below)

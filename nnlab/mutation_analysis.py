@@ -520,3 +520,65 @@ def report_lines(analysis: Analysis, *, diffs: bool = True) -> list[str]:
         f"in {analysis.seconds:.0f} s (seed {analysis.seed})"
     )
     return lines
+
+
+# --- the JSON report -------------------------------------------------------------------------
+
+SCHEMA = "nnlab-mutants/1"
+
+
+def report_data(analysis: Analysis) -> dict[str, Any]:
+    """The report as plain data (``--json FILE``): per exercise its figures, per function
+    its counts, and every mutant with its status, the checks that killed it and its diff."""
+
+    def rate(value: float | None) -> float | None:
+        return None if value is None else round(value, 4)
+
+    exercises = []
+    for exercise in analysis.exercises:
+        exercises.append(
+            {
+                "exercise": exercise.slug,
+                "skipped": exercise.skipped or None,
+                "problem": exercise.problem or None,
+                "available": exercise.available,
+                "sampled": len(exercise.outcomes),
+                "not_mutated": exercise.quiet,
+                "counts": exercise.counts(),
+                "kill_rate": rate(exercise.kill_rate()),
+                "functions": {
+                    function: exercise.counts(function)
+                    | {"kill_rate": rate(exercise.kill_rate(function))}
+                    for function in exercise.functions
+                },
+                "mutants": [
+                    {
+                        "name": o.mutant.name,
+                        "function": o.mutant.function,
+                        "where": o.mutant.where,
+                        "operator": o.mutant.operator,
+                        "line": o.mutant.line,
+                        "column": o.mutant.column,
+                        "change": o.mutant.change,
+                        "status": o.status,
+                        "killed_by": o.killed_by,
+                        "course_kills": o.course_kills if analysis.private else None,
+                        "note": o.note or None,
+                        "diff": o.mutant.diff,
+                    }
+                    for o in exercise.outcomes
+                ],
+            }
+        )
+    judged = [e for e in analysis.exercises if e.outcomes]
+    totals = {key: sum(e.counts()[key] for e in judged) for key in ("generated", *STATUSES)}
+    return {
+        "schema": SCHEMA,
+        "seed": analysis.seed,
+        "private_checks": analysis.private,
+        "target": TARGET,
+        "seconds": round(analysis.seconds, 1),
+        "totals": totals,
+        "below_target": [e.slug for e in analysis.below_target],
+        "exercises": exercises,
+    }

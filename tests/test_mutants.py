@@ -4,6 +4,7 @@ survivor of a weak private check reported with its diff."""
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 import numpy as np
@@ -289,3 +290,33 @@ def test_the_keras_probe_sets_aside_a_default_and_tells_a_mistake_apart() -> Non
     (call, *_) = probe["train_model"]
     assert call["kind"] == "train" and call["network"][0] == "reference_model"
     assert all(isinstance(array, np.ndarray) for array in call["args"])
+
+
+def test_the_json_report_holds_the_figures_and_each_mutant(tmp_path: Path) -> None:
+    if "tensors" not in needs_slugs():
+        pytest.skip("the sample is of tensors")
+    out = tmp_path / "mutants.json"
+    args = ["verify", "--mutants", "tensors", "--max", "4", "--jobs", "2", "--json", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code in (0, 1), result.output
+    data = json.loads(out.read_text())
+    assert data["schema"] == "nnlab-mutants/1" and data["seed"] == 0
+    (exercise,) = data["exercises"]
+    assert exercise["exercise"] == "tensors" and exercise["sampled"] == 4
+    counts = exercise["counts"]
+    assert counts["generated"] == 4 == len(exercise["mutants"])
+    assert sum(counts[s] for s in mutation_analysis.STATUSES) == 4
+    for mutant in exercise["mutants"]:
+        assert mutant["status"] in mutation_analysis.STATUSES
+        assert mutant["diff"].startswith("--- solutions/tensors.py")
+        assert (mutant["status"] == "killed") == bool(mutant["killed_by"])
+    line = next(line for line in result.stdout.splitlines() if line.startswith("tensors:"))
+    assert line.startswith(f"tensors: {counts['generated']} generated, {counts['equivalent']} ")
+    # an earlier report is replaced; a file that is not one is refused (exit status 2)
+    assert CliRunner().invoke(cli, args).exit_code in (0, 1)
+    other = tmp_path / "notes.json"
+    other.write_text('{"mine": 1}')
+    refused = CliRunner().invoke(cli, [*args[:-1], str(other)])
+    assert refused.exit_code == 2 and "not replacing it" in refused.stderr
+    assert other.read_text() == '{"mine": 1}'
+    assert CliRunner().invoke(cli, ["verify", "--json", str(out)]).exit_code == 2
