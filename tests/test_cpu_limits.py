@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from nnlab.checks import Learner, LearnerError
+from nnlab.sandbox import cgroups
 from nnlab.sandbox.launcher import IDLE_MIN_SECONDS, Sandbox
 from nnlab.sandbox.replies import ChildIdle, CpuLimitReached
 
@@ -30,6 +31,21 @@ def spin(seconds):
 
 def nap(seconds):
     time.sleep(seconds)
+    return seconds
+
+
+def spin_in_a_grandchild(seconds):
+    # the work of a grandchild no one waits for: the child only sleeps on a pipe
+    import os
+
+    read, write = os.pipe()
+    if os.fork() == 0:
+        if os.fork() == 0:
+            spin(seconds)
+            os.write(write, b"x")
+        os._exit(0)
+    os.wait()  # the middle child, which ended at once
+    os.read(read, 1)
     return seconds
 
 
@@ -70,6 +86,19 @@ def test_the_kernel_counts_the_cpu_time_whatever_the_child_says(box: Sandbox) ->
     reply = box.call("spin_and_lie", (0.4,), timeout=10, cpu_limit=5.0)
     assert reply.value == 0.4
     assert reply.cpu_seconds >= 0.35  # clock ticks: 10 ms each
+
+
+@pytest.mark.skipif(
+    cgroups.unavailable() is not None or "cpuacct" not in (cgroups._bases()[0] or {}),
+    reason=f"no cpuacct cgroup for the child: {cgroups.unavailable()}",
+)
+def test_a_grandchild_no_one_waits_for_counts_against_the_limit(box: Sandbox) -> None:
+    # /proc counts a process's threads and the children it waited for; the child's cpuacct
+    # group counts every process it ever had. 0.8 s of work in 0.8 s of sleep: not idle
+    # long enough to be stopped as idle, so only the group's count can stop it
+    with pytest.raises(CpuLimitReached, match=r"within 0\.3 s of CPU time"):
+        box.call("spin_in_a_grandchild", (0.8,), timeout=30, cpu_limit=0.3)
+    assert box.last_cpu_seconds >= 0.3
 
 
 def test_the_calls_of_an_exercise_share_one_cpu_budget(box: Sandbox) -> None:

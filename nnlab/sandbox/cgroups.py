@@ -11,7 +11,10 @@ group (``<its group>/nnlab-<pid>-<n>``):
 - cpu: a group of its own, so that a child with a hundred busy processes gets the share of
   the processors one group gets, not a hundred; and no more than its cores' time;
 - cpuset: the cores the grading process may use (a grade-batch worker's one core): the
-  child cannot move itself to another worker's core.
+  child cannot move itself to another worker's core;
+- cpuacct (where mounted; the same group as cpu where the two share a hierarchy): the CPU
+  time of every process the child ever had, counted by the kernel, so that a grandchild
+  nobody waits for counts against the call's CPU limit (:meth:`ChildGroup.cpu_seconds`).
 
 The child moves itself into its groups before it runs learner code (server._join_cgroups);
 the groups' files are root's, so its unprivileged user cannot move out again. The parent
@@ -28,6 +31,7 @@ import time
 from dataclasses import dataclass, field
 
 CONTROLLERS = ("memory", "pids", "cpu", "cpuset")
+OPTIONAL = ("cpuacct",)  # used where mounted; the limits above do not need it
 CPU_PERIOD_US = 100_000
 _ROOT = "/sys/fs/cgroup"
 
@@ -55,10 +59,21 @@ class ChildGroup:
         except (OSError, ValueError):
             return False
 
+    def cpu_seconds(self) -> float | None:
+        """The CPU time of every process of the group so far, those that ended and those no
+        one waited for included (None without a cpuacct group)."""
+        folder = self.directories.get("cpuacct")
+        if folder is None:
+            return None
+        try:
+            return int(_read(folder, "cpuacct.usage")) / 1e9
+        except (OSError, ValueError):
+            return None
+
     def remove(self) -> None:
         """Remove the groups (their processes have ended; a dying one may hold on for a
         moment). What cannot be removed now is removed when this process exits."""
-        for folder in self.directories.values():
+        for folder in dict.fromkeys(self.directories.values()):  # cpu and cpuacct may share one
             _remove(folder, patience=0.5)
         self.directories = {}
 
@@ -80,11 +95,16 @@ def for_child(memory: int | None, processes: int, cpus: set[int]) -> ChildGroup 
         return None
     name = f"nnlab-{os.getpid()}-{next(_counter)}"
     group = ChildGroup({})
+    made: dict[str, str] = {}  # real base folder -> the group made in it
     try:
         for controller, base in bases.items():
             folder = os.path.join(base, name)
+            shared = made.get(os.path.realpath(base))
+            if shared is not None:  # co-mounted controllers (cpu,cpuacct): one group
+                group.directories[controller] = shared
+                continue
             os.mkdir(folder, 0o755)
-            group.directories[controller] = folder
+            group.directories[controller] = made[os.path.realpath(base)] = folder
             if controller == "memory" and memory:
                 _write(folder, "memory.limit_in_bytes", str(memory))
                 if os.path.exists(os.path.join(folder, "memory.memsw.limit_in_bytes")):
@@ -132,9 +152,13 @@ def _make_bases(own: dict[str, str]) -> tuple[dict[str, str] | None, str]:
     """The grading process's own group in each controller, where its children's are made
     (after removing what dead grading processes left there)."""
     bases = {}
-    for controller in CONTROLLERS:
+    for controller in CONTROLLERS + OPTIONAL:
+        if controller in OPTIONAL and (controller not in own or not _mounted(controller)):
+            continue
         folder = os.path.join(_ROOT, controller) + own[controller]
         if not os.access(folder, os.W_OK):
+            if controller in OPTIONAL:
+                continue
             return None, f"cannot make cgroups in {folder}"
         _sweep(folder)
         bases[controller] = folder

@@ -404,9 +404,11 @@ class Sandbox:
             raise CpuLimitReached(f"{what} did not finish within {cpu_limit:g} s of CPU time")
         return reply
 
-    def _cpu_reading(self) -> tuple[int, bool] | None:
-        """The child's CPU time in clock ticks (its threads and waited-for children
-        included) and whether it is runnable or in disk I/O; None when /proc cannot tell."""
+    def _cpu_reading(self) -> tuple[float, bool] | None:
+        """The child's CPU time in clock ticks and whether it is runnable or in disk I/O;
+        None when /proc cannot tell. The time is its cpuacct group's where it has one (every
+        process it ever had: a grandchild no one waits for too), else its own in /proc (its
+        threads and the children it waited for)."""
         try:
             if self._stat_fd is None:
                 if self.process is None:
@@ -416,9 +418,12 @@ class Sandbox:
                 )
             raw = os.pread(self._stat_fd, 1024, 0)
             fields = raw[raw.rfind(b")") + 2 :].split()
-            return sum(int(f) for f in fields[11:15]), fields[0] in (b"R", b"D")
+            ticks: float = sum(int(f) for f in fields[11:15])
+            runnable = fields[0] in (b"R", b"D")
         except (OSError, ValueError, IndexError):
             return None
+        grouped = self.group.cpu_seconds() if self.group is not None else None
+        return (ticks if grouped is None else grouped * TICKS_PER_SECOND), runnable
 
     def _cpu_used(self) -> float:
         """CPU seconds the child used since its last reply; the mark moves to now."""
