@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from click.testing import CliRunner
 
 from nnlab import batch, grading
 from nnlab.cli import cli
-from nnlab.report import gradescope, json_report, text
+from nnlab.report import gradescope, html, json_report, junit, text
 from nnlab.results import Report
 from nnlab.sandbox import cgroups, isolation, launcher, world
 
@@ -70,6 +71,7 @@ def test_as_root_with_cgroups_every_report_says_full_and_the_text_report_is_unch
     assert "sandbox" not in output
     shown = gradescope.results(report)["output"]
     assert "sandbox" not in shown
+    assert "sandbox" not in junit.render(report) and "sandbox" not in html.render(report)
 
 
 @pytest.mark.skipif(not AS_ROOT, reason="the private world is made as root only")
@@ -95,6 +97,16 @@ def test_private_world_off_is_said_in_every_format(
     validate_gradescope(results)
     assert results["output"].count("sandbox: reduced isolation") == 1
     assert all("sandbox" not in test["output"] for test in results["tests"])
+    suites = ET.fromstring(junit.render(report)).findall("testsuite")
+    assert suites and all(
+        suite.find("properties/property[@name='sandbox']")
+        .get("value")
+        .startswith(  # type: ignore[union-attr]
+            "sandbox: reduced isolation — " + isolation.NO_WORLD
+        )
+        for suite in suites
+    )
+    assert html.render(report).count("sandbox: reduced isolation — ") == 1
 
 
 def test_without_cgroups_the_polled_memory_limit_is_said(

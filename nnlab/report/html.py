@@ -129,8 +129,11 @@ def render(report: Report, *, revealed: Mapping[str, Mapping[str, int]] | None =
         for result in report.exercises
     ]
     summary = escape(text.summary(report)).replace("\n", "<br>")
+    isolation = text.sandbox_line(report.sandbox)
+    header = f'<div style="margin-bottom:0.6em">{escape(isolation)}</div>' if isolation else ""
     return valid_unicode(
         '<div class="nnlab-report" style="font-family:sans-serif;line-height:1.35">'
+        + header
         + "".join(blocks)
         + f'<div style="margin-top:0.6em;font-weight:bold">{summary}</div></div>'
     )

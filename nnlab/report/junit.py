@@ -4,7 +4,8 @@ A failed check becomes ``<failure>`` and a check whose code raised or timed out 
 ``<error>``, with the check's message (and hint) as the text; a ``blocked`` check (it
 failed after an earlier check of its function failed) is ``<skipped>``, naming that check.
 An exercise that was not submitted, or whose file could not be loaded before any check ran, is one testcase
-named after that state, so that a CI display never shows it as green.
+named after that state, so that a CI display never shows it as green. A grading that ran
+with reduced isolation says so in each of its suites' ``sandbox`` property.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from nnlab.report.csv_report import number
+from nnlab.report.text import sandbox_line
 from nnlab.results import CheckResult, ExerciseResult, Report
 
 # characters XML 1.0 cannot carry (learner output may contain them)
@@ -39,12 +41,14 @@ def _suite(parent: ET.Element, report: Report, exercise: ExerciseResult, prefix:
     suite = ET.SubElement(parent, "testsuite", name=_clean(f"{prefix}{exercise.exercise}"))
     classname = _clean(f"nnlab.{prefix.replace('/', '.')}{exercise.exercise}")
     properties = ET.SubElement(suite, "properties")
+    isolation = sandbox_line(report.sandbox)
     for key, value in (
         ("submission", report.submission),
         ("file", exercise.file),
         ("status", exercise.status),
         ("score", number(exercise.score)),
         ("max_score", number(exercise.max_score)),
+        *([("sandbox", isolation)] if isolation else []),
     ):
         ET.SubElement(properties, "property", name=key, value=_clean(value))
     failures = errors = skipped = 0
