@@ -575,7 +575,14 @@ def plot(exercise: str, folder: str, out: str | None) -> None:
 @click.argument("check", required=False)
 @dir_option
 @click.option("--all", "every_level", is_flag=True, help="Show every level at once.")
-def hint(exercise: str, check: str | None, folder: str, every_level: bool) -> None:
+@checks_option
+def hint(
+    exercise: str,
+    check: str | None,
+    folder: str,
+    every_level: bool,
+    extra_checks: tuple[str, ...] = (),
+) -> None:
     """Reveal the next level of a check's hint.
 
     CHECK is a check's name as the report shows it, or a function's name (its check that
@@ -583,6 +590,7 @@ def hint(exercise: str, check: str | None, folder: str, every_level: bool) -> No
     names the concept or the mistake, level 2 the place in the computation, level 3 is
     nearly the answer. Levels you have seen are kept in .nnlab/progress.json and shown
     again. Without CHECK and with no failure recorded, lists level 1 of every check.
+    With --checks, the extra checks graded with `nnlab grade --checks` have their hints too.
 
     Example: nnlab hint activations sigmoid
     """
@@ -590,7 +598,7 @@ def hint(exercise: str, check: str | None, folder: str, every_level: bool) -> No
     from nnlab.grading import collect_checks
 
     slug = _exercise(exercise).slug
-    checks = collect_checks(slug)
+    checks = collect_checks(slug, [Path(folder) for folder in extra_checks])
     # levels are recorded where the learner works on the exercise, not in any folder
     where = Path(folder)
     path = where if where.is_dir() and workspace.find_submission(where, slug) else None

@@ -155,6 +155,28 @@ def test_hint_reveals_one_more_level_each_time_and_remembers(
     assert "T2" in last and "every level" in last
 
 
+PRIVATE_CHECK = """
+from nnlab.checks import check
+
+
+@check("sigmoid", weight=1, hint=("Our course's own words, level one.", "Level two."))
+def test_sigmoid_of_zero_is_one_half(learner):
+    assert learner.call("sigmoid", 0.0).value == 0.5
+"""
+
+
+def test_hint_finds_the_extra_checks_of_checks(workspace: Path, tmp_path: Path) -> None:
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / f"test_{SLUG}_ours.py").write_text(PRIVATE_CHECK)
+    (workspace / f"{SLUG}.py").write_text("")
+    name = "sigmoid_of_zero_is_one_half"
+    code, out, err = run("hint", SLUG, name, "--checks", str(private), "--dir", str(workspace))
+    assert code == 0 and "hint 1/2: Our course's own words, level one." in out, out + err
+    code, _, err = run("hint", SLUG, name, "--dir", str(workspace))  # unknown without them
+    assert code == 2 and name in err
+
+
 def workspace_hints(folder: Path) -> dict[str, int]:
     return workspace.revealed_hints(folder)[SLUG]
 
