@@ -12,7 +12,8 @@ gradings at once, each in the sandbox). A mutant is
   sandbox child, the parent compares the replies); a killed mutant is never probed: a check
   already told it apart;
 - *surviving* otherwise: a behaviour the checks let through. Each survivor is reported
-  with its diff;
+  with its diff; one that ``solutions/harmless_mutants.toml`` names is labelled harmless,
+  with the reason there (it still counts against the kill rate);
 - *not graded* when the grading itself failed (a check's own error, a crashed worker).
 
 The kill rate is killed / (generated - equivalent - not graded); the course aims at
@@ -47,6 +48,7 @@ from nnlab import catalog, mutation, probe_inputs
 from nnlab.resources import grader_dir, source_checkout
 
 TARGET = 0.95
+HARMLESS_FILE = "solutions/harmless_mutants.toml"  # in the source checkout
 PROBE_SECONDS = 60.0  # per function's calls, in the probe
 STATUSES = ("equivalent", "killed", "surviving", "not graded")
 
@@ -58,6 +60,7 @@ class Outcome:
     killed_by: list[str] = field(default_factory=list)  # the failing checks that count
     course_kills: bool = False  # with private checks: whether the course's checks kill it
     note: str = ""
+    harmless: str = ""  # a survivor's reason, from HARMLESS_FILE: it changes nothing that matters
 
 
 @dataclass
@@ -176,8 +179,40 @@ def analyse(
         for exercise in graded:
             _classify(exercise, reports, counted[exercise.slug])
         _probe(graded, seed, progress)
+        _label_harmless(graded, root)
     analysis.seconds = time.monotonic() - started
     return analysis
+
+
+HarmlessKey = tuple[str, str, str, str]  # (exercise, function, change, the line, stripped)
+
+
+def harmless_mutants(root: Path) -> dict[HarmlessKey, str]:
+    """The survivors the course leaves on purpose (``HARMLESS_FILE``), with their reasons."""
+    import tomllib
+
+    path = root / HARMLESS_FILE
+    if not path.is_file():
+        return {}
+    entries = tomllib.loads(path.read_text(encoding="utf-8")).get("harmless", [])
+    return {
+        (e["exercise"], e["function"], e["change"], e["line"].strip()): e["reason"] for e in entries
+    }
+
+
+def harmless_key(mutant: mutation.Mutant, text: str) -> HarmlessKey:
+    """How ``HARMLESS_FILE`` names ``mutant`` of the model answer ``text``."""
+    line = text.splitlines()[mutant.line - 1].strip()
+    return mutant.slug, mutant.function, mutant.change, line
+
+
+def _label_harmless(exercises: Sequence[ExerciseAnalysis], root: Path) -> None:
+    known = harmless_mutants(root)
+    for exercise in exercises:
+        text = (root / "solutions" / f"{exercise.slug}.py").read_text(encoding="utf-8")
+        for outcome in exercise.outcomes:
+            if outcome.status == "surviving":
+                outcome.harmless = known.get(harmless_key(outcome.mutant, text), "")
 
 
 def _grade(
@@ -499,6 +534,8 @@ def report_lines(analysis: Analysis, *, diffs: bool = True) -> list[str]:
                 mutant = outcome.mutant
                 where = "" if mutant.where == function else f" (in {mutant.where})"
                 notes = [outcome.note] if outcome.note else []
+                if outcome.harmless:
+                    notes.insert(0, f"harmless: {outcome.harmless}")
                 if outcome.course_kills:
                     notes.append("the course's checks kill it")
                 note = f" [{'; '.join(notes)}]" if notes else ""
@@ -564,6 +601,7 @@ def report_data(analysis: Analysis) -> dict[str, Any]:
                         "killed_by": o.killed_by,
                         "course_kills": o.course_kills if analysis.private else None,
                         "note": o.note or None,
+                        "harmless": o.harmless or None,
                         "diff": o.mutant.diff,
                     }
                     for o in exercise.outcomes

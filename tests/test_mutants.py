@@ -320,3 +320,35 @@ def test_the_json_report_holds_the_figures_and_each_mutant(tmp_path: Path) -> No
     assert refused.exit_code == 2 and "not replacing it" in refused.stderr
     assert other.read_text() == '{"mine": 1}'
     assert CliRunner().invoke(cli, ["verify", "--json", str(out)]).exit_code == 2
+
+
+def test_each_harmless_entry_names_a_mutant_of_the_model_answers() -> None:
+    root = SOLUTIONS.parent
+    known = mutation_analysis.harmless_mutants(root)
+    assert len(known) >= 10
+    named = set()
+    for slug in {key[0] for key in known}:
+        text = (SOLUTIONS / f"{slug}.py").read_text()
+        named |= {mutation_analysis.harmless_key(m, text) for m in mutation.mutants(slug, text)}
+    assert set(known) <= named, sorted(set(known) - named)  # none left behind by an edit
+    assert all(len(reason) > 30 for reason in known.values())
+
+
+def test_the_course_checks_kill_every_sampled_mutant_but_the_harmless() -> None:
+    """The course's checks held to their strength: a sample of every NumPy exercise's
+    mutants (8 each, seed 0), graded and probed; a survivor not listed as harmless (a
+    weakened check, or a new gap) fails this test with its diff."""
+    slugs = [e.slug for e in catalog.EXERCISES if not e.uses_tensorflow]
+    analysis = mutation_analysis.analyse(slugs, jobs=2, count=8, seed=0)
+    assert [e.slug for e in analysis.exercises] == slugs
+    for exercise in analysis.exercises:
+        assert not exercise.problem, exercise.problem
+        assert len(exercise.outcomes) == min(8, exercise.available)
+    unexplained = [
+        f"{o.mutant.name} ({o.mutant.description}):\n{o.mutant.diff}"
+        for e in analysis.exercises
+        for o in e.outcomes
+        if o.status in ("surviving", "not graded") and not o.harmless
+    ]
+    assert not unexplained, "\n".join(unexplained)
+    assert sum(e.counts()["killed"] for e in analysis.exercises) >= 3 * len(slugs)
