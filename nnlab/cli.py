@@ -952,10 +952,7 @@ def _verify_mutants(
         import json
 
         data = json.dumps(mutation_analysis.report_data(analysis), indent=1, ensure_ascii=False)
-        try:
-            workspace.atomic_write(Path(json_out), data + "\n")
-        except OSError as error:
-            raise NnlabError(f"could not write {json_out}: {error}") from None
+        _write(json_out, data + "\n")
         click.echo(f"Wrote {json_out}", err=True)
     below = analysis.below_target
     if below:

@@ -31,7 +31,7 @@ learner's design ``pragma: no mutate``; the report counts what that leaves out).
 gradings share the batch's TensorFlow template (a fork per grading, ~4 s of training
 each); their probe (:func:`nnlab.probe_inputs.keras_calls`) compares descriptions of the
 models, fit settings, histories and figures that the trusted helpers of
-``grader/probes/keras.py`` make in the child (:func:`_run_keras`).
+``grader/probes/keras.py`` make in the child (:func:`_keras_answers`).
 """
 
 from __future__ import annotations
@@ -166,8 +166,9 @@ def analyse(
         text = solution.read_text(encoding="utf-8")
         every = mutation.mutants(slug, text, functions=functions)
         result.available = len(every)
-        result.quiet = len(mutation.mutants(slug, text, functions=functions, pragmas=False))
-        result.quiet -= len(every)
+        if mutation.quiet_lines(text):  # the mutants those lines would have had
+            everywhere = mutation.mutants(slug, text, functions=functions, pragmas=False)
+            result.quiet = len(everywhere) - len(every)
         result.outcomes = [Outcome(m) for m in mutation.sample(every, count, seed)]
 
     graded = [e for e in analysis.exercises if e.outcomes]
@@ -317,7 +318,6 @@ def _probe(
         slug = exercise.slug
         functions = list(catalog.signatures(slug))
         keras = catalog.get(slug).uses_tensorflow
-        run = _run_keras if keras else _run
         probe = (probe_inputs.keras_calls if keras else probe_inputs.calls)(slug, functions, seed)
         if not probe:
             for outcome in unkilled:
@@ -326,13 +326,13 @@ def _probe(
         progress(f"{slug}: probing {len(unkilled)} mutants no check kills")
         root = source_checkout()
         assert root is not None
-        reference = run(slug, (root / "solutions" / f"{slug}.py").read_text(), probe, functions)
+        reference = _run(slug, (root / "solutions" / f"{slug}.py").read_text(), probe, functions)
         if isinstance(reference, str):
             exercise.problem = f"the probe cannot run the model answer: {reference}"
             continue
         for outcome in unkilled:
             reached = [f for f in outcome.mutant.reaches if f in probe]
-            got = run(slug, outcome.mutant.source, probe, reached)
+            got = _run(slug, outcome.mutant.source, probe, reached)
             if isinstance(got, str):
                 outcome.note = f"the probe tells it apart: {got}"
                 continue
@@ -380,98 +380,81 @@ def _agree(ours: tuple[str, Any], theirs: tuple[str, Any]) -> bool:
     return probe_inputs.same(ours[1], theirs[1])
 
 
+Replies = dict[str, list[tuple[str, Any]]]  # function -> ("value", v) or ("raised", type)
+
+
 def _run(
     slug: str, source: str, probe: dict[str, list[Any]], functions: Sequence[str]
-) -> dict[str, list[tuple[str, Any]]] | str:
+) -> Replies | str:
     """Each function's probe replies, ("value", v) or ("raised", type), from a sandbox child
-    running ``source``; or why the child could not answer."""
-    from nnlab.sandbox.launcher import Sandbox
-    from nnlab.sandbox.replies import SandboxFailure
-
-    replies: dict[str, list[tuple[str, Any]]] = {}
-    try:
-        with Sandbox(source, f"{slug}.py", slug, load_timeout=30.0) as sandbox:
-            loaded = sandbox.load()
-            if loaded.raised is not None:
-                return f"importing it raised {loaded.raised.type}"
-            for function in functions:
-                if function not in probe:
-                    continue
-                answers = sandbox.call_many(function, probe[function], timeout=PROBE_SECONDS)
-                replies[function] = [
-                    ("raised", a.raised.type) if a.raised is not None else ("value", a.value)
-                    for a in answers
-                ]
-    except SandboxFailure as error:
-        return f"{type(error).__name__}: {error}"
-    return replies
-
-
-def _run_keras(
-    slug: str, source: str, probe: dict[str, list[Any]], functions: Sequence[str]
-) -> dict[str, list[tuple[str, Any]]] | str:
-    """:func:`_run` for a Keras exercise: each call's objects stay in the child, and the
-    trusted helpers of ``grader/probes/keras.py`` describe them (see
-    :func:`nnlab.probe_inputs.keras_calls`)."""
+    running ``source``; or why the child could not answer. A Keras exercise's child has its
+    trusted helpers (``grader/probes/keras.py``) and limits, as in grading."""
     from nnlab.grading import limits_for
     from nnlab.sandbox.launcher import Sandbox
     from nnlab.sandbox.replies import SandboxFailure
 
     exercise = catalog.get(slug)
+    keras = exercise.uses_tensorflow
     limits = limits_for(exercise)
-    replies: dict[str, list[tuple[str, Any]]] = {}
+    replies: Replies = {}
     try:
         with Sandbox(
             source,
             f"{slug}.py",
             slug,
-            probes=exercise.probe_path,
-            load_timeout=limits.load_seconds,
+            probes=exercise.probe_path if keras else None,
+            load_timeout=limits.load_seconds if keras else 30.0,
             memory_limit=limits.memory_bytes,
         ) as sandbox:
             loaded = sandbox.load()
             if loaded.raised is not None:
                 return f"importing it raised {loaded.raised.type}"
-
-            def helper(name: str, *args: Any) -> Any:
-                return sandbox.call(name, args, timeout=PROBE_SECONDS, probe=True).value
-
             for function in functions:
-                replies[function] = []
-                for call in probe.get(function, ()):
-                    described: Any = None
-                    if call["kind"] == "build":
-                        args = call["args"]
-                    elif call["kind"] == "train":
-                        name, network_args = call["network"]
-                        helper("seed", call["seed"])
-                        model = helper(name, *network_args)
-                        helper("watch_fit", model, "probe", True)
-                        args = (model, *call["args"])
-                    else:
-                        args = (helper("make_history", call["history"]),)
-                    reply = sandbox.call(
-                        function,
-                        args,
-                        call["kwargs"] if "kwargs" in call else {},
-                        timeout=PROBE_SECONDS,
-                    )
-                    if reply.raised is not None:
-                        replies[function].append(("raised", reply.raised.type))
-                        continue
-                    if call["kind"] == "build":
-                        described = helper("describe_model", reply.value)
-                    elif call["kind"] == "train":
-                        described = {
-                            "history": helper("history_values", reply.value),
-                            "fit": helper("fit_report", model),
-                        }
-                    else:
-                        described = helper("describe_figure", reply.value)
-                    replies[function].append(("value", described))
+                if function in probe:
+                    answer = _keras_answers if keras else _answers
+                    replies[function] = answer(sandbox, function, probe[function])
     except SandboxFailure as error:
         return f"{type(error).__name__}: {error}"
     return replies
+
+
+def _answers(sandbox: Any, function: str, calls: list[Any]) -> list[tuple[str, Any]]:
+    answers = sandbox.call_many(function, calls, timeout=PROBE_SECONDS)
+    return [
+        ("raised", a.raised.type) if a.raised is not None else ("value", a.value) for a in answers
+    ]
+
+
+def _keras_answers(sandbox: Any, function: str, calls: list[Any]) -> list[tuple[str, Any]]:
+    """Each call's objects stay in the child; the trusted helpers describe them (see
+    :func:`nnlab.probe_inputs.keras_calls`)."""
+
+    def helper(name: str, *args: Any) -> Any:
+        return sandbox.call(name, args, timeout=PROBE_SECONDS, probe=True).value
+
+    answers: list[tuple[str, Any]] = []
+    for call in calls:
+        if call["kind"] == "build":
+            args = call["args"]
+        elif call["kind"] == "train":
+            name, network_args = call["network"]
+            helper("seed", call["seed"])
+            model = helper(name, *network_args)
+            helper("watch_fit", model, "probe", True)
+            args = (model, *call["args"])
+        else:
+            args = (helper("make_history", call["history"]),)
+        reply = sandbox.call(function, args, call.get("kwargs", {}), timeout=PROBE_SECONDS)
+        if reply.raised is not None:
+            answers.append(("raised", reply.raised.type))
+        elif call["kind"] == "build":
+            answers.append(("value", helper("describe_model", reply.value)))
+        elif call["kind"] == "train":
+            history = helper("history_values", reply.value)
+            answers.append(("value", {"history": history, "fit": helper("fit_report", model)}))
+        else:
+            answers.append(("value", helper("describe_figure", reply.value)))
+    return answers
 
 
 # --- the report ------------------------------------------------------------------------------

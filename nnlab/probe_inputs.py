@@ -545,23 +545,24 @@ KERAS_ROUNDS = 3
 KerasCall = dict[str, Any]  # {"kind": "build" | "train" | "plot", ...}: see keras_calls
 
 
-def _keras_problem(rng: Rng, n_in: int, images: tuple[int, int, int] | None) -> dict[str, Any]:
+def _keras_problem(rng: Rng, size: int, images: tuple[int, int, int] | None) -> dict[str, Any]:
+    """Training and validation data: ``size`` features and 0/1 labels, or (with ``images``,
+    one image's shape) images and labels of ``size`` classes."""
     n_train, n_val = int(rng.integers(40, 65)), int(rng.integers(16, 25))
     if images is None:
-        w = rng.normal(size=(n_in, 1))
-        x, xv = rng.normal(size=(n_train, n_in)), rng.normal(size=(n_val, n_in))
+        w = rng.normal(size=(size, 1))
+        x, xv = rng.normal(size=(n_train, size)), rng.normal(size=(n_val, size))
         return {
             "x_train": x.astype(np.float32),
             "y_train": (x @ w > 0).astype(np.float32),
             "x_val": xv.astype(np.float32),
             "y_val": (xv @ w > 0).astype(np.float32),
         }
-    classes = n_in
     return {
         "x_train": rng.random((n_train, *images)).astype(np.float32),
-        "y_train": rng.integers(0, classes, size=n_train),
+        "y_train": rng.integers(0, size, size=n_train),
         "x_val": rng.random((n_val, *images)).astype(np.float32),
-        "y_val": rng.integers(0, classes, size=n_val),
+        "y_val": rng.integers(0, size, size=n_val),
     }
 
 
