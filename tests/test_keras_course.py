@@ -64,18 +64,23 @@ def test_untouched_stub_earns_nothing(slug: str, tmp_path: Path) -> None:
     assert all("not implemented yet" in m for m in messages), messages
 
 
-def test_same_seed_same_trained_model() -> None:
-    """What makes a report repeatable: seeded build and fit give identical predictions."""
-    sets = reference("keras_model").binary_problem(3, 4, n_train=128, n_val=32, n_test=64)
-    source = (SOLUTIONS / "keras_model.py").read_text()
-    with Sandbox(
-        source,
+def model_answer_box() -> Sandbox:
+    """A sandbox child running keras_model's model answer, with the Keras helpers, as grading
+    starts one."""
+    return Sandbox(
+        (SOLUTIONS / "keras_model.py").read_text(),
         "keras_model.py",
         "keras_model",
         probes=PROBES / "keras.py",
         load_timeout=TENSORFLOW_LIMITS.load_seconds,
         memory_limit=TENSORFLOW_LIMITS.memory_bytes,
-    ) as box:
+    )
+
+
+def test_same_seed_same_trained_model() -> None:
+    """What makes a report repeatable: seeded build and fit give identical predictions."""
+    sets = reference("keras_model").binary_problem(3, 4, n_train=128, n_val=32, n_test=64)
+    with model_answer_box() as box:
         assert box.load().raised is None
         predictions = []
         for _ in range(2):
@@ -94,15 +99,7 @@ def test_a_run_judged_only_on_fits_settings_stops_after_one_batch() -> None:
     """The run of train_model with its default settings (watch_fit's settings_only) records
     fit's settings as asked (20 epochs of 2 steps) and trains one batch, not 20 epochs."""
     sets = reference("keras_model").binary_problem(3, 4, n_train=64, n_val=32, n_test=64)
-    source = (SOLUTIONS / "keras_model.py").read_text()
-    with Sandbox(
-        source,
-        "keras_model.py",
-        "keras_model",
-        probes=PROBES / "keras.py",
-        load_timeout=TENSORFLOW_LIMITS.load_seconds,
-        memory_limit=TENSORFLOW_LIMITS.memory_bytes,
-    ) as box:
+    with model_answer_box() as box:
         assert box.load().raised is None
         model = box.call("reference_model", (4,), timeout=60, probe=True).value
         assert box.call("watch_fit", (model, "test", True), timeout=60, probe=True).raised is None
